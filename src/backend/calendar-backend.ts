@@ -1,0 +1,78 @@
+import type { BackendCredentials } from '../model/session.js';
+import type { CalendarInfo, ComponentType, StoredObject, TimeRange } from '../model/calendar.js';
+
+/** Where a user's calendars live, discovered once at login and kept in the session. */
+export interface UserHome {
+  principalUrl: string;
+  /** Absolute URL, ends with "/". */
+  calendarHomeUrl: string;
+}
+
+/**
+ * The gateway's only view of the calendar server. Every method:
+ * - authenticates with the credentials passed in (no state is kept between calls);
+ * - throws GatewayError (model/errors.ts) and nothing else: 'unauthorized' for rejected credentials,
+ *   'forbidden' for 403, 'unavailable' for connection failures and timeouts, 'backend' for any other
+ *   unexpected answer; the more specific kinds are listed per method;
+ * - has a bounded duration (the implementation applies a timeout to every request).
+ * URLs passed in are ones this interface returned earlier (or built by `calendarUrl`).
+ */
+export interface CalendarBackend {
+  /**
+   * Validates the credentials and discovers principal and calendar home.
+   * Throws 'unauthorized' when the server rejects the credentials.
+   */
+  discoverHome(credentials: BackendCredentials): Promise<UserHome>;
+
+  /** URL of the calendar collection `name` of `owner`, given the logged-in user's home. */
+  calendarUrl(home: UserHome, owner: string, name: string): string;
+
+  /**
+   * Reads a calendar collection's properties. Returns null when it does not exist (404) or is not
+   * a calendar; throws 'forbidden' when the user may not see it.
+   */
+  getCalendar(credentials: BackendCredentials, url: string): Promise<CalendarInfo | null>;
+
+  /** Lists the calendars in the user's own home (one PROPFIND of the home, never of a calendar). */
+  listCalendars(credentials: BackendCredentials, home: UserHome): Promise<CalendarInfo[]>;
+
+  /** Creates a calendar collection accepting VEVENT and VTODO; returns it. 'exists' if taken. */
+  createCalendar(
+    credentials: BackendCredentials,
+    url: string,
+    props: { displayName?: string; description?: string; timezone?: string },
+  ): Promise<CalendarInfo>;
+
+  /**
+   * Objects containing a component of one of `types` that overlaps `range` (recurrence-aware as far
+   * as the server is). One REPORT; objects whose individual status is an error are skipped.
+   */
+  queryRange(
+    credentials: BackendCredentials,
+    calendarUrl: string,
+    types: ComponentType[],
+    range: TimeRange,
+  ): Promise<StoredObject[]>;
+
+  /** The object whose components carry `uid` (one REPORT with a UID filter), or null. */
+  findByUid(credentials: BackendCredentials, calendarUrl: string, uid: string): Promise<StoredObject | null>;
+
+  /** GET one object; null on 404. */
+  getObject(credentials: BackendCredentials, url: string): Promise<StoredObject | null>;
+
+  /**
+   * Creates a new object (If-None-Match: *) at `<calendarUrl><safe uid>.ics`.
+   * Throws 'exists' when the resource or the UID already exists, 'invalid' when the server refuses
+   * the data (400/415/422).
+   */
+  createObject(credentials: BackendCredentials, calendarUrl: string, uid: string, ical: string): Promise<StoredObject>;
+
+  /**
+   * Replaces an existing object (If-Match: version). Throws 'changed' when the version no longer
+   * matches or the object vanished, 'invalid' when the server refuses the data.
+   */
+  updateObject(credentials: BackendCredentials, object: StoredObject, ical: string): Promise<StoredObject>;
+
+  /** Deletes an object (If-Match: version). Throws 'changed' on mismatch; 'not-found' when gone. */
+  deleteObject(credentials: BackendCredentials, object: StoredObject): Promise<void>;
+}

@@ -1,0 +1,173 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * The gateway's settings. `loadConfig` is the only reader of process.env in the code base; every
+ * other module receives the frozen Config it returns.
+ *
+ * Each setting has one environment variable (the names below are relied on by deployment tooling)
+ * and the same key in the optional YAML file named by WCAP_CONFIG. The environment wins.
+ */
+export interface Config {
+  host: string;
+  port: number;
+  /** Base URL of the CalDAV server; undefined → start an embedded Radicale. */
+  caldavUrl: string | undefined;
+  /** redis://… ; undefined → in-memory state (single replica only). */
+  redisUrl: string | undefined;
+  /** Key material for credential encryption (required with Redis). */
+  secret: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  defaultCalendar: string;
+  mailDomain: string | undefined;
+  sessionIdleSeconds: number;
+  sessionMaxSeconds: number;
+  /** X-NSCP-RECURRENCE-BOUND sent at login (Lightning caps open rules at this many instances). */
+  recurrenceBound: number;
+  /** Longest accepted parameter value in characters (WCAP's documented 1024 is not enforced). */
+  maxParamLength: number;
+  /** Timeout of one CalDAV request in milliseconds. */
+  caldavTimeoutMs: number;
+  /** Folder for the embedded Radicale's data (only used when caldavUrl is unset). */
+  dataDir: string;
+  /** htpasswd file (plain) for the embedded Radicale. */
+  radicaleUsersFile: string;
+}
+
+/** Environment variable → config key. Tests compare this table with docker-compose.yml. */
+export const ENVIRONMENT_VARIABLES = {
+  WCAP_HOST: 'host',
+  WCAP_PORT: 'port',
+  WCAP_CALDAV_URL: 'caldavUrl',
+  WCAP_REDIS_URL: 'redisUrl',
+  WCAP_SECRET: 'secret',
+  WCAP_LOG_LEVEL: 'logLevel',
+  WCAP_DEFAULT_CALENDAR: 'defaultCalendar',
+  WCAP_MAIL_DOMAIN: 'mailDomain',
+  WCAP_SESSION_IDLE_SECONDS: 'sessionIdleSeconds',
+  WCAP_SESSION_MAX_SECONDS: 'sessionMaxSeconds',
+  WCAP_RECURRENCE_BOUND: 'recurrenceBound',
+  WCAP_MAX_PARAM_LENGTH: 'maxParamLength',
+  WCAP_CALDAV_TIMEOUT_MS: 'caldavTimeoutMs',
+  WCAP_DATA_DIR: 'dataDir',
+  WCAP_RADICALE_USERS: 'radicaleUsersFile',
+} as const satisfies Record<string, keyof Config>;
+
+const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
+const intIn = (min: number, max: number, fallback: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+
+const schema = z
+  .object({
+    host: z.preprocess(emptyToUndefined, z.string().min(1).default('127.0.0.1')),
+    port: intIn(0, 65535, 8080),
+    caldavUrl: z.preprocess(
+      emptyToUndefined,
+      z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+        .transform((u) => (u.endsWith('/') ? u : `${u}/`))
+        .optional(),
+    ),
+    redisUrl: z.preprocess(
+      emptyToUndefined,
+      z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    ),
+    secret: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+    logLevel: z.preprocess(
+      emptyToUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+    defaultCalendar: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9._-]+$/, 'must be a plain collection name (letters, digits, . _ -)')
+        .default('calendar'),
+    ),
+    mailDomain: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9.-]+$/, 'must be a domain name')
+        .optional(),
+    ),
+    sessionIdleSeconds: intIn(1, 7 * 24 * 3600, 1800),
+    sessionMaxSeconds: intIn(1, 30 * 24 * 3600, 43200),
+    recurrenceBound: intIn(1, 1_000_000, 5000),
+    maxParamLength: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
+    caldavTimeoutMs: intIn(100, 600_000, 15_000),
+    dataDir: z.preprocess(emptyToUndefined, z.string().default('./data')),
+    radicaleUsersFile: z.preprocess(emptyToUndefined, z.string().default('./config/radicale/users')),
+  })
+  .superRefine((c, ctx) => {
+    if (c.redisUrl && !c.secret) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secret'],
+        message: 'WCAP_SECRET is required when WCAP_REDIS_URL is set (replicas must share the key)',
+      });
+    }
+  });
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const keyToVariable = new Map<string, string>(
+  Object.entries(ENVIRONMENT_VARIABLES).map(([variable, key]) => [key, variable]),
+);
+
+/**
+ * Builds the configuration from the environment and, if WCAP_CONFIG names one, a YAML file whose
+ * keys are the config keys above (camelCase) or the environment variable names.
+ * Throws ConfigError listing every invalid setting at once.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const problems: string[] = [];
+  const raw: Record<string, unknown> = {};
+
+  const file = env.WCAP_CONFIG;
+  if (file) {
+    try {
+      const parsed: unknown = parseYaml(readFileSync(file, 'utf8'));
+      if (parsed !== null && parsed !== undefined) {
+        if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('top level must be a mapping');
+        for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+          const key = (ENVIRONMENT_VARIABLES as Record<string, string>)[k] ?? k;
+          if (!keyToVariable.has(key)) problems.push(`WCAP_CONFIG (${file}): unknown setting "${k}"`);
+          else raw[key] = v;
+        }
+      }
+    } catch (err) {
+      problems.push(`WCAP_CONFIG (${file}): ${(err as Error).message}`);
+    }
+  }
+  for (const [variable, key] of Object.entries(ENVIRONMENT_VARIABLES)) {
+    const value = env[variable];
+    if (value !== undefined) raw[key] = value;
+  }
+
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const key = String(issue.path[0] ?? '');
+      problems.push(`${keyToVariable.get(key) ?? key}: ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  const config: Config = {
+    ...result.data,
+    caldavUrl: result.data.caldavUrl,
+    redisUrl: result.data.redisUrl,
+    secret: result.data.secret,
+    mailDomain: result.data.mailDomain,
+  };
+  if (config.sessionMaxSeconds < config.sessionIdleSeconds) {
+    throw new ConfigError(['WCAP_SESSION_MAX_SECONDS: must not be shorter than WCAP_SESSION_IDLE_SECONDS']);
+  }
+  return Object.freeze(config);
+}

@@ -1,0 +1,38 @@
+/**
+ * Failures of the layers below the protocol edge (backend, state), in words that do not depend on
+ * CalDAV or Redis. `wcap/error-mapping.ts` turns them into WCAP errnos.
+ */
+export type GatewayErrorKind =
+  /** The backend rejected the user's credentials (HTTP 401 on a call that should succeed). */
+  | 'unauthorized'
+  /** The user may not read or write the addressed calendar or item (HTTP 403). */
+  | 'forbidden'
+  /** The addressed calendar or item does not exist (HTTP 404). */
+  | 'not-found'
+  /** An object with that UID already exists (create precondition, UID conflict). */
+  | 'exists'
+  /** The object changed or vanished since it was read (If-Match failed). */
+  | 'changed'
+  /** The backend (CalDAV server, Redis) is unreachable or did not answer in time. */
+  | 'unavailable'
+  /** The backend answered with something the gateway cannot use (5xx, malformed data). */
+  | 'backend'
+  /** The data sent by the client cannot be stored (rejected by the server as invalid). */
+  | 'invalid';
+
+export class GatewayError extends Error {
+  readonly kind: GatewayErrorKind;
+  /** HTTP status of the upstream answer, when there was one. */
+  readonly status?: number;
+
+  constructor(kind: GatewayErrorKind, message: string, options?: { status?: number; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.kind = kind;
+    if (options?.status !== undefined) this.status = options.status;
+  }
+}
+
+export function isGatewayError(err: unknown, kind?: GatewayErrorKind): err is GatewayError {
+  return err instanceof GatewayError && (kind === undefined || err.kind === kind);
+}

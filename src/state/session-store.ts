@@ -1,0 +1,23 @@
+import type { Session, SessionData } from '../model/session.js';
+
+/**
+ * Server-side WCAP sessions.
+ * - `create` returns a fresh id: at least 128 random bits, URL-safe alphanumeric ([A-Za-z0-9]).
+ * - `get` returns the session and refreshes its idle expiry, or null when the id is unknown, idle
+ *   longer than the idle timeout, older than the absolute lifetime, or deleted. Only storage
+ *   failures throw (GatewayError 'unavailable'), never a miss.
+ * - The password is stored only encrypted (AES-256-GCM); ids are stored only as hashes.
+ */
+export interface SessionStore {
+  create(data: SessionData): Promise<string>;
+  get(id: string): Promise<Session | null>;
+  delete(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SessionLimits {
+  /** Seconds of inactivity after which a session ends. */
+  idleSeconds: number;
+  /** Seconds after login after which a session ends regardless of activity. */
+  maxSeconds: number;
+}

@@ -1,0 +1,19 @@
+import type { TestProject } from 'vitest/node';
+import { startServices, TEST_USERS } from './services.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    radicaleUrl: string;
+    redisUrl: string;
+    testUsers: Record<string, string>;
+  }
+}
+
+/** Starts Radicale and Redis once for the whole `services` project. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const services = await startServices();
+  project.provide('radicaleUrl', services.radicaleUrl);
+  project.provide('redisUrl', services.redisUrl);
+  project.provide('testUsers', TEST_USERS);
+  return () => services.stop();
+}

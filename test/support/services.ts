@@ -1,0 +1,237 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Real Radicale and Redis for the `services` test project.
+ * Order of preference: containers through testcontainers when a container engine answers, else the
+ * Debian binaries on free loopback ports with temporary directories. Neither → a thrown error with
+ * the install command; integration tests never skip silently.
+ */
+
+/** Users every test run has on Radicale (plain htpasswd, test only). */
+export const TEST_USERS: Record<string, string> = {
+  alice: 'alice-secret-pw',
+  bob: 'bob-secret-pw',
+  carol: 'carol-secret-pw',
+  dave: 'dave-secret-pw',
+  erin: 'erin-secret-pw',
+  frank: 'frank-secret-pw',
+};
+
+export interface RunningServices {
+  radicaleUrl: string;
+  redisUrl: string;
+  /** Folder holding Radicale's collections when it runs from the binary (for diagnostics). */
+  mode: 'containers' | 'binaries';
+  stop(): Promise<void>;
+}
+
+const INSTALL_HINT = 'install them with: sudo apt-get install -y radicale redis-server   (or run: npm run setup)';
+
+export async function startServices(log: (line: string) => void = console.log): Promise<RunningServices> {
+  if (await containerEngineAnswers()) {
+    const started = await startContainers();
+    log(`[services] Radicale and Redis from containers (testcontainers): ${started.radicaleUrl} ${started.redisUrl}`);
+    return started;
+  }
+  const missing = ['radicale', 'redis-server'].filter((bin) => !onPath(bin));
+  if (missing.length > 0) {
+    throw new Error(`No container engine answers and ${missing.join(', ')} not found on PATH; ${INSTALL_HINT}`);
+  }
+  const started = await startBinaries();
+  log(
+    `[services] no container engine; Debian binaries on loopback: radicale ${started.radicaleUrl} ` +
+      `(${radicaleVersion()}), redis-server ${started.redisUrl}`,
+  );
+  return started;
+}
+
+async function containerEngineAnswers(): Promise<boolean> {
+  if (process.env.WCAP_TEST_NO_CONTAINERS === '1') return false;
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    await Promise.race([
+      getContainerRuntimeClient(),
+      sleep(5000).then(() => {
+        throw new Error('timeout');
+      }),
+    ]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startContainers(): Promise<RunningServices> {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const { RedisContainer } = await import('@testcontainers/redis');
+  const users = Object.entries(TEST_USERS)
+    .map(([u, p]) => `${u}:${p}`)
+    .join('\n');
+  const radicale = await new GenericContainer('tomsquest/docker-radicale:3.1.8.3')
+    .withExposedPorts(5232)
+    .withCopyContentToContainer([
+      { content: `${users}\n`, target: '/config/users' },
+      { content: radicaleConfig('0.0.0.0:5232', '/data/collections', '/config/users'), target: '/config/config' },
+    ])
+    .withWaitStrategy(Wait.forHttp('/.web', 5232).forStatusCodeMatching((c) => c < 500))
+    .start();
+  const redis = await new RedisContainer('redis:7').start();
+  return {
+    radicaleUrl: `http://${radicale.getHost()}:${radicale.getMappedPort(5232)}/`,
+    redisUrl: redis.getConnectionUrl(),
+    mode: 'containers',
+    async stop() {
+      await Promise.allSettled([radicale.stop(), redis.stop()]);
+    },
+  };
+}
+
+export function radicaleConfig(hostPort: string, collections: string, usersFile: string): string {
+  return [
+    '[server]',
+    `hosts = ${hostPort}`,
+    'max_connections = 20',
+    '[auth]',
+    'type = htpasswd',
+    `htpasswd_filename = ${usersFile}`,
+    'htpasswd_encryption = plain',
+    'delay = 0',
+    '[rights]',
+    'type = owner_only',
+    '[storage]',
+    `filesystem_folder = ${collections}`,
+    '[web]',
+    'type = none',
+    '[logging]',
+    'level = warning',
+    '',
+  ].join('\n');
+}
+
+async function startBinaries(): Promise<RunningServices> {
+  const dir = mkdtempSync(join(tmpdir(), 'wcap-test-'));
+  const children: ChildProcess[] = [];
+  const cleanup = async () => {
+    for (const child of children) child.kill('SIGTERM');
+    await sleep(100);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const radicalePort = await freePort();
+    const redisPort = await freePort();
+    mkdirSync(join(dir, 'collections'));
+    writeFileSync(
+      join(dir, 'users'),
+      `${Object.entries(TEST_USERS)
+        .map(([u, p]) => `${u}:${p}`)
+        .join('\n')}\n`,
+    );
+    writeFileSync(
+      join(dir, 'radicale.conf'),
+      radicaleConfig(`127.0.0.1:${radicalePort}`, join(dir, 'collections'), join(dir, 'users')),
+    );
+    children.push(startChild('radicale', ['--config', join(dir, 'radicale.conf')]));
+    children.push(
+      startChild('redis-server', [
+        '--port',
+        String(redisPort),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+      ]),
+    );
+    const radicaleUrl = `http://127.0.0.1:${radicalePort}/`;
+    await waitFor(async () => {
+      const res = await fetch(radicaleUrl, { method: 'OPTIONS' });
+      return res.status < 500;
+    }, 'radicale');
+    await waitFor(() => tcpAnswers(redisPort), 'redis-server');
+    return { radicaleUrl, redisUrl: `redis://127.0.0.1:${redisPort}`, mode: 'binaries', stop: cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+function startChild(command: string, args: string[]): ChildProcess {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  child.on('exit', (code, signal) => {
+    if (signal !== 'SIGTERM' && code !== 0 && code !== null) {
+      console.error(`[services] ${command} exited with ${code}: ${stderr}`);
+    }
+  });
+  return child;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      lastError = err;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}
+
+function tcpAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function onPath(bin: string): boolean {
+  const dirs = (process.env.PATH ?? '').split(':');
+  return dirs.some((d) => {
+    try {
+      return statSync(join(d, bin)).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+function radicaleVersion(): string {
+  try {
+    return execFileSync('radicale', ['--version']).toString().trim();
+  } catch {
+    return 'unknown version';
+  }
+}
