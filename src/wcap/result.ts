@@ -1,0 +1,60 @@
+import type ICAL from 'ical.js';
+
+/**
+ * Format-neutral outcome of a WCAP command. Commands build these; formatters (output/) turn them
+ * into text/calendar, text/xml, … Nothing here is a string in any output syntax.
+ */
+
+/** One calendar-level property (an X-token such as X-NSCP-WCAP-SESSION-ID). */
+export interface WcapProperty {
+  name: string;
+  /** Raw value, written verbatim (no iCalendar text escaping; clients read X-tokens raw). */
+  value: string;
+  /** iCalendar parameters / XML attributes, in order. */
+  params?: Record<string, string>;
+}
+
+/**
+ * One VCALENDAR (text/calendar) or one <iCal> element (text/xml): the X-tokens, the components and
+ * the errno that belong to one calendar or one answer. Multi-calendar commands return one block per
+ * calendar, each with its own errno.
+ */
+export interface WcapBlock {
+  /** X-tokens in output order (login relies on SESSION-ID, USER-ID, CALENDAR-ID order). */
+  properties: WcapProperty[];
+  /** VEVENT, VTODO, VTIMEZONE, VFREEBUSY … as ical.js components (never shared between blocks). */
+  components: ICAL.Component[];
+  errno: number;
+  /** Human-readable reason, emitted as X-NSCP-WCAP-ERRNO-MESSAGE when errno is not a success. */
+  errnoMessage?: string;
+}
+
+export interface WcapResult {
+  blocks: WcapBlock[];
+}
+
+/** A rendered answer; the pipeline sends it with HTTP 200 and no-cache headers. */
+export interface RenderedBody {
+  /** Full Content-Type value including `; charset=UTF-8`. */
+  contentType: string;
+  body: string;
+}
+
+/** One output format (fmt-out value). */
+export interface Formatter {
+  /** The fmt-out value, e.g. `text/calendar`. */
+  readonly name: string;
+  render(result: WcapResult): RenderedBody;
+}
+
+export function block(properties: WcapProperty[], components: ICAL.Component[] = [], errno = 0): WcapBlock {
+  return { properties, components, errno };
+}
+
+export function singleBlock(properties: WcapProperty[], components: ICAL.Component[] = [], errno = 0): WcapResult {
+  return { blocks: [block(properties, components, errno)] };
+}
+
+export function errorResult(errno: number, message: string): WcapResult {
+  return { blocks: [{ properties: [], components: [], errno, errnoMessage: message }] };
+}
