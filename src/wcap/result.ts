@@ -1,18 +1,17 @@
 import type ICAL from 'ical.js';
+import type { WcapPropertyData } from '../model/wcap-property.js';
 
 /**
  * Format-neutral outcome of a WCAP command. Commands build these; formatters (output/) turn them
  * into text/calendar, text/xml, … Nothing here is a string in any output syntax.
  */
 
-/** One calendar-level property (an X-token such as X-NSCP-WCAP-SESSION-ID). */
-export interface WcapProperty {
-  name: string;
-  /** Raw value, written verbatim (no iCalendar text escaping; clients read X-tokens raw). */
-  value: string;
-  /** iCalendar parameters / XML attributes, in order. */
-  params?: Record<string, string>;
-}
+/**
+ * One calendar-level property (an X-token such as X-NSCP-WCAP-SESSION-ID). The value is raw and
+ * written verbatim (no iCalendar text escaping; clients read X-tokens raw); params become
+ * iCalendar parameters / XML attributes, in order.
+ */
+export type WcapProperty = WcapPropertyData;
 
 /**
  * One VCALENDAR (text/calendar) or one <iCal> element (text/xml): the X-tokens, the components and

@@ -1,0 +1,82 @@
+import ICAL from 'ical.js';
+import { GatewayError } from '../model/errors.js';
+import type { ComponentType } from '../model/calendar.js';
+import { vtimezone } from './timezones.js';
+
+const PRODID = '-//wcap-gateway//WCAP to CalDAV//EN';
+const ITEM_TYPES = ['vevent', 'vtodo'] as const;
+
+/** Parses a stored calendar object; unusable data is the backend's fault, not the client's. */
+export function parseCalendarObject(ical: string): ICAL.Component {
+  try {
+    const component = new ICAL.Component(ICAL.parse(ical) as unknown[]);
+    if (component.name !== 'vcalendar') throw new Error('not a VCALENDAR');
+    return component;
+  } catch (err) {
+    throw new GatewayError('backend', `Stored calendar data cannot be parsed: ${(err as Error).message}`);
+  }
+}
+
+/** VEVENT and VTODO components of an object (masters and overrides), optionally of one type. */
+export function itemComponents(vcalendar: ICAL.Component, type?: ComponentType): ICAL.Component[] {
+  const names: readonly string[] = type ? [type.toLowerCase()] : ITEM_TYPES;
+  return vcalendar.getAllSubcomponents().filter((c) => names.includes(c.name));
+}
+
+/** The master (the component without RECURRENCE-ID) of an object, optionally of one type. */
+export function masterOf(vcalendar: ICAL.Component, type?: ComponentType): ICAL.Component | undefined {
+  return itemComponents(vcalendar, type).find((c) => !c.hasProperty('recurrence-id'));
+}
+
+export function uidOf(component: ICAL.Component): string | undefined {
+  const uid = component.getFirstPropertyValue('uid');
+  return typeof uid === 'string' && uid !== '' ? uid : undefined;
+}
+
+/** A new object holding one item. */
+export function newCalendarObject(item: ICAL.Component): ICAL.Component {
+  const vcalendar = new ICAL.Component('vcalendar');
+  vcalendar.addPropertyWithValue('prodid', PRODID);
+  vcalendar.addPropertyWithValue('version', '2.0');
+  vcalendar.addSubcomponent(item);
+  return vcalendar;
+}
+
+/**
+ * Serialises an object for storage with exactly the VTIMEZONEs its items use: the gateway's
+ * canonical definition for known zones, the stored one for zones the gateway does not know.
+ */
+export function serializeCalendarObject(vcalendar: ICAL.Component): string {
+  const stored = new Map<string, ICAL.Component>();
+  for (const tz of vcalendar.getAllSubcomponents('vtimezone')) {
+    stored.set(String(tz.getFirstPropertyValue('tzid')), tz);
+    vcalendar.removeSubcomponent(tz);
+  }
+  const zones = [...usedTimezoneIds(itemComponents(vcalendar))].map((tzid) => vtimezone(tzid) ?? stored.get(tzid));
+  const items = vcalendar.getAllSubcomponents();
+  for (const item of items) vcalendar.removeSubcomponent(item);
+  for (const zone of zones) if (zone) vcalendar.addSubcomponent(zone);
+  for (const item of items) vcalendar.addSubcomponent(item);
+  return vcalendar.toString() + '\r\n';
+}
+
+/** TZIDs referenced by date properties of the components (and their alarms). */
+export function usedTimezoneIds(components: ICAL.Component[]): Set<string> {
+  const ids = new Set<string>();
+  const visit = (component: ICAL.Component) => {
+    for (const property of component.getAllProperties()) {
+      const tzid = property.getParameter('tzid');
+      if (typeof tzid === 'string' && tzid !== '') ids.add(tzid);
+    }
+    for (const child of component.getAllSubcomponents()) visit(child);
+  };
+  components.forEach(visit);
+  return ids;
+}
+
+/** Text of a component without the stamps a store always refreshes, for "did anything change". */
+export function contentFingerprint(component: ICAL.Component): string {
+  const copy = new ICAL.Component(structuredClone(component.jCal));
+  for (const name of ['dtstamp', 'last-modified', 'created', 'sequence']) copy.removeAllProperties(name);
+  return copy.toString();
+}

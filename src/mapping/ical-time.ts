@@ -1,0 +1,68 @@
+import ICAL from 'ical.js';
+import type { WcapDate } from '../model/wcap-date.js';
+import { timezone } from './timezones.js';
+
+/**
+ * WCAP date values → ical.js times (architecture.md §5): a `Z` time plus `tzid` becomes local time
+ * in tzid (stored with TZID and the VTIMEZONE), a floating time is read as local time in tzid, a
+ * DATE stays a DATE. Without a usable tzid, `Z` times stay UTC and floating times are taken as UTC
+ * (the gateway's server zone), so nothing is ever stored floating by accident.
+ */
+export function toIcalTime(value: WcapDate, tzid: string | undefined): ICAL.Time {
+  if (value.kind === 'date') {
+    return ICAL.Time.fromData({ year: value.year, month: value.month, day: value.day, isDate: true });
+  }
+  const zone = tzid ? timezone(tzid) : undefined;
+  const fields = {
+    year: value.year,
+    month: value.month,
+    day: value.day,
+    hour: value.hour,
+    minute: value.minute,
+    second: value.second,
+  };
+  if (value.kind === 'utc') {
+    const utc = ICAL.Time.fromData(fields, ICAL.Timezone.utcTimezone);
+    return zone && zone !== ICAL.Timezone.utcTimezone ? utc.convertToZone(zone) : utc;
+  }
+  return ICAL.Time.fromData(fields, zone ?? ICAL.Timezone.utcTimezone);
+}
+
+/** The instant a WCAP date denotes (DATEs are midnight in tzid, else UTC). */
+export function toInstant(value: WcapDate, tzid: string | undefined): Date {
+  if (value.kind === 'date') {
+    const midnight = { ...value, kind: 'floating' as const, hour: 0, minute: 0, second: 0 };
+    return toInstant(midnight, tzid);
+  }
+  return new Date(toIcalTime(value, tzid).toUnixTime() * 1000);
+}
+
+/** Seconds since the epoch of an ical.js time (floating times are read as UTC). */
+export function instantOf(time: ICAL.Time): Date {
+  return new Date(time.toUnixTime() * 1000);
+}
+
+/** ical.js time for a JS Date, in UTC. */
+export function utcTime(date: Date): ICAL.Time {
+  return ICAL.Time.fromJSDate(date, true);
+}
+
+/** `YYYYMMDDTHHMMSSZ` (or `YYYYMMDD` for DATEs) of an ical.js time, converted to UTC. */
+export function formatIcalUtc(time: ICAL.Time): string {
+  if (time.isDate) return time.toICALString();
+  return time.convertToZone(ICAL.Timezone.utcTimezone).toICALString();
+}
+
+/**
+ * Sets a date-valued property: DATE values get VALUE=DATE (ical.js misreads a bare `20240121` as
+ * a date-time, backends.md §4.1), zoned times get TZID, UTC times the `Z` form.
+ */
+export function setTimeProperty(component: ICAL.Component, name: string, time: ICAL.Time): void {
+  component.removeAllProperties(name);
+  const property = new ICAL.Property(name, component);
+  property.setValue(time);
+  if (time.isDate) property.resetType('date');
+  const tzid = time.zone && time.zone !== ICAL.Timezone.utcTimezone ? time.zone.tzid : undefined;
+  if (tzid && tzid !== 'floating' && !time.isDate) property.setParameter('tzid', tzid);
+  component.addProperty(property);
+}
