@@ -11,7 +11,7 @@ const DEFAULT_DESCRIPTION = 'Reminder';
  * both with the same trigger. Relative triggers are stored relative to the start, as WCAP sends them.
  */
 export function applyAlarm(component: ICAL.Component, alarm: AlarmInput | null, tzid: string | undefined): void {
-  for (const existing of component.getAllSubcomponents('valarm')) component.removeSubcomponent(existing);
+  for (const existing of [...component.getAllSubcomponents('valarm')]) component.removeSubcomponent(existing);
   if (alarm === null) return;
   const summary = String(component.getFirstPropertyValue('summary') ?? DEFAULT_DESCRIPTION);
   const description = alarm.description ?? summary;

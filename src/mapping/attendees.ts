@@ -35,7 +35,7 @@ export function applyAttendees(
   replace: boolean,
 ): void {
   const existing = new Map<string, ICAL.Property>();
-  for (const property of component.getAllProperties('attendee')) {
+  for (const property of [...component.getAllProperties('attendee')]) {
     if (replace) component.removeProperty(property);
     else existing.set(String(property.getFirstValue()).toLowerCase(), property);
   }

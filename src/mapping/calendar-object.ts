@@ -48,12 +48,13 @@ export function newCalendarObject(item: ICAL.Component): ICAL.Component {
  */
 export function serializeCalendarObject(vcalendar: ICAL.Component): string {
   const stored = new Map<string, ICAL.Component>();
-  for (const tz of vcalendar.getAllSubcomponents('vtimezone')) {
+  // getAllSubcomponents may hand out ical.js's live list: copy before removing.
+  for (const tz of [...vcalendar.getAllSubcomponents('vtimezone')]) {
     stored.set(String(tz.getFirstPropertyValue('tzid')), tz);
     vcalendar.removeSubcomponent(tz);
   }
   const zones = [...usedTimezoneIds(itemComponents(vcalendar))].map((tzid) => vtimezone(tzid) ?? stored.get(tzid));
-  const items = vcalendar.getAllSubcomponents();
+  const items = [...vcalendar.getAllSubcomponents()];
   for (const item of items) vcalendar.removeSubcomponent(item);
   for (const zone of zones) if (zone) vcalendar.addSubcomponent(zone);
   for (const item of items) vcalendar.addSubcomponent(item);

@@ -15,6 +15,11 @@ const KNOWN_PARAMS = new Set([
  * address. An attendee without address → errno 60 (BAD_ARGUMENTS).
  */
 export function parseAttendees(raw: RawValue, name: string, failsWith: number): AttendeeInput[] {
+  // Some clients encode the separators too (`%5E`, `%3B`); then the only structure is inside the
+  // encoding, so decode once and parse the result as unencoded text.
+  if (raw.encoded && !/[\^;]/.test(raw.text) && /%5E/i.test(raw.text)) {
+    return parseAttendees({ text: decoded(raw, name, failsWith), encoded: false }, name, failsWith);
+  }
   const attendees: AttendeeInput[] = [];
   for (const entry of raw.text.split(';')) {
     if (entry.trim() === '') continue;

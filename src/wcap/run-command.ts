@@ -18,6 +18,8 @@ export type SessionIdCheck = (id: string) => boolean;
 export interface PipelineOptions {
   formatterFor: FormatterLookup;
   looksLikeSessionId: SessionIdCheck;
+  /** Set when the request itself was unusable (oversized or broken body): answered with failsWith. */
+  inputProblem?: string | undefined;
 }
 
 /**
@@ -41,9 +43,11 @@ export async function runCommand(
     return render(fallback, errorResult(NO_SUCH_FORMAT, 'No such output format'), NO_SUCH_FORMAT);
   }
   if (!command) {
-    return render(formatter, errorResult(BAD_COMMAND, 'Unknown command'), BAD_COMMAND);
+    // Architecture.md §1: unknown commands answer in the default format.
+    return render(options.formatterFor(undefined)!, errorResult(BAD_COMMAND, 'Unknown command'), BAD_COMMAND);
   }
   try {
+    if (options.inputProblem) throw new WcapError(command.failsWith, options.inputProblem);
     checkSizes(raw, deps.config.maxParamLength, command.failsWith);
     const { session, sessionId } = await findSession(command, raw, deps, options.looksLikeSessionId);
     const params = parseParams(command.params, raw, command.failsWith);

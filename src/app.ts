@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import type { Logger } from 'pino';
+import { commandRegistry } from './commands/index.js';
+import { formatterFor } from './output/index.js';
+import { looksLikeSessionId } from './state/session-id.js';
+import type { GatewayDeps } from './wcap/command.js';
+import { RawParams, rawQueryOf } from './wcap/raw-params.js';
+import { runCommand } from './wcap/run-command.js';
+
+const COMMAND_PATH = /\/([A-Za-z0-9_]+)\.wcap$/;
+
+/** Headers of every WCAP answer (S63 fxywi): clients must never see a cached answer. */
+const NO_CACHE = {
+  'Cache-Control': 'no-cache, no-store',
+  Pragma: 'no-cache',
+  Expires: '0',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+export interface AppOptions {
+  logger: Logger;
+}
+
+/**
+ * The HTTP face of the gateway: every `<command>.wcap` under any path prefix, GET or POST, always
+ * HTTP 200 with the WCAP errno in the body (Lightning treats any other status as a transport
+ * failure, lightning-client.md §1.1). Plus `/healthz` for load balancers.
+ */
+export function createApp(deps: GatewayDeps, options: AppOptions): Hono {
+  const app = new Hono();
+  app.get('/healthz', (c) => c.text('ok\n', 200, NO_CACHE));
+
+  app.on(['GET', 'POST'], '*', async (c, next) => {
+    const match = COMMAND_PATH.exec(c.req.path);
+    if (!match) return next();
+    const name = match[1]!;
+    const command = commandRegistry.get(name);
+    const log = options.logger.child({ reqId: randomUUID(), cmd: command ? name : '(unknown)' });
+    const started = performance.now();
+    const raw = new RawParams();
+    raw.addQueryString(rawQueryOf(c.req.url));
+    const inputProblem = await addBodyParams(c, raw, deps.config.maxParamLength);
+    const rendered = await runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem });
+    log.info({ errno: rendered.errno, ms: Math.round(performance.now() - started), method: c.req.method }, 'wcap');
+    return c.body(rendered.body, 200, { ...NO_CACHE, 'Content-Type': rendered.contentType });
+  });
+
+  app.notFound((c) => c.text('Not a WCAP command. Requests look like /login.wcap?user=…\n', 404, NO_CACHE));
+  app.onError((err, c) => {
+    // Only reached for faults outside the pipeline (which renders its own errors).
+    options.logger.error({ err }, 'unhandled request error');
+    return c.text('Internal error\n', 500, NO_CACHE);
+  });
+  return app;
+}
+
+/**
+ * Parameters of POST bodies: urlencoded (kept encoded, like the query) and multipart (values
+ * arrive decoded). Returns a problem description when the body cannot be used.
+ */
+async function addBodyParams(c: Context, raw: RawParams, maxParamLength: number): Promise<string | undefined> {
+  if (c.req.method !== 'POST') return undefined;
+  const length = Number(c.req.header('content-length') ?? '0');
+  if (length > maxParamLength * 2 + 65_536) return 'The request body is too large';
+  const type = (c.req.header('content-type') ?? '').toLowerCase();
+  try {
+    if (type.startsWith('multipart/form-data')) {
+      const body = await c.req.parseBody({ all: false });
+      for (const [name, value] of Object.entries(body)) {
+        if (typeof value === 'string') raw.add(name, { text: value, encoded: false });
+      }
+    } else if (type.startsWith('application/x-www-form-urlencoded') || type === '') {
+      raw.addQueryString((await c.req.text()).trim());
+    }
+  } catch {
+    return 'The request body cannot be read as form data';
+  }
+  return undefined;
+}

@@ -1,0 +1,84 @@
+import type { ComponentType } from '../../model/calendar.js';
+import { isGatewayError } from '../../model/errors.js';
+import { deleteInstance } from '../../mapping/recurrence-delete.js';
+import { serializeCalendarObject } from '../../mapping/calendar-object.js';
+import { parseWcapDate } from '../../wcap/datetime.js';
+import type { CommandContext } from '../../wcap/command.js';
+import { sessionOf } from '../../wcap/command.js';
+import { p, type ParamsOf } from '../../wcap/params.js';
+import { singleBlock, type WcapResult } from '../../wcap/result.js';
+import { WcapError } from '../../wcap/wcap-error.js';
+import { ACCESS_DENIED_TO_CALENDAR, credentialsOf, resolveCalendar } from './calendars.js';
+import { componentsOf, findItem } from './items.js';
+
+const INSUFFICIENT_PARAMETERS = 46;
+const COMPONENT_NOT_FOUND = 59;
+
+export const deleteParams = { calid: p.string(), uid: p.list(), rid: p.list(), mod: p.list(), tzid: p.string() };
+
+interface Target {
+  uid: string;
+  rid: string;
+  mod: number;
+}
+
+/**
+ * deleteevents_by_id / deletetodos_by_id with parallel uid;rid;mod lists: `rid=0` or mod=4 deletes
+ * the whole item; mod=1 with a rid removes that one instance (an EXDATE on the master, and any
+ * override for it) — how Lightning deletes single occurrences (lightning-client.md §6.8).
+ */
+export async function deleteItems(
+  ctx: CommandContext<ParamsOf<typeof deleteParams>>,
+  type: ComponentType,
+  failsWith: number,
+): Promise<WcapResult> {
+  const targets = targetsOf(ctx.params, failsWith);
+  const calendar = await resolveCalendar(ctx, ctx.params.calid);
+  if (!calendar.owned) throw new WcapError(ACCESS_DENIED_TO_CALENDAR, 'Access denied to calendar');
+  const credentials = credentialsOf(sessionOf(ctx));
+  for (const target of targets) {
+    const loaded = await findItem(ctx, calendar, target.uid);
+    if (!loaded || componentsOf(loaded.vcalendar, target.uid, type).length === 0) {
+      throw new WcapError(COMPONENT_NOT_FOUND, 'No such item');
+    }
+    const wholeItem = target.rid === '0' || target.mod === 4;
+    if (wholeItem) {
+      await ctx.deps.backend.deleteObject(credentials, loaded.object).catch((err) => {
+        if (!isGatewayError(err, 'not-found')) throw err;
+      });
+      await ctx.deps.guids.delete(calendar.info.url, target.uid).catch(() => undefined);
+      continue;
+    }
+    if (target.mod !== 1) throw new WcapError(failsWith, 'mod 2 and 3 (this and future / prior) are not supported yet');
+    const rid = parseWcapDate(target.rid);
+    if (!rid) throw new WcapError(failsWith, 'Invalid value for parameter rid: expected a date');
+    const outcome = deleteInstance(
+      loaded.vcalendar,
+      target.uid,
+      type,
+      rid,
+      ctx.params.tzid?.trim() || undefined,
+      new Date(ctx.deps.clock.now()),
+    );
+    if (outcome === 'not-an-instance') throw new WcapError(COMPONENT_NOT_FOUND, 'No such instance');
+    if (outcome === 'delete-object') await ctx.deps.backend.deleteObject(credentials, loaded.object);
+    else await ctx.deps.backend.updateObject(credentials, loaded.object, serializeCalendarObject(loaded.vcalendar));
+  }
+  return singleBlock([]);
+}
+
+function targetsOf(params: ParamsOf<typeof deleteParams>, failsWith: number): Target[] {
+  const uids = (params.uid ?? []).map((u) => u.trim()).filter((u) => u !== '');
+  if (uids.length === 0) throw new WcapError(INSUFFICIENT_PARAMETERS, 'Parameter uid is required');
+  const rids = params.rid ?? [];
+  const mods = params.mod ?? [];
+  if ((rids.length > 1 && rids.length !== uids.length) || (mods.length > 1 && mods.length !== uids.length)) {
+    throw new WcapError(INSUFFICIENT_PARAMETERS, 'The uid, rid and mod lists differ in length');
+  }
+  return uids.map((uid, i) => {
+    const rid = (rids.length > 1 ? rids[i] : rids[0])?.trim() || '0';
+    const modText = (mods.length > 1 ? mods[i] : mods[0])?.trim() || (rid === '0' ? '4' : '1');
+    if (!/^[1-4]$/.test(modText)) throw new WcapError(failsWith, 'Invalid value for parameter mod: expected 1, 2, 3 or 4');
+    return { uid, rid, mod: Number(modText) };
+  });
+}

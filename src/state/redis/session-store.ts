@@ -1,0 +1,158 @@
+import type { Redis } from 'ioredis';
+import type { Clock } from '../../model/clock.js';
+import type { Session, SessionData } from '../../model/session.js';
+import { SecretBoxError, type SecretBox } from '../secret-box.js';
+import { looksLikeSessionId, newSessionId, sessionKeyHash } from '../session-id.js';
+import type { SessionLimits, SessionStore } from '../session-store.js';
+import { callRedis } from './connection.js';
+
+export interface RedisSessionStoreOptions {
+  /** Connected client; the store does not close it (see `closeRedis`). */
+  redis: Redis;
+  limits: SessionLimits;
+  secretBox: SecretBox;
+  clock: Clock;
+  /** Prepended to every key; lets several gateways or test runs share one Redis. Default `wcap:`. */
+  keyPrefix?: string;
+}
+
+/** JSON stored under `<prefix>session:<sha256(id)>`. Field names are short: one value per session. */
+interface StoredSession {
+  v: 1;
+  user: string;
+  /** The CalDAV password sealed by SecretBox with the Redis key as associated data. */
+  pw: string;
+  principalUrl: string;
+  calendarHomeUrl: string;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+/**
+ * SessionStore on Redis, shared by every replica.
+ *
+ * One string key per session, `<prefix>session:<sha256(id)>` → JSON ({@link StoredSession}), with a
+ * Redis TTL of min(idle timeout, remaining absolute lifetime) that every successful `get` renews.
+ * The TTL makes Redis forget abandoned sessions; the idle and absolute checks are also made against
+ * `lastSeenAt`/`createdAt` from the injected clock, so expiry does not depend on Redis and tests can
+ * move time forward without sleeping.
+ *
+ * A value that cannot be parsed or decrypted (another `WCAP_SECRET`, a random per-process secret
+ * after a restart, tampering) is deleted and reported as a miss: the client logs in again and gets
+ * a session sealed with the current key, so this cannot loop. Redis failures reject with
+ * GatewayError 'unavailable', never a miss (a miss makes clients re-login without limit).
+ */
+export class RedisSessionStore implements SessionStore {
+  private readonly redis: Redis;
+  private readonly secretBox: SecretBox;
+  private readonly clock: Clock;
+  private readonly prefix: string;
+  private readonly idleMs: number;
+  private readonly maxMs: number;
+
+  constructor(options: RedisSessionStoreOptions) {
+    const { idleSeconds, maxSeconds } = options.limits;
+    if (!(idleSeconds > 0) || !(maxSeconds > 0)) throw new RangeError('session limits must be positive');
+    this.redis = options.redis;
+    this.secretBox = options.secretBox;
+    this.clock = options.clock;
+    this.prefix = options.keyPrefix ?? 'wcap:';
+    this.idleMs = idleSeconds * 1000;
+    this.maxMs = maxSeconds * 1000;
+  }
+
+  async create(data: SessionData): Promise<string> {
+    const id = newSessionId();
+    const key = this.keyFor(id);
+    const now = this.clock.now();
+    const stored: StoredSession = {
+      v: 1,
+      user: data.user,
+      pw: this.secretBox.seal(data.password, key),
+      principalUrl: data.principalUrl,
+      calendarHomeUrl: data.calendarHomeUrl,
+      createdAt: now,
+      lastSeenAt: now,
+    };
+    const ttlMs = Math.min(this.idleMs, this.maxMs);
+    await callRedis('creating a session', () => this.redis.set(key, JSON.stringify(stored), 'PX', ttlMs));
+    return id;
+  }
+
+  async get(id: string): Promise<Session | null> {
+    if (!looksLikeSessionId(id)) return null;
+    const key = this.keyFor(id);
+    const raw = await callRedis('reading a session', () => this.redis.get(key));
+    if (raw === null) return null;
+
+    const stored = parseStored(raw);
+    const now = this.clock.now();
+    if (stored === null || now - stored.lastSeenAt > this.idleMs || now - stored.createdAt > this.maxMs) {
+      await this.deleteKey(key);
+      return null;
+    }
+    let password: string;
+    try {
+      password = this.secretBox.open(stored.pw, key);
+    } catch (err) {
+      if (!(err instanceof SecretBoxError)) throw err;
+      await this.deleteKey(key);
+      return null;
+    }
+
+    const refreshed: StoredSession = { ...stored, lastSeenAt: now };
+    const ttlMs = Math.max(1, Math.min(this.idleMs, stored.createdAt + this.maxMs - now));
+    // XX: only if the key still exists. A logout (DEL) that lands between our GET and this SET
+    // must not be undone by writing the session back.
+    const written = await callRedis('refreshing a session', () =>
+      this.redis.set(key, JSON.stringify(refreshed), 'PX', ttlMs, 'XX'),
+    );
+    if (written === null) return null;
+
+    return {
+      user: stored.user,
+      password,
+      principalUrl: stored.principalUrl,
+      calendarHomeUrl: stored.calendarHomeUrl,
+      createdAt: stored.createdAt,
+      lastSeenAt: now,
+    };
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!looksLikeSessionId(id)) return;
+    await this.deleteKey(this.keyFor(id));
+  }
+
+  /** Does not close the injected Redis client: its owner may share it with other stores. */
+  async close(): Promise<void> {}
+
+  private keyFor(id: string): string {
+    return `${this.prefix}session:${sessionKeyHash(id)}`;
+  }
+
+  private async deleteKey(key: string): Promise<void> {
+    await callRedis('deleting a session', () => this.redis.del(key));
+  }
+}
+
+/** The stored JSON, or null when it is not a value this version wrote. */
+function parseStored(raw: string): StoredSession | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const ok =
+    v.v === 1 &&
+    typeof v.user === 'string' &&
+    typeof v.pw === 'string' &&
+    typeof v.principalUrl === 'string' &&
+    typeof v.calendarHomeUrl === 'string' &&
+    typeof v.createdAt === 'number' &&
+    typeof v.lastSeenAt === 'number';
+  return ok ? (v as unknown as StoredSession) : null;
+}
