@@ -1,0 +1,60 @@
+import type { Formatter, RenderedBody, WcapBlock, WcapProperty, WcapResult } from '../wcap/result.js';
+import {
+  GATEWAY_PRODID,
+  ICALENDAR_VERSION,
+  PUBLISH_METHOD,
+  assertBlockProperty,
+  blocksOf,
+  errnoProperties,
+} from './envelope.js';
+import { componentElement } from './xml-components.js';
+import { type XmlElement, renderXmlDocument, xmlElement, xmlTextElement } from './xml-writer.js';
+
+/** Content-Type of text/xml answers. */
+export const XML_CONTENT_TYPE = 'text/xml; charset=UTF-8';
+
+/**
+ * fmt-out=text/xml (wcap-protocol.md §3.2):
+ * `<iCalendar><iCal version="2.0" prodid="…" METHOD="PUBLISH">…</iCal>…</iCalendar>`, one `<iCal>`
+ * per block. Inside: one element per block property, named like the property, parameters as
+ * attributes, the value as text (verbatim; newlines stay newlines); then the components (see
+ * {@link componentElement}); then `<X-NSCP-WCAP-ERRNO>` and, for a failure with a message,
+ * `<X-NSCP-WCAP-ERRNO-MESSAGE>`. Lightning takes the first `<X-NSCP-WCAP-ERRNO>` of the document, so
+ * the first block's errno is the command's errno; component properties with that name are never
+ * written. Escaping and removal of characters XML cannot carry happen in the XML writer.
+ *
+ * Throws a RangeError for a result without blocks and a TypeError for an invalid property or
+ * parameter name in a block.
+ */
+export const xmlFormatter: Formatter = {
+  name: 'text/xml',
+  render(result: WcapResult): RenderedBody {
+    const root = xmlElement('iCalendar', [], blocksOf(result).map(icalElement));
+    return { contentType: XML_CONTENT_TYPE, body: renderXmlDocument(root) };
+  },
+};
+
+function icalElement(block: WcapBlock): XmlElement {
+  const children: XmlElement[] = block.properties.map(blockPropertyElement);
+  for (const component of block.components) {
+    const element = componentElement(component.toJSON() as unknown[]);
+    if (element) children.push(element);
+  }
+  children.push(...errnoProperties(block).map(blockPropertyElement));
+  const attributes: Array<[string, string]> = [
+    ['version', ICALENDAR_VERSION],
+    ['prodid', GATEWAY_PRODID],
+    ['METHOD', PUBLISH_METHOD],
+  ];
+  return xmlElement('iCal', attributes, children);
+}
+
+/**
+ * Block properties keep the case the command gave them: Lightning looks preferences up with the
+ * case-sensitive getElementsByTagName('X-NSCP-WCAP-PREF-icsCalendar') (lightning-client.md §4.5a).
+ */
+function blockPropertyElement(property: WcapProperty): XmlElement {
+  assertBlockProperty(property);
+  const attributes = Object.entries(property.params ?? {}).map(([name, value]): [string, string] => [name.toUpperCase(), value]);
+  return xmlTextElement(property.name, property.value, attributes);
+}
