@@ -58,57 +58,65 @@ const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v
 const intIn = (min: number, max: number, fallback: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 
-const schema = z
-  .object({
-    host: z.preprocess(emptyToUndefined, z.string().min(1).default('127.0.0.1')),
-    port: intIn(0, 65535, 8080),
-    caldavUrl: z.preprocess(
-      emptyToUndefined,
-      z
-        .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-        .transform((u) => (u.endsWith('/') ? u : `${u}/`))
-        .optional(),
-    ),
-    redisUrl: z.preprocess(
-      emptyToUndefined,
-      z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
-    ),
-    secret: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
-    logLevel: z.preprocess(
-      emptyToUndefined,
-      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    ),
-    defaultCalendar: z.preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        .regex(/^[A-Za-z0-9._-]+$/, 'must be a plain collection name (letters, digits, . _ -)')
-        .default('calendar'),
-    ),
-    mailDomain: z.preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        .regex(/^[A-Za-z0-9.-]+$/, 'must be a domain name')
-        .optional(),
-    ),
-    sessionIdleSeconds: intIn(1, 7 * 24 * 3600, 1800),
-    sessionMaxSeconds: intIn(1, 30 * 24 * 3600, 43200),
-    recurrenceBound: intIn(1, 1_000_000, 5000),
-    maxParamLength: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
-    caldavTimeoutMs: intIn(100, 600_000, 15_000),
-    dataDir: z.preprocess(emptyToUndefined, z.string().default('./data')),
-    radicaleUsersFile: z.preprocess(emptyToUndefined, z.string().default('./config/radicale/users')),
-  })
-  .superRefine((c, ctx) => {
-    if (c.redisUrl && !c.secret) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['secret'],
-        message: 'WCAP_SECRET is required when WCAP_REDIS_URL is set (replicas must share the key)',
-      });
-    }
-  });
+const schema = z.object({
+  host: z.preprocess(emptyToUndefined, z.string().min(1).default('127.0.0.1')),
+  port: intIn(0, 65535, 8080),
+  caldavUrl: z.preprocess(
+    emptyToUndefined,
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .transform((u) => (u.endsWith('/') ? u : `${u}/`))
+      .optional(),
+  ),
+  redisUrl: z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  ),
+  secret: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  logLevel: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  defaultCalendar: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, 'must be a plain collection name (letters, digits, . _ -)')
+      .default('calendar'),
+  ),
+  mailDomain: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+$/, 'must be a domain name')
+      .optional(),
+  ),
+  sessionIdleSeconds: intIn(1, 7 * 24 * 3600, 1800),
+  sessionMaxSeconds: intIn(1, 30 * 24 * 3600, 43200),
+  recurrenceBound: intIn(1, 1_000_000, 5000),
+  maxParamLength: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
+  caldavTimeoutMs: intIn(100, 600_000, 15_000),
+  dataDir: z.preprocess(emptyToUndefined, z.string().default('./data')),
+  radicaleUsersFile: z.preprocess(emptyToUndefined, z.string().default('./config/radicale/users')),
+});
+
+/**
+ * Rules spanning two settings. They run on the raw values, not inside the zod object, because zod
+ * skips object refinements as soon as any field is invalid, which would hide these problems until
+ * the others are fixed.
+ */
+function crossFieldProblems(raw: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (emptyToUndefined(raw.redisUrl) !== undefined && emptyToUndefined(raw.secret) === undefined) {
+    problems.push('WCAP_SECRET: WCAP_SECRET is required when WCAP_REDIS_URL is set (replicas must share the key)');
+  }
+  const idle = schema.shape.sessionIdleSeconds.safeParse(raw.sessionIdleSeconds);
+  const max = schema.shape.sessionMaxSeconds.safeParse(raw.sessionMaxSeconds);
+  if (idle.success && max.success && max.data < idle.data) {
+    problems.push('WCAP_SESSION_MAX_SECONDS: must not be shorter than WCAP_SESSION_IDLE_SECONDS');
+  }
+  return problems;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -148,7 +156,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   for (const [variable, key] of Object.entries(ENVIRONMENT_VARIABLES)) {
     const value = env[variable];
-    if (value !== undefined) raw[key] = value;
+    // An empty variable counts as unset, so it does not wipe a value from the WCAP_CONFIG file.
+    if (value !== undefined && value !== '') raw[key] = value;
   }
 
   const result = schema.safeParse(raw);
@@ -158,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`${keyToVariable.get(key) ?? key}: ${issue.message}`);
     }
   }
+  problems.push(...crossFieldProblems(raw));
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   const config: Config = {
     ...result.data,
@@ -166,8 +176,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secret: result.data.secret,
     mailDomain: result.data.mailDomain,
   };
-  if (config.sessionMaxSeconds < config.sessionIdleSeconds) {
-    throw new ConfigError(['WCAP_SESSION_MAX_SECONDS: must not be shorter than WCAP_SESSION_IDLE_SECONDS']);
-  }
   return Object.freeze(config);
 }

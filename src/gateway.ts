@@ -14,11 +14,14 @@ import { closeRedis, createRedis } from './state/redis/connection.js';
 import { RedisGuidStore } from './state/redis/guid-store.js';
 import { RedisSessionStore } from './state/redis/session-store.js';
 import { randomSecret, SecretBox } from './state/secret-box.js';
+import { TtlCache } from './state/memory/ttl-cache.js';
 import type { SessionStore } from './state/session-store.js';
 import type { GatewayDeps } from './wcap/command.js';
 
 /** Request lines of at least 64 KB: clients send long descriptions with GET (issue #2 §8). */
 const MAX_HEADER_BYTES = 1024 * 1024;
+/** How long calendar properties are reused between requests (names and zones rarely change). */
+const CALENDAR_CACHE_MS = 60_000;
 
 export interface RunningGateway {
   /** Base URL clients use, with a trailing slash. */
@@ -64,7 +67,15 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
       timeoutMs: config.caldavTimeoutMs,
       ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
     });
-  const deps: GatewayDeps = { config, backend, sessions, guids, clock, directory: new Directory(config.mailDomain) };
+  const deps: GatewayDeps = {
+    config,
+    backend,
+    sessions,
+    guids,
+    clock,
+    directory: new Directory(config.mailDomain),
+    calendarCache: new TtlCache(clock, CALENDAR_CACHE_MS),
+  };
   const app = createApp(deps, { logger });
   const server = await listen(app.fetch, config.host, config.port);
   const address = server.address() as AddressInfo;

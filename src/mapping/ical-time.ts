@@ -60,8 +60,9 @@ export function formatIcalUtc(time: ICAL.Time): string {
 export function setTimeProperty(component: ICAL.Component, name: string, time: ICAL.Time): void {
   component.removeAllProperties(name);
   const property = new ICAL.Property(name, component);
-  property.setValue(time);
+  // resetType drops the value, so the type must be set first.
   if (time.isDate) property.resetType('date');
+  property.setValue(time);
   const tzid = time.zone && time.zone !== ICAL.Timezone.utcTimezone ? time.zone.tzid : undefined;
   if (tzid && tzid !== 'floating' && !time.isDate) property.setParameter('tzid', tzid);
   component.addProperty(property);

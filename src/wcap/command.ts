@@ -6,6 +6,8 @@ import type { Clock } from '../model/clock.js';
 import type { Session } from '../model/session.js';
 import type { GuidStore } from '../state/guid-store.js';
 import type { SessionStore } from '../state/session-store.js';
+import type { TtlCache } from '../state/memory/ttl-cache.js';
+import type { CalendarInfo } from '../model/calendar.js';
 import type { ParamSchema, ParamsOf } from './params.js';
 import type { RawParams } from './raw-params.js';
 import type { WcapResult } from './result.js';
@@ -19,6 +21,8 @@ export interface GatewayDeps {
   guids: GuidStore;
   clock: Clock;
   directory: Directory;
+  /** Calendar properties per (user, calendar URL), kept briefly so a fetch costs one REPORT. */
+  calendarCache: TtlCache<CalendarInfo>;
 }
 
 export interface CommandContext<P> {

@@ -36,7 +36,9 @@ export async function resolveCalendar(ctx: CommandContext<unknown>, calid: strin
   const address = parseCalid(requested, directory, config.defaultCalendar);
   if (!address) throw new WcapError(CALENDAR_DOES_NOT_EXIST, 'Calendar does not exist');
   const url = backend.calendarUrl(homeOf(session), address.owner, address.name);
-  let info: CalendarInfo | null;
+  const cacheKey = calendarCacheKey(session.user, url);
+  let info: CalendarInfo | null | undefined = ctx.deps.calendarCache.get(cacheKey);
+  if (info) return { address, info, owned: address.owner === session.user };
   try {
     info = await backend.getCalendar(credentialsOf(session), url);
   } catch (err) {
@@ -50,7 +52,12 @@ export async function resolveCalendar(ctx: CommandContext<unknown>, calid: strin
       throw new WcapError(CALENDAR_DOES_NOT_EXIST, 'Calendar does not exist');
     }
   }
+  ctx.deps.calendarCache.set(cacheKey, info);
   return { address, info, owned: address.owner === session.user };
+}
+
+export function calendarCacheKey(user: string, url: string): string {
+  return `${user}\n${url}`;
 }
 
 /**

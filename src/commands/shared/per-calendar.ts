@@ -4,7 +4,8 @@ import { sessionOf } from '../../wcap/command.js';
 import { errorToErrno } from '../../wcap/error-mapping.js';
 import type { WcapBlock, WcapResult } from '../../wcap/result.js';
 import { WcapError } from '../../wcap/wcap-error.js';
-import { calidsOf, resolveCalendar, type ResolvedCalendar } from './calendars.js';
+import { isGatewayError } from '../../model/errors.js';
+import { calendarCacheKey, calidsOf, resolveCalendar, type ResolvedCalendar } from './calendars.js';
 
 /**
  * Runs `fetch` for each requested calid and answers one block per calendar, each with the calendar
@@ -17,17 +18,25 @@ export async function perCalendar(
   fetch: (calendar: ResolvedCalendar) => Promise<Omit<WcapBlock, 'properties' | 'errno'> & { errno?: number }>,
 ): Promise<WcapResult> {
   const calids = calidsOf(ctx.params.calid, sessionOf(ctx));
-  if (calids.length === 1) {
-    const calendar = await resolveCalendar(ctx, calids[0]);
-    const result = await fetch(calendar);
-    return { blocks: [{ properties: calendarProperties(calids[0]!, calendar.info), errno: 0, ...result }] };
-  }
+  const one = async (calid: string): Promise<WcapBlock> => {
+    const calendar = await resolveCalendar(ctx, calid);
+    try {
+      const result = await fetch(calendar);
+      return { properties: calendarProperties(calid, calendar.info), errno: 0, ...result };
+    } catch (err) {
+      // The calendar vanished since its properties were cached.
+      if (isGatewayError(err, 'not-found')) {
+        ctx.deps.calendarCache.delete(calendarCacheKey(sessionOf(ctx).user, calendar.info.url));
+        throw new WcapError(29, 'Calendar does not exist');
+      }
+      throw err;
+    }
+  };
+  if (calids.length === 1) return { blocks: [await one(calids[0]!)] };
   const blocks = await Promise.all(
     calids.map(async (calid): Promise<WcapBlock> => {
       try {
-        const calendar = await resolveCalendar(ctx, calid);
-        const result = await fetch(calendar);
-        return { properties: calendarProperties(calid, calendar.info), errno: 0, ...result };
+        return await one(calid);
       } catch (err) {
         if (err instanceof WcapError && err.errno === 1) throw err;
         const outcome = errorToErrno(err, failsWith);
