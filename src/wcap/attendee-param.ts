@@ -8,6 +8,18 @@ const KNOWN_PARAMS = new Set([
   'LANGUAGE', 'SENT-STATUS',
 ]);
 
+/** mailto: URI, bare mail address, or calid (`user`, `user:calendar`). */
+const ADDRESS = /^(?:mailto:)?[^\s@<>"]+@[^\s@<>"]+$|^[A-Za-z0-9._+-]+(?::[A-Za-z0-9._+-]+)?$/i;
+
+export function isCalendarAddress(text: string): boolean {
+  return ADDRESS.test(text);
+}
+
+function splitDecoded(text: string): [string | undefined, string | undefined] {
+  const eq = text.indexOf('=');
+  return eq > 0 ? [text.slice(0, eq), text.slice(eq + 1)] : [undefined, undefined];
+}
+
 /**
  * Parses `attendees` (wcap-protocol.md §3.6, lightning-client.md §6.4): split the raw value on
  * `;`, each attendee on `^`, each token on its first `=`, and only then percent-decode, so an
@@ -26,16 +38,21 @@ export function parseAttendees(raw: RawValue, name: string, failsWith: number): 
     const params: Record<string, string> = {};
     let address: string | undefined;
     for (const token of entry.split('^')) {
+      if (token === '') continue;
       const piece = (text: string) => decoded({ text, encoded: raw.encoded }, name, failsWith);
+      // The `=` may arrive raw (Lightning) or encoded as %3D (clients that encode everything).
       const eq = token.indexOf('=');
-      const key = eq > 0 ? piece(token.slice(0, eq)).toUpperCase() : '';
-      if (eq > 0 && (KNOWN_PARAMS.has(key) || key.startsWith('X-'))) {
-        params[key] = piece(token.slice(eq + 1));
-      } else if (token !== '') {
+      const [key, value] = eq > 0 ? [piece(token.slice(0, eq)), token.slice(eq + 1)] : splitDecoded(piece(token));
+      const upper = key?.toUpperCase() ?? '';
+      if (key !== undefined && (KNOWN_PARAMS.has(upper) || upper.startsWith('X-'))) {
+        params[upper] = eq > 0 ? piece(value ?? '') : (value ?? '');
+      } else {
         address = piece(token).trim();
       }
     }
-    if (!address) throw new WcapError(60, `Invalid value for parameter ${name}: an attendee has no address`);
+    if (!address || !ADDRESS.test(address)) {
+      throw new WcapError(60, `Invalid value for parameter ${name}: an attendee has no valid address`);
+    }
     attendees.push({ address, params });
   }
   return attendees;

@@ -1,5 +1,5 @@
 import type { AlarmInput, ItemChanges } from '../../model/item-changes.js';
-import { parseAttendees } from '../../wcap/attendee-param.js';
+import { isCalendarAddress, parseAttendees } from '../../wcap/attendee-param.js';
 import { parseWcapDate } from '../../wcap/datetime.js';
 import { decoded, decodedList, p, type ParamsOf } from '../../wcap/params.js';
 import { WcapError } from '../../wcap/wcap-error.js';
@@ -8,6 +8,7 @@ import { WcapError } from '../../wcap/wcap-error.js';
 const STATUS_BY_NUMBER = ['CONFIRMED', 'CANCELLED', 'TENTATIVE', 'NEEDS-ACTION', 'COMPLETED', 'IN-PROCESS', 'DRAFT', 'FINAL'];
 
 const BAD_ORG_ARGUMENTS = 67;
+const BAD_ARGUMENTS = 60;
 
 /** Parameters shared by storeevents and storetodos. */
 export const storeParams = {
@@ -99,6 +100,11 @@ function organizerOf(params: StoreParams): ItemChanges['organizer'] {
   if (!anyGiven) return undefined;
   // S63: one of orgCalid/orgEmail is mandatory when any org* parameter is given (errno 67).
   if (!calid && !email) throw new WcapError(BAD_ORG_ARGUMENTS, 'orgUID or orgCN given without orgCalid or orgEmail');
+  for (const address of [calid, email]) {
+    if (address && !isCalendarAddress(address.trim())) {
+      throw new WcapError(BAD_ARGUMENTS, 'The organizer has no valid calid or mail address');
+    }
+  }
   return { ...(calid ? { calid } : {}), ...(email ? { email } : {}), ...(cn ? { cn } : {}) };
 }
 
