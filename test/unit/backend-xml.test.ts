@@ -83,6 +83,9 @@ describe('request bodies', () => {
 
   it('formats time-range bounds as UTC basic format and refuses unrepresentable dates', () => {
     expect(utcStamp(new Date('2024-07-10T08:30:05.999+02:00'))).toBe('20240710T063005Z');
+    expect(utcStamp(new Date('2024-07-10T08:30:05.001+02:00'), 'up')).toBe('20240710T063006Z');
+    expect(utcStamp(new Date('2024-12-31T23:59:59.500Z'), 'up')).toBe('20250101T000000Z');
+    expect(utcStamp(new Date('2024-07-10T08:30:05Z'), 'up')).toBe('20240710T083005Z');
     expect(() => utcStamp(new Date('nope'))).toThrow(GatewayError);
     expect(() => utcStamp(new Date(Date.UTC(10000, 0, 1)))).toThrow(GatewayError);
   });

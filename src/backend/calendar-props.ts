@@ -1,0 +1,34 @@
+import type { CalendarInfo } from '../model/calendar.js';
+import { timezoneIdOf } from './ical-peek.js';
+import { CALDAV_NS, DAV_NS, clark, propText, type DavResponse } from './multistatus.js';
+import { childOf, childrenOf } from './xml-reader.js';
+import { ownerAndName, resolveHref, withSlash } from './object-urls.js';
+
+/** True when the response describes a calendar collection (resourcetype holds C:calendar). */
+export function isCalendarCollection(response: DavResponse): boolean {
+  return childOf(response.props.get(clark(DAV_NS, 'resourcetype')), CALDAV_NS, 'calendar') !== undefined;
+}
+
+/**
+ * CalendarInfo from a PROPFIND response asked with CALENDAR_PROPS. `base` is the URL the PROPFIND
+ * was sent to (hrefs are resolved against it).
+ */
+export function toCalendarInfo(response: DavResponse, base: string): CalendarInfo {
+  const url = withSlash(resolveHref(response.href || base, base));
+  const info: CalendarInfo = { url, ...ownerAndName(url), componentTypes: componentTypesOf(response) };
+  const displayName = propText(response, DAV_NS, 'displayname');
+  if (displayName !== undefined) info.displayName = displayName;
+  const description = propText(response, CALDAV_NS, 'calendar-description');
+  if (description !== undefined) info.description = description;
+  const timezoneCalendar = propText(response, CALDAV_NS, 'calendar-timezone');
+  const timezone = timezoneCalendar === undefined ? undefined : timezoneIdOf(timezoneCalendar);
+  if (timezone !== undefined) info.timezone = timezone;
+  return info;
+}
+
+function componentTypesOf(response: DavResponse): string[] {
+  const set = response.props.get(clark(CALDAV_NS, 'supported-calendar-component-set'));
+  return childrenOf(set, CALDAV_NS, 'comp')
+    .map((comp) => comp.attrs.name?.toUpperCase())
+    .filter((name): name is string => name !== undefined && name !== '');
+}

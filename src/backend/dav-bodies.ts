@@ -1,0 +1,87 @@
+import type { ComponentType, TimeRange } from '../model/calendar.js';
+import { GatewayError } from '../model/errors.js';
+import { CALDAV_NS, DAV_NS } from './multistatus.js';
+import { renderXml, type XmlNode } from './xml-writer.js';
+
+/** Request bodies for PROPFIND, REPORT and MKCALENDAR. */
+
+const NAMESPACES = { D: DAV_NS, C: CALDAV_NS };
+
+const el = (name: string, children?: Array<XmlNode | string>, attrs?: Record<string, string>): XmlNode => ({
+  name,
+  ...(children ? { children } : {}),
+  ...(attrs ? { attrs } : {}),
+});
+
+/** Properties read for a calendar collection. */
+export const CALENDAR_PROPS = [
+  'D:resourcetype',
+  'D:displayname',
+  'C:calendar-description',
+  'C:calendar-timezone',
+  'C:supported-calendar-component-set',
+];
+
+/** PROPFIND asking for the given prefixed property names (`D:` = DAV:, `C:` = CalDAV). */
+export function propfindBody(props: string[]): string {
+  return renderXml(el('D:propfind', [el('D:prop', props.map((p) => el(p)))]), NAMESPACES);
+}
+
+/**
+ * `YYYYMMDDTHHMMSSZ` in UTC, as RFC 4791 §9.9 requires for time-range. The format has no
+ * milliseconds: `round` 'up' (for end bounds) keeps a range from shrinking. Throws 'invalid' for
+ * dates that have no such form (invalid, or outside years 0000-9999).
+ */
+export function utcStamp(date: Date, round: 'down' | 'up' = 'down'): string {
+  const ms = round === 'up' ? Math.ceil(date.getTime() / 1000) * 1000 : date.getTime();
+  const iso = Number.isNaN(ms) ? '' : new Date(ms).toISOString();
+  if (!/^\d{4}-/.test(iso)) throw new GatewayError('invalid', 'time range bound is not a representable date');
+  return `${iso.slice(0, 19).replace(/[-:]/g, '')}Z`;
+}
+
+/**
+ * calendar-query REPORT returning ETag and data of the objects whose `type` component matches.
+ * `type` undefined = any object (only the VCALENDAR comp-filter). A time-range may have either
+ * bound open (RFC 4791 §9.9); with both open it is left out. The UID filter is a text-match,
+ * which RFC 4791 defines as a substring test (callers compare exactly afterwards).
+ */
+export function calendarQueryBody(type: ComponentType | undefined, filter: { range?: TimeRange; uid?: string }): string {
+  const inner: XmlNode[] = [];
+  const { range, uid } = filter;
+  if (range && (range.start || range.end)) {
+    const attrs: Record<string, string> = {};
+    if (range.start) attrs.start = utcStamp(range.start);
+    if (range.end) attrs.end = utcStamp(range.end, 'up');
+    // Must be the first child: Radicale 3.1.8 evaluates the comp-filter's first child as the
+    // time-range (radicale/item/filter.py comp_match uses filter_[0]).
+    inner.push(el('C:time-range', undefined, attrs));
+  }
+  if (uid !== undefined) {
+    inner.push(
+      el('C:prop-filter', [el('C:text-match', [uid], { collation: 'i;octet' })], { name: 'UID' }),
+    );
+  }
+  const typeFilter = type ? [el('C:comp-filter', inner, { name: type })] : [];
+  return renderXml(
+    el('C:calendar-query', [
+      el('D:prop', [el('D:getetag'), el('C:calendar-data')]),
+      el('C:filter', [el('C:comp-filter', typeFilter, { name: 'VCALENDAR' })]),
+    ]),
+    NAMESPACES,
+  );
+}
+
+/** MKCALENDAR setting the given properties; component types are always VEVENT and VTODO. */
+export function mkcalendarBody(props: { displayName?: string; description?: string; timezoneCalendar?: string }): string {
+  const set: XmlNode[] = [];
+  if (props.displayName !== undefined) set.push(el('D:displayname', [props.displayName]));
+  if (props.description !== undefined) set.push(el('C:calendar-description', [props.description]));
+  if (props.timezoneCalendar !== undefined) set.push(el('C:calendar-timezone', [props.timezoneCalendar]));
+  set.push(
+    el('C:supported-calendar-component-set', [
+      el('C:comp', undefined, { name: 'VEVENT' }),
+      el('C:comp', undefined, { name: 'VTODO' }),
+    ]),
+  );
+  return renderXml(el('C:mkcalendar', [el('D:set', [el('D:prop', set)])]), NAMESPACES);
+}

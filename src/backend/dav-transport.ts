@@ -1,0 +1,104 @@
+import { GatewayError, isGatewayError } from '../model/errors.js';
+import type { BackendCredentials } from '../model/session.js';
+import { basicToken, redact } from './dav-errors.js';
+
+/** A complete HTTP answer; the body is read under the same timeout as the request. */
+export interface DavAnswer {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+/** What the transport adds to every request: Basic auth, the timeout signal, no redirects. */
+export interface RequestExtras {
+  headers: Record<string, string>;
+  /** Spread into the fetch init (or tsdav's fetchOptions). */
+  init: { signal: AbortSignal; redirect: 'manual' };
+}
+
+/**
+ * Sends single HTTP exchanges to the CalDAV server. Every request goes through the one `fetch`
+ * given at construction (so tests can count and fault-inject), carries Basic auth built from the
+ * credentials of the call, and is aborted after `timeoutMs`. Connection failures and timeouts
+ * become GatewayError 'unavailable'; statuses are left to the caller.
+ */
+export class DavTransport {
+  readonly fetch: typeof fetch;
+  private readonly timeoutMs: number;
+
+  constructor(timeoutMs: number, fetchImpl?: typeof fetch) {
+    this.timeoutMs = timeoutMs;
+    this.fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** One request with an optional body, through the injected fetch. */
+  request(
+    credentials: BackendCredentials,
+    method: string,
+    url: string,
+    options: { headers?: Record<string, string>; body?: string } = {},
+  ): Promise<DavAnswer> {
+    return this.exchange(credentials, method, url, (extras) =>
+      this.fetch(url, {
+        method,
+        headers: { ...options.headers, ...extras.headers },
+        ...(options.body === undefined ? {} : { body: options.body }),
+        ...extras.init,
+      }),
+    );
+  }
+
+  /**
+   * Runs `perform` (which must use `extras` and this transport's `fetch`) and reads the answer.
+   * Used directly for tsdav calls, which take headers, fetchOptions and a fetch override.
+   */
+  async exchange(
+    credentials: BackendCredentials,
+    method: string,
+    url: string,
+    perform: (extras: RequestExtras) => Promise<Response>,
+  ): Promise<DavAnswer> {
+    if (credentials.user.includes(':')) {
+      // Basic auth cannot carry a colon in the user name (RFC 7617 §2).
+      throw new GatewayError('unauthorized', 'user name must not contain ":"');
+    }
+    const extras: RequestExtras = {
+      headers: { Authorization: `Basic ${basicToken(credentials)}` },
+      // A redirect would replay the Authorization header to wherever it points; a CalDAV server
+      // we address by its own hrefs has no reason to redirect, so a 3xx is treated as an error.
+      init: { signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual' },
+    };
+    try {
+      const response = await perform(extras);
+      const body = await response.text();
+      return { status: response.status, headers: response.headers, body };
+    } catch (err) {
+      if (isGatewayError(err)) throw err;
+      const action = `${method} ${pathOf(url)}`;
+      throw new GatewayError(
+        'unavailable',
+        `CalDAV server did not answer ${action}: ${redact(reasonOf(err, this.timeoutMs), credentials)}`,
+      );
+    }
+  }
+}
+
+/** The path of a URL, for messages (never the whole URL: keep hosts and queries out of errors). */
+export function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function reasonOf(err: unknown, timeoutMs: number): string {
+  if (!(err instanceof Error)) return 'network error';
+  if (err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  if (err.name === 'AbortError') return 'request aborted';
+  // undici reports "fetch failed" and puts the useful part (ECONNREFUSED, ...) in the cause.
+  const cause = err.cause as { code?: unknown; message?: unknown } | undefined;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return err.message;
+}

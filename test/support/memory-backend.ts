@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+import { getVtimezone } from '@touch4it/ical-timezones';
+import type { CalendarBackend, UserHome } from '../../src/backend/calendar-backend.js';
+import { buildCalendarUrl, objectName, withSlash } from '../../src/backend/object-urls.js';
+import type { CalendarInfo, ComponentType, StoredObject, TimeRange } from '../../src/model/calendar.js';
+import { GatewayError } from '../../src/model/errors.js';
+import type { BackendCredentials } from '../../src/model/session.js';
+import { objectInRange, validate } from './memory-ical.js';
+
+/**
+ * In-memory CalendarBackend that behaves like Radicale 3.1.8 (owner_only rights) as seen through
+ * the interface: others' paths are 'forbidden' (even missing ones), UID conflicts are 'exists',
+ * stale versions 'changed', versions are quoted content hashes, objects are validated the way
+ * Radicale does (one component type, one UID, no bare CR). Time ranges follow RFC 4791 §9.9 as
+ * Radicale implements it; recurring masters are expanded with ical.js (RRULE, RDATE, EXDATE,
+ * overrides), and a series with more than 100,000 instances before the range end simply matches.
+ */
+export interface MemoryBackendOptions {
+  /** Accepted user names and their passwords. */
+  users: Record<string, string>;
+  /** Base URL the fake pretends to live at; default `http://caldav.memory.test/`. */
+  serverUrl?: string;
+}
+
+interface MemoryObject {
+  ical: string;
+  version: string;
+  uid: string;
+  type: string;
+}
+
+interface MemoryCalendar {
+  displayName?: string;
+  description?: string;
+  timezone?: string;
+  objects: Map<string, MemoryObject>;
+}
+
+const TYPES: readonly ComponentType[] = ['VEVENT', 'VTODO'];
+
+export class MemoryBackend implements CalendarBackend {
+  readonly serverUrl: string;
+  /** Names of the interface methods called, in order (for tests that count backend calls). */
+  readonly calls: string[] = [];
+  private readonly users: Record<string, string>;
+  private readonly calendars = new Map<string, MemoryCalendar>();
+  private pendingFailure: GatewayError | undefined;
+
+  constructor(options: MemoryBackendOptions) {
+    this.users = { ...options.users };
+    this.serverUrl = withSlash(options.serverUrl ?? 'http://caldav.memory.test/');
+  }
+
+  /** Makes the next call (of any method) throw `error`, e.g. 'unavailable' for fault tests. */
+  failNext(error: GatewayError): void {
+    this.pendingFailure = error;
+  }
+
+  async discoverHome(credentials: BackendCredentials): Promise<UserHome> {
+    this.enter('discoverHome', credentials);
+    const home = `${this.serverUrl}${encodeURIComponent(credentials.user)}/`;
+    return { principalUrl: home, calendarHomeUrl: home };
+  }
+
+  calendarUrl(home: UserHome, owner: string, name: string): string {
+    return buildCalendarUrl(home.calendarHomeUrl, owner, name);
+  }
+
+  async getCalendar(credentials: BackendCredentials, url: string): Promise<CalendarInfo | null> {
+    this.enter('getCalendar', credentials);
+    const path = this.ownPath(credentials, url);
+    const calendar = path.length === 2 ? this.calendars.get(path.join('/')) : undefined;
+    return calendar ? this.info(path, calendar) : null;
+  }
+
+  async listCalendars(credentials: BackendCredentials, home: UserHome): Promise<CalendarInfo[]> {
+    this.enter('listCalendars', credentials);
+    const [owner] = this.ownPath(credentials, home.calendarHomeUrl);
+    return [...this.calendars.entries()]
+      .filter(([key]) => key.startsWith(`${owner}/`))
+      .map(([key, calendar]) => this.info(key.split('/'), calendar));
+  }
+
+  async createCalendar(
+    credentials: BackendCredentials,
+    url: string,
+    props: { displayName?: string; description?: string; timezone?: string },
+  ): Promise<CalendarInfo> {
+    this.enter('createCalendar', credentials);
+    const path = this.ownPath(credentials, url);
+    if (path.length !== 2) throw new GatewayError('forbidden', 'calendars live directly in the home', { status: 403 });
+    if (props.timezone !== undefined && !getVtimezone(props.timezone)) {
+      throw new GatewayError('invalid', `unknown time zone ${props.timezone}`);
+    }
+    const key = path.join('/');
+    if (this.calendars.has(key)) throw new GatewayError('exists', 'calendar exists', { status: 409 });
+    const calendar: MemoryCalendar = { objects: new Map() };
+    if (props.displayName) calendar.displayName = props.displayName;
+    if (props.description) calendar.description = props.description;
+    if (props.timezone !== undefined) calendar.timezone = props.timezone;
+    this.calendars.set(key, calendar);
+    return this.info(path, calendar);
+  }
+
+  async queryRange(
+    credentials: BackendCredentials,
+    calendarUrl: string,
+    types: ComponentType[],
+    range: TimeRange,
+  ): Promise<StoredObject[]> {
+    this.enter('queryRange', credentials);
+    const [path, calendar] = this.calendarAt(credentials, calendarUrl);
+    const window = { start: range.start?.getTime() ?? -Infinity, end: range.end?.getTime() ?? Infinity };
+    return [...calendar.objects.entries()]
+      .filter(([, o]) => types.includes(o.type as ComponentType) && objectInRange(o, window))
+      .map(([name, o]) => this.stored(path, name, o));
+  }
+
+  async findByUid(
+    credentials: BackendCredentials,
+    calendarUrl: string,
+    uid: string,
+    types: readonly ComponentType[] = TYPES,
+  ): Promise<StoredObject | null> {
+    this.enter('findByUid', credentials);
+    const [path, calendar] = this.calendarAt(credentials, calendarUrl);
+    for (const [name, o] of calendar.objects) {
+      if (o.uid === uid && types.includes(o.type as ComponentType)) return this.stored(path, name, o);
+    }
+    return null;
+  }
+
+  async getObject(credentials: BackendCredentials, url: string): Promise<StoredObject | null> {
+    this.enter('getObject', credentials);
+    const path = this.ownPath(credentials, url);
+    const o = path.length === 3 ? this.calendars.get(path.slice(0, 2).join('/'))?.objects.get(path[2]!) : undefined;
+    return o ? this.stored(path.slice(0, 2), path[2]!, o) : null;
+  }
+
+  async createObject(credentials: BackendCredentials, calendarUrl: string, uid: string, ical: string): Promise<StoredObject> {
+    this.enter('createObject', credentials);
+    const [path, calendar] = this.calendarAt(credentials, calendarUrl);
+    const name = `${objectName(uid)}.ics`;
+    const parsed = validate(ical);
+    if (calendar.objects.has(name)) throw new GatewayError('exists', 'resource exists', { status: 412 });
+    if ([...calendar.objects.values()].some((o) => o.uid === parsed.uid)) {
+      throw new GatewayError('exists', 'UID exists (no-uid-conflict)', { status: 409 });
+    }
+    const stored = { ical, version: versionOf(ical), ...parsed };
+    calendar.objects.set(name, stored);
+    return this.stored(path, name, stored);
+  }
+
+  async updateObject(credentials: BackendCredentials, object: StoredObject, ical: string): Promise<StoredObject> {
+    this.enter('updateObject', credentials);
+    const { calendar, name, current } = this.objectAt(credentials, object.url);
+    if (!calendar || !current || (object.version !== '' && current.version !== object.version)) {
+      throw new GatewayError('changed', 'object changed or vanished', { status: 412 });
+    }
+    const parsed = validate(ical);
+    for (const [other, o] of calendar.objects) {
+      if (other !== name && o.uid === parsed.uid) throw new GatewayError('exists', 'UID exists', { status: 409 });
+    }
+    const stored = { ical, version: versionOf(ical), ...parsed };
+    calendar.objects.set(name, stored);
+    return { url: object.url, version: stored.version, ical };
+  }
+
+  async deleteObject(credentials: BackendCredentials, object: StoredObject): Promise<void> {
+    this.enter('deleteObject', credentials);
+    const { calendar, name, current } = this.objectAt(credentials, object.url);
+    if (!calendar || !current) throw new GatewayError('not-found', 'object not found', { status: 404 });
+    if (object.version !== '' && current.version !== object.version) {
+      throw new GatewayError('changed', 'object changed', { status: 412 });
+    }
+    calendar.objects.delete(name);
+  }
+
+  private enter(method: string, credentials: BackendCredentials): void {
+    this.calls.push(method);
+    const failure = this.pendingFailure;
+    this.pendingFailure = undefined;
+    if (failure) throw failure;
+    if (this.users[credentials.user] === undefined || this.users[credentials.user] !== credentials.password) {
+      throw new GatewayError('unauthorized', 'CalDAV server rejected the credentials', { status: 401 });
+    }
+  }
+
+  /** Decoded path segments of a URL of the logged-in user; others' paths are forbidden (owner_only). */
+  private ownPath(credentials: BackendCredentials, url: string): string[] {
+    if (!url.startsWith(this.serverUrl)) throw new GatewayError('backend', `URL outside the server: ${url}`);
+    const path = url
+      .slice(this.serverUrl.length)
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s));
+    if (path[0] !== credentials.user) throw new GatewayError('forbidden', 'access forbidden', { status: 403 });
+    return path;
+  }
+
+  private calendarAt(credentials: BackendCredentials, url: string): [string[], MemoryCalendar] {
+    const path = this.ownPath(credentials, url);
+    const calendar = path.length === 2 ? this.calendars.get(path.join('/')) : undefined;
+    if (!calendar) throw new GatewayError('not-found', 'calendar not found', { status: 404 });
+    return [path, calendar];
+  }
+
+  private objectAt(
+    credentials: BackendCredentials,
+    url: string,
+  ): { calendar: MemoryCalendar | undefined; name: string; current: MemoryObject | undefined } {
+    const path = this.ownPath(credentials, url);
+    const calendar = path.length === 3 ? this.calendars.get(path.slice(0, 2).join('/')) : undefined;
+    const name = path[2] ?? '';
+    return { calendar, name, current: calendar?.objects.get(name) };
+  }
+
+  private info(path: string[], calendar: MemoryCalendar): CalendarInfo {
+    const [owner = '', name = ''] = path;
+    const info: CalendarInfo = { url: this.urlOf([owner, name]), owner, name, componentTypes: [...TYPES] };
+    if (calendar.displayName !== undefined) info.displayName = calendar.displayName;
+    if (calendar.description !== undefined) info.description = calendar.description;
+    if (calendar.timezone !== undefined) info.timezone = calendar.timezone;
+    return info;
+  }
+
+  private stored(calendarPath: string[], name: string, o: MemoryObject): StoredObject {
+    return { url: `${this.urlOf(calendarPath)}${encodeURIComponent(name)}`, version: o.version, ical: o.ical };
+  }
+
+  private urlOf(segments: string[]): string {
+    return `${this.serverUrl}${segments.map((s) => `${encodeURIComponent(s)}/`).join('')}`;
+  }
+}
+
+function versionOf(ical: string): string {
+  return `"${createHash('sha256').update(ical).digest('hex')}"`;
+}
