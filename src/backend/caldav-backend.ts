@@ -150,6 +150,10 @@ export class CalDavBackend implements CalendarBackend {
     return lists.flat().find((o) => hasUid(o.ical, uid)) ?? null;
   }
 
+  objectUrlFor(calendarUrl: string, uid: string): string {
+    return objectUrl(calendarUrl, uid);
+  }
+
   async getObject(credentials: BackendCredentials, url: string): Promise<StoredObject | null> {
     const answer = await this.http.request(credentials, 'GET', url, { headers: { Accept: 'text/calendar' } });
     if (answer.status === 404 || answer.status === 410) return null;

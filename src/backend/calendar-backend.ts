@@ -45,7 +45,9 @@ export interface CalendarBackend {
 
   /**
    * Objects containing a component of one of `types` that overlaps `range` (recurrence-aware as far
-   * as the server is). One REPORT; objects whose individual status is an error are skipped.
+   * as the server is). One REPORT per type when a bound is given (RFC 4791 ANDs sibling
+   * comp-filters), one in all when both bounds are open; objects whose individual status is an
+   * error are skipped.
    */
   queryRange(
     credentials: BackendCredentials,
@@ -54,8 +56,19 @@ export interface CalendarBackend {
     range: TimeRange,
   ): Promise<StoredObject[]>;
 
-  /** The object whose components carry `uid` (one REPORT with a UID filter), or null. */
-  findByUid(credentials: BackendCredentials, calendarUrl: string, uid: string): Promise<StoredObject | null>;
+  /**
+   * The object whose components carry exactly `uid` (one REPORT with a UID filter per type in
+   * `types`, default both), or null. Cost grows with the calendar's size on Radicale 3.1.8.
+   */
+  findByUid(
+    credentials: BackendCredentials,
+    calendarUrl: string,
+    uid: string,
+    types?: readonly ComponentType[],
+  ): Promise<StoredObject | null>;
+
+  /** The URL `createObject` uses for `uid` in a calendar (no request). */
+  objectUrlFor(calendarUrl: string, uid: string): string;
 
   /** GET one object; null on 404. */
   getObject(credentials: BackendCredentials, url: string): Promise<StoredObject | null>;

@@ -137,6 +137,10 @@ export class MemoryBackend implements CalendarBackend {
     return o ? this.stored(path.slice(0, 2), path[2]!, o) : null;
   }
 
+  objectUrlFor(calendarUrl: string, uid: string): string {
+    return `${withSlash(calendarUrl)}${objectName(uid)}.ics`;
+  }
+
   async createObject(credentials: BackendCredentials, calendarUrl: string, uid: string, ical: string): Promise<StoredObject> {
     this.enter('createObject', credentials);
     const [path, calendar] = this.calendarAt(credentials, calendarUrl);

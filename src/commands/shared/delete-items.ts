@@ -37,7 +37,7 @@ export async function deleteItems(
   if (!calendar.owned) throw new WcapError(ACCESS_DENIED_TO_CALENDAR, 'Access denied to calendar');
   const credentials = credentialsOf(sessionOf(ctx));
   for (const target of targets) {
-    const loaded = await findItem(ctx, calendar, target.uid);
+    const loaded = await findItem(ctx, calendar, target.uid, type);
     if (!loaded || componentsOf(loaded.vcalendar, target.uid, type).length === 0) {
       throw new WcapError(COMPONENT_NOT_FOUND, 'No such item');
     }

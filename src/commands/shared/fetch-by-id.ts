@@ -24,7 +24,7 @@ export async function fetchById(
   const uids = [...new Set((ctx.params.uid ?? []).map((u) => u.trim()).filter((u) => u !== ''))];
   if (uids.length === 0) throw new WcapError(46, 'Parameter uid is required');
   return perCalendar(ctx, failsWith, async (calendar) => {
-    const found = await Promise.all(uids.map((uid) => findItem(ctx, calendar, uid)));
+    const found = await Promise.all(uids.map((uid) => findItem(ctx, calendar, uid, type)));
     const items = found.flatMap((loaded, i) => (loaded ? componentsOf(loaded.vcalendar, uids[i]!, type) : []));
     if (items.length === 0) throw new WcapError(COMPONENT_NOT_FOUND, 'No such item');
     return { components: itemsForOutput(items, { emailOrCalid: ctx.params.emailorcalid, directory: ctx.deps.directory }) };

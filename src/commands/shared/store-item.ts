@@ -38,10 +38,14 @@ export async function storeItem(
   const changes = changesFromParams(params, failsWith);
   const calendar = await resolveCalendar(ctx, params.calid);
   if (!calendar.owned) throw new WcapError(ACCESS_DENIED_TO_CALENDAR, 'Access denied to calendar');
-  const uid = params.uid?.trim() || randomUUID();
+  const givenUid = params.uid?.trim();
+  const uid = givenUid || randomUUID();
+  // A create (storetype=1, or no uid at all) needs no lookup: the conditional PUT itself fails
+  // when the UID exists, which saves a UID REPORT on every new item.
+  const createOnly = params.storetype === 1 || !givenUid;
 
   for (let attempt = 0; ; attempt++) {
-    const existing = await findItem(ctx, calendar, uid);
+    const existing = createOnly ? null : await findItem(ctx, calendar, uid, type);
     if (existing && params.storetype === 1) throw new WcapError(CREATE_EXISTS, 'An item with this UID already exists');
     if (!existing && params.storetype === 2) throw new WcapError(MODIFY_NO_EVENT, 'There is no item with this UID to modify');
     try {
@@ -55,9 +59,8 @@ export async function storeItem(
       });
       return singleBlock(calendarProperties(calendar.address.calid, calendar.info), items);
     } catch (err) {
-      if (attempt === 0 && (isGatewayError(err, 'changed') || (isGatewayError(err, 'exists') && params.storetype !== 1))) {
-        continue;
-      }
+      if (createOnly && isGatewayError(err, 'exists')) throw new WcapError(CREATE_EXISTS, 'An item with this UID already exists');
+      if (attempt === 0 && (isGatewayError(err, 'changed') || isGatewayError(err, 'exists'))) continue;
       throw err;
     }
   }
