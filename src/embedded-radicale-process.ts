@@ -10,8 +10,11 @@ export const RADICALE_INSTALL_COMMAND = 'sudo apt-get install -y radicale';
 const STOP_GRACE_MS = 5_000;
 const STDERR_TAIL_LINES = 20;
 
-/** Radicale 3.1.x config: plain htpasswd, owner_only rights, no web UI, 0.5-1.5 s delay after a failed login. */
-export function renderRadicaleConfig(hosts: string, usersFile: string, collections: string): string {
+/**
+ * Radicale 3.1.x config: plain htpasswd, owner_only rights, no web UI, and by default Radicale's
+ * 0.5-1.5 s delay after a failed login (tests turn it off).
+ */
+export function renderRadicaleConfig(hosts: string, usersFile: string, collections: string, authDelaySeconds = 1): string {
   return [
     '# Written by wcap-gateway at every start; edits are overwritten.',
     '[server]',
@@ -21,7 +24,7 @@ export function renderRadicaleConfig(hosts: string, usersFile: string, collectio
     'type = htpasswd',
     `htpasswd_filename = ${usersFile}`,
     'htpasswd_encryption = plain',
-    'delay = 1',
+    `delay = ${authDelaySeconds}`,
     '[rights]',
     'type = owner_only',
     '[storage]',

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync, statSync } from 'node:fs
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { renderRadicaleConfig } from '../../src/embedded-radicale-process.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -91,26 +92,9 @@ async function startContainers(): Promise<RunningServices> {
   };
 }
 
+/** The test Radicale's config: the gateway's own, without the failed-login delay. */
 export function radicaleConfig(hostPort: string, collections: string, usersFile: string): string {
-  return [
-    '[server]',
-    `hosts = ${hostPort}`,
-    'max_connections = 20',
-    '[auth]',
-    'type = htpasswd',
-    `htpasswd_filename = ${usersFile}`,
-    'htpasswd_encryption = plain',
-    'delay = 0',
-    '[rights]',
-    'type = owner_only',
-    '[storage]',
-    `filesystem_folder = ${collections}`,
-    '[web]',
-    'type = none',
-    '[logging]',
-    'level = warning',
-    '',
-  ].join('\n');
+  return renderRadicaleConfig(hostPort, usersFile, collections, 0);
 }
 
 async function startBinaries(): Promise<RunningServices> {
