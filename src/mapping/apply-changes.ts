@@ -1,18 +1,21 @@
 import ICAL from 'ical.js';
-import { GatewayError } from '../model/errors.js';
 import type { ItemChanges } from '../model/item-changes.js';
-import type { WcapDate } from '../model/wcap-date.js';
-import { applyAlarm } from './alarms.js';
+import { applyAlarms } from './alarms.js';
+import { applyDates } from './apply-dates.js';
+import { applyRecurrence } from './apply-recurrence.js';
 import { applyAttendees, resolveCalendarUser, setOrganizer } from './attendees.js';
 import type { Directory } from './directory.js';
 import { setTimeProperty, toIcalTime, utcTime } from './ical-time.js';
-import { isKnownTimezone } from './timezones.js';
 
 export interface ApplyContext {
   directory: Directory;
   /** The calid of the calendar being written: the default organizer of meetings. */
   calendarCalid: string;
+  /** Whether recurrence parameters apply (false for one overridden instance). */
+  master: boolean;
 }
+
+const TEXT_FIELDS = ['summary', 'description', 'location'] as const;
 
 /**
  * Applies a store request to a VEVENT or VTODO in place. Fields the request does not mention are
@@ -50,7 +53,31 @@ export function applyItemChanges(component: ICAL.Component, changes: ItemChanges
   if (component.hasProperty('attendee') && !component.hasProperty('organizer')) {
     setOrganizer(component, resolveCalendarUser(ctx.calendarCalid, ctx.directory), undefined);
   }
-  if (changes.alarm !== undefined) applyAlarm(component, changes.alarm, changes.tzid);
+  setList(component, 'related-to', changes.relatedTos, changes.replace, true);
+  setList(component, 'contact', changes.contacts, changes.replace, true);
+  if (changes.geo === null) component.removeAllProperties('geo');
+  else if (changes.geo) component.updatePropertyWithValue('geo', [changes.geo.latitude, changes.geo.longitude]);
+  setValue(component, 'sequence', changes.sequence);
+  if (changes.language !== undefined) setLanguage(component, changes.language);
+  for (const [name, value] of Object.entries(changes.xProperties ?? {})) {
+    if (value === null) component.removeAllProperties(name.toLowerCase());
+    else component.updatePropertyWithValue(name.toLowerCase(), value);
+  }
+  if (ctx.master) applyRecurrence(component, changes);
+  if (changes.alarms !== undefined) {
+    const owner = ctx.calendarCalid.split(':')[0] ?? ctx.calendarCalid;
+    applyAlarms(component, changes.alarms, { tzid: changes.tzid, defaultEmail: ctx.directory.mailOf(owner) });
+  }
+}
+
+/** LANGUAGE on the text properties (RFC 5545 §3.2.10); null removes it. */
+function setLanguage(component: ICAL.Component, language: string | null): void {
+  for (const name of TEXT_FIELDS) {
+    for (const property of component.getAllProperties(name)) {
+      if (language === null) property.removeParameter('language');
+      else property.setParameter('language', language);
+    }
+  }
 }
 
 /** DTSTAMP always; CREATED on creation; LAST-MODIFIED on every real change. */
@@ -59,65 +86,6 @@ export function stampItem(component: ICAL.Component, now: Date, created: boolean
   if (created) setTimeProperty(component, 'created', stamp);
   setTimeProperty(component, 'last-modified', stamp);
   setTimeProperty(component, 'dtstamp', stamp);
-}
-
-function applyDates(component: ICAL.Component, changes: ItemChanges): void {
-  const tzid = zoneFor(component, changes.tzid);
-  const endName = component.name === 'vtodo' ? 'due' : 'dtend';
-  const end = component.name === 'vtodo' ? changes.due : changes.dtend;
-  const allDay = changes.isAllDay;
-  const timeOf = (value: WcapDate) => {
-    const time = toIcalTime(value, tzid);
-    if (allDay === true && !time.isDate) {
-      return ICAL.Time.fromData({ year: time.year, month: time.month, day: time.day, isDate: true });
-    }
-    return time;
-  };
-  if (changes.dtstart === null) component.removeAllProperties('dtstart');
-  else if (changes.dtstart) setTimeProperty(component, 'dtstart', timeOf(changes.dtstart));
-  if (end === null) component.removeAllProperties(endName);
-  else if (end) {
-    setTimeProperty(component, endName, timeOf(end));
-    component.removeAllProperties('duration');
-  } else if (changes.duration === null) component.removeAllProperties('duration');
-  else if (changes.duration) {
-    component.updatePropertyWithValue('duration', parseDuration(changes.duration));
-    component.removeAllProperties(endName);
-  }
-  if (allDay === true) convertExistingToDates(component, ['dtstart', endName]);
-
-  const start = component.getFirstPropertyValue('dtstart') as ICAL.Time | null;
-  if (component.name === 'vevent' && !start) throw new GatewayError('invalid', 'An event needs a start (dtstart)');
-  const finish = component.getFirstPropertyValue(endName) as ICAL.Time | null;
-  if (start && finish && finish.compare(start) < 0) {
-    throw new GatewayError('invalid', `${endName === 'due' ? 'due' : 'dtend'} is before dtstart`);
-  }
-}
-
-/** The zone for floating inputs: the request's tzid, else the zone the item is stored in. */
-function zoneFor(component: ICAL.Component, tzid: string | undefined): string | undefined {
-  if (tzid !== undefined) {
-    if (!isKnownTimezone(tzid)) throw new GatewayError('invalid', 'Unknown time zone in parameter tzid');
-    return tzid;
-  }
-  const stored = component.getFirstProperty('dtstart')?.getParameter('tzid');
-  return typeof stored === 'string' && isKnownTimezone(stored) ? stored : undefined;
-}
-
-function convertExistingToDates(component: ICAL.Component, names: string[]): void {
-  for (const name of names) {
-    const time = component.getFirstPropertyValue(name) as ICAL.Time | null;
-    if (time && !time.isDate) {
-      setTimeProperty(component, name, ICAL.Time.fromData({ year: time.year, month: time.month, day: time.day, isDate: true }));
-    }
-  }
-}
-
-function parseDuration(text: string): ICAL.Duration {
-  if (!/^[+-]?P(?:\d+W|(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?)$/i.test(text.trim()) || /^[+-]?PT?$/i.test(text.trim())) {
-    throw new GatewayError('invalid', 'duration must be an ISO 8601 duration such as PT1H');
-  }
-  return ICAL.Duration.fromString(text.trim().toUpperCase());
 }
 
 /** Text values: CRLF/CR → LF (Radicale 3.1.8 rejects escaped text holding a raw CR, backends.md §4.1). */
@@ -133,12 +101,26 @@ function setValue(component: ICAL.Component, name: string, value: string | numbe
   else component.updatePropertyWithValue(name, value);
 }
 
-function setList(component: ICAL.Component, name: string, values: string[] | null | undefined, replace: boolean): void {
+/**
+ * A multi-valued field, replaced or appended to. `onePerValue` writes one property per value
+ * (RELATED-TO, CONTACT are single-valued properties); otherwise one comma list (CATEGORIES).
+ */
+function setList(
+  component: ICAL.Component,
+  name: string,
+  values: string[] | null | undefined,
+  replace: boolean,
+  onePerValue = false,
+): void {
   if (values === undefined) return;
   const kept = replace || values === null ? [] : component.getAllProperties(name).flatMap((p) => p.getValues() as string[]);
   component.removeAllProperties(name);
-  const all = [...new Set([...kept, ...(values ?? [])].map((v) => v.trim()).filter((v) => v !== ''))];
+  const all = [...new Set([...kept, ...(values ?? [])].map((v) => String(v).trim()).filter((v) => v !== ''))];
   if (all.length === 0) return;
+  if (onePerValue) {
+    for (const value of all) component.addPropertyWithValue(name, value);
+    return;
+  }
   const property = new ICAL.Property(name, component);
   property.setValues(all);
   component.addProperty(property);

@@ -25,8 +25,9 @@ export function resolveCalendarUser(address: string, directory: Directory): Cale
 
 /**
  * Applies the attendee list to a component. With `replace` the list replaces all attendees;
- * without it, entries update attendees with the same address and new ones are appended. A
- * PARTSTAT of X-NSCP-WCAP-ATTENDEE-DELETE removes that attendee either way.
+ * without it (WCAP's default, and a REPLY) an entry updates the parameters it names on the
+ * attendee with the same address, keeping the others, and new addresses are appended. A PARTSTAT
+ * of X-NSCP-WCAP-ATTENDEE-DELETE removes that attendee either way.
  */
 export function applyAttendees(
   component: ICAL.Component,
@@ -43,20 +44,53 @@ export function applyAttendees(
     const user = resolveCalendarUser(attendee.address, directory);
     const key = user.uri.toLowerCase();
     const previous = existing.get(key);
-    if (previous) component.removeProperty(previous);
     if (attendee.params.PARTSTAT?.toUpperCase() === ATTENDEE_DELETE) {
+      if (previous) component.removeProperty(previous);
       existing.delete(key);
+      continue;
+    }
+    if (previous) {
+      setParams(previous, attendee.params);
       continue;
     }
     const property = new ICAL.Property('attendee', component);
     property.setValue(user.uri);
-    for (const [param, value] of Object.entries(attendee.params)) {
-      if (value !== '') property.setParameter(param.toLowerCase(), param === 'CN' ? value : value.toUpperCase());
-    }
+    setParams(property, attendee.params);
     if (!attendee.params.PARTSTAT) property.setParameter('partstat', 'NEEDS-ACTION');
     if (user.calid) property.setParameter('x-s1cs-calid', user.calid);
     component.addProperty(property);
     existing.set(key, property);
+  }
+}
+
+/** CN keeps its case; the enumerated parameters (PARTSTAT, ROLE, RSVP, CUTYPE) are upper case. */
+function setParams(property: ICAL.Property, params: Record<string, string>): void {
+  for (const [param, value] of Object.entries(params)) {
+    if (value === '') continue;
+    const keepCase = param === 'CN' || param === 'DIR' || param === 'SENT-BY' || param.startsWith('X-') || param.startsWith('DELEGATED') || param === 'MEMBER';
+    property.setParameter(param.toLowerCase(), keepCase ? value : value.toUpperCase());
+  }
+}
+
+/** Whether the item's organizer is the owner of `calendarCalid` (by X-S1CS-CALID or mail). */
+export function organizedBy(component: ICAL.Component, calendarCalid: string, directory: Directory): boolean {
+  const organizer = component.getFirstProperty('organizer');
+  if (!organizer) return true;
+  const calid = organizer.getParameter('x-s1cs-calid');
+  if (typeof calid === 'string') return calid === calendarCalid || calid === calendarCalid.split(':')[0];
+  const owner = calendarCalid.split(':')[0] ?? calendarCalid;
+  return stripMailto(String(organizer.getFirstValue())).toLowerCase() === directory.mailOf(owner).toLowerCase();
+}
+
+/**
+ * After a significant change by the organizer every attendee answers again: PARTSTAT back to
+ * NEEDS-ACTION, except the organizer's own entry (seed 003, "Attendee Parameter").
+ */
+export function resetReplies(component: ICAL.Component): void {
+  const organizer = String(component.getFirstPropertyValue('organizer') ?? '').toLowerCase();
+  for (const attendee of component.getAllProperties('attendee')) {
+    if (String(attendee.getFirstValue()).toLowerCase() === organizer) continue;
+    attendee.setParameter('partstat', 'NEEDS-ACTION');
   }
 }
 

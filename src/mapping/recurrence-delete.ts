@@ -1,57 +1,72 @@
-import ICAL from 'ical.js';
+import type ICAL from 'ical.js';
 import type { ComponentType } from '../model/calendar.js';
 import type { WcapDate } from '../model/wcap-date.js';
-import { itemComponents, uidOf } from './calendar-object.js';
 import { stampItem } from './apply-changes.js';
-import { instantOf, setTimeProperty, toIcalTime } from './ical-time.js';
+import { addDate, alignTo, isRecurring } from './apply-recurrence.js';
+import { itemComponents, uidOf } from './calendar-object.js';
+import { findInstance, nextInstance, sameInstance, splitSeries, type Series } from './series.js';
 
-export type InstanceDeletion = 'updated' | 'delete-object' | 'not-an-instance';
+export type InstanceDeletion =
+  | { outcome: 'not-an-instance' }
+  | { outcome: 'delete-object' }
+  /** The object was changed; `removed` lists the instances that are gone (for tombstones). */
+  | { outcome: 'updated'; removed: ICAL.Time[] };
 
 /**
- * Removes one instance (WCAP mod=1) of the item `uid`: an EXDATE on the master in the master's own
- * value type and zone (DavMail's classic bug was an EXDATE in the wrong zone, backends.md §1.1),
- * and any override for that instance. A non-recurring item's only instance is the item itself.
- * `rid` is UTC, floating (read in the master's zone, else `tzid`) or a DATE.
+ * Deletes part of the item `uid` (WCAP mod with a rid): mod=1 that instance — an EXDATE on the
+ * master in the master's own value type and zone (DavMail's classic bug was an EXDATE in the wrong
+ * zone, backends.md §1.1) and its override removed; mod=2 that instance and all later ones (the
+ * rules end before it); mod=3 it and all earlier ones (the series restarts at the next instance).
+ * A non-recurring item's only instance is the item itself. `rid` is UTC, floating (read in the
+ * master's zone, else `tzid`) or a DATE.
  */
-export function deleteInstance(
+export function deleteInstances(
   vcalendar: ICAL.Component,
   uid: string,
   type: ComponentType,
   rid: WcapDate,
+  mod: 1 | 2 | 3,
   tzid: string | undefined,
   now: Date,
 ): InstanceDeletion {
   const components = itemComponents(vcalendar, type).filter((c) => uidOf(c) === uid);
   const master = components.find((c) => !c.hasProperty('recurrence-id'));
+  const overrides = components.filter((c) => c.hasProperty('recurrence-id'));
   const start = master?.getFirstPropertyValue('dtstart') as ICAL.Time | null | undefined;
-  const zone = start?.zone && start.zone.tzid !== 'floating' ? start.zone.tzid : tzid;
-  const target = instantOf(toIcalTime(rid, zone)).getTime();
-  const sameInstant = (time: ICAL.Time | null | undefined) => !!time && instantOf(time).getTime() === target;
-  const sameDay = (time: ICAL.Time | null | undefined) =>
-    !!time && rid.year === time.year && rid.month === time.month && rid.day === time.day;
-  const matches = (time: ICAL.Time | null | undefined) => (time?.isDate ? sameDay(time) : sameInstant(time));
+  const target = alignTo(rid, start ?? null, tzid);
+  const ridOf = (c: ICAL.Component) => c.getFirstPropertyValue('recurrence-id') as ICAL.Time;
 
-  const overrides = components.filter((c) => matches(c.getFirstPropertyValue('recurrence-id') as ICAL.Time));
-  const recurring = master && (master.hasProperty('rrule') || master.hasProperty('rdate'));
   if (!master || !start) {
-    if (overrides.length === 0) return 'not-an-instance';
-    overrides.forEach((o) => vcalendar.removeSubcomponent(o));
-    return itemComponents(vcalendar).length === 0 ? 'delete-object' : 'updated';
+    const gone = overrides.filter((o) => sameInstance(ridOf(o), target));
+    if (gone.length === 0) return { outcome: 'not-an-instance' };
+    gone.forEach((o) => vcalendar.removeSubcomponent(o));
+    return itemComponents(vcalendar).length === 0 ? { outcome: 'delete-object' } : { outcome: 'updated', removed: [target] };
   }
-  if (!recurring) return matches(start) || overrides.length > 0 ? 'delete-object' : 'not-an-instance';
+  if (!isRecurring(master)) {
+    return sameInstance(start, target) ? { outcome: 'delete-object' } : { outcome: 'not-an-instance' };
+  }
+  const series: Series = { master, overrides };
+  const instance = findInstance(series, target);
+  if (!instance) return { outcome: 'not-an-instance' };
 
-  overrides.forEach((o) => vcalendar.removeSubcomponent(o));
-  const exdate = start.isDate
-    ? ICAL.Time.fromData({ year: rid.year, month: rid.month, day: rid.day, isDate: true })
-    : ICAL.Time.fromJSDate(new Date(target), true).convertToZone(start.zone ?? ICAL.Timezone.utcTimezone);
-  const already = master.getAllProperties('exdate').some((p) => (p.getValues() as ICAL.Time[]).some((v) => matches(v)));
-  if (!already) {
-    const holder = new ICAL.Component('x-holder');
-    setTimeProperty(holder, 'exdate', exdate);
-    const property = holder.getFirstProperty('exdate')!;
-    holder.removeProperty(property);
-    master.addProperty(property);
+  if (mod === 1) {
+    for (const o of overrides.filter((o) => sameInstance(ridOf(o), instance))) vcalendar.removeSubcomponent(o);
+    addDate(master, 'exdate', instance);
+    stampItem(master, now, false);
+    return { outcome: 'updated', removed: [instance] };
   }
-  stampItem(master, now, false);
-  return 'updated';
+  if (mod === 2) {
+    if (sameInstance(instance, start)) return { outcome: 'delete-object' };
+    const later = splitSeries(vcalendar, series, instance, `${uid}-discarded`);
+    stampItem(master, now, false);
+    return { outcome: 'updated', removed: [instance, ...later.overrides.map(ridOf)] };
+  }
+  const next = nextInstance(master, instance);
+  if (!next) return { outcome: 'delete-object' };
+  const later = splitSeries(vcalendar, series, next, uid);
+  const removed = [instance, ...series.overrides.map(ridOf)];
+  for (const c of [series.master, ...series.overrides]) vcalendar.removeSubcomponent(c);
+  for (const c of [later.master, ...later.overrides]) vcalendar.addSubcomponent(c);
+  stampItem(later.master, now, false);
+  return { outcome: 'updated', removed };
 }

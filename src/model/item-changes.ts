@@ -15,20 +15,22 @@ export interface OrganizerInput {
   cn?: string;
 }
 
-/** An alarm as storeevents describes it (alarmStart, alarmEmails, alarmPopup, alarmDescription). */
-export interface AlarmInput {
-  /** ISO 8601 duration relative to the start (`-PT15M`) or an absolute date. */
-  trigger: { duration: string } | { date: WcapDate };
-  /** EMAIL alarm recipients; empty → no EMAIL alarm. */
-  emails: string[];
-  /** Also a DISPLAY alarm (alarmPopup). */
-  popup: boolean;
-  description?: string;
-}
+/** When an alarm fires: a duration relative to the start (`-PT15M`) or an absolute date. */
+export type AlarmTrigger = { duration: string } | { date: WcapDate };
+
+/**
+ * One alarm. The 6.x parameters give one per kind (alarmStart + alarmEmails → EMAIL, alarmPopup →
+ * DISPLAY, alarmAudio → AUDIO, alarmFlashing → DISPLAY); WCAP 7's `alarms` gives whole VALARMs,
+ * carried as iCalendar property lines in `lines`.
+ */
+export type AlarmInput =
+  | { action: 'EMAIL' | 'DISPLAY' | 'AUDIO'; trigger: AlarmTrigger; emails: string[]; description?: string }
+  | { action: 'RAW'; lines: string[] };
 
 /**
  * What a storeevents / storetodos request asks to change. For every field: undefined = not sent,
- * leave as stored; null = clear it; a value = set it. Lists replace or append per `replace`.
+ * leave as stored; null (or an empty list for rules) = clear it; a value = set it. Multi-valued
+ * fields replace or append per `replace`; rules and alarms always replace (seed 003).
  */
 export interface ItemChanges {
   dtstart?: WcapDate | null;
@@ -54,10 +56,25 @@ export interface ItemChanges {
   categories?: string[] | null;
   resources?: string[] | null;
   attachments?: string[] | null;
+  relatedTos?: string[] | null;
+  contacts?: string[] | null;
+  geo?: { latitude: number; longitude: number } | null;
+  sequence?: number | null;
+  /** RFC 5646 language tag for the text fields. */
+  language?: string | null;
   attendees?: AttendeeInput[];
   organizer?: OrganizerInput;
-  /** undefined = unchanged; null = remove all alarms. */
-  alarm?: AlarmInput | null;
+  /** undefined = unchanged; [] = remove all alarms. */
+  alarms?: AlarmInput[];
+  /** RRULE values (upper case, without `RRULE:`); [] clears. Always replace. */
+  rrules?: string[];
+  exrules?: string[];
+  rdates?: WcapDate[] | null;
+  exdates?: WcapDate[] | null;
+  /** excludedtstart=1: DTSTART is no instance unless the rules produce it. */
+  excludeDtstart?: boolean;
+  /** X-properties sent as parameters: name (upper case) → value, null = remove. */
+  xProperties?: Record<string, string | null>;
   /** true: list values replace the stored ones; false: they are appended (WCAP `replace`). */
   replace: boolean;
 }

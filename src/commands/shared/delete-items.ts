@@ -1,6 +1,6 @@
 import type { ComponentType } from '../../model/calendar.js';
 import { isGatewayError } from '../../model/errors.js';
-import { deleteInstance } from '../../mapping/recurrence-delete.js';
+import { deleteInstances } from '../../mapping/recurrence-delete.js';
 import { serializeCalendarObject } from '../../mapping/calendar-object.js';
 import { parseWcapDate } from '../../wcap/datetime.js';
 import type { CommandContext } from '../../wcap/command.js';
@@ -24,8 +24,9 @@ interface Target {
 
 /**
  * deleteevents_by_id / deletetodos_by_id with parallel uid;rid;mod lists: `rid=0` or mod=4 deletes
- * the whole item; mod=1 with a rid removes that one instance (an EXDATE on the master, and any
- * override for it) — how Lightning deletes single occurrences (lightning-client.md §6.8).
+ * the whole item; with a rid, mod=1 removes that one instance (an EXDATE on the master, and any
+ * override for it — how Lightning deletes single occurrences, lightning-client.md §6.8), mod=2 it
+ * and all later instances, mod=3 it and all earlier ones.
  */
 export async function deleteItems(
   ctx: CommandContext<ParamsOf<typeof deleteParams>>,
@@ -49,20 +50,24 @@ export async function deleteItems(
       await ctx.deps.guids.delete(calendar.info.url, target.uid).catch(() => undefined);
       continue;
     }
-    if (target.mod !== 1) throw new WcapError(failsWith, 'mod 2 and 3 (this and future / prior) are not supported yet');
     const rid = parseWcapDate(target.rid);
     if (!rid) throw new WcapError(failsWith, 'Invalid value for parameter rid: expected a date');
-    const outcome = deleteInstance(
+    const result = deleteInstances(
       loaded.vcalendar,
       target.uid,
       type,
       rid,
+      target.mod as 1 | 2 | 3,
       ctx.params.tzid?.trim() || undefined,
       new Date(ctx.deps.clock.now()),
     );
-    if (outcome === 'not-an-instance') throw new WcapError(COMPONENT_NOT_FOUND, 'No such instance');
-    if (outcome === 'delete-object') await ctx.deps.backend.deleteObject(credentials, loaded.object);
-    else await ctx.deps.backend.updateObject(credentials, loaded.object, serializeCalendarObject(loaded.vcalendar));
+    if (result.outcome === 'not-an-instance') throw new WcapError(COMPONENT_NOT_FOUND, 'No such instance');
+    if (result.outcome === 'delete-object') {
+      await ctx.deps.backend.deleteObject(credentials, loaded.object);
+      await ctx.deps.guids.delete(calendar.info.url, target.uid).catch(() => undefined);
+    } else {
+      await ctx.deps.backend.updateObject(credentials, loaded.object, serializeCalendarObject(loaded.vcalendar));
+    }
   }
   return singleBlock([]);
 }
