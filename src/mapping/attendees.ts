@@ -63,9 +63,13 @@ export function applyAttendees(
   }
 }
 
-/** CN keeps its case; the enumerated parameters (PARTSTAT, ROLE, RSVP, CUTYPE) are upper case. */
+/**
+ * CN keeps its case; the enumerated parameters (PARTSTAT, ROLE, RSVP, CUTYPE) are upper case.
+ * Line breaks become spaces: parameters cannot hold them for clients without RFC 6868.
+ */
 function setParams(property: ICAL.Property, params: Record<string, string>): void {
-  for (const [param, value] of Object.entries(params)) {
+  for (const [param, raw] of Object.entries(params)) {
+    const value = raw.replace(/[\r\n]+/g, ' ').trim();
     if (value === '') continue;
     const keepCase = param === 'CN' || param === 'DIR' || param === 'SENT-BY' || param.startsWith('X-') || param.startsWith('DELEGATED') || param === 'MEMBER';
     property.setParameter(param.toLowerCase(), keepCase ? value : value.toUpperCase());
