@@ -50,7 +50,8 @@ export function applyItemChanges(component: ICAL.Component, changes: ItemChanges
     applyAttendees(component, changes.attendees, ctx.directory, changes.replace);
   }
   // A meeting needs an organizer (RFC 5545 §3.8.4.3); WCAP's default is the calendar's owner.
-  if (component.hasProperty('attendee') && !component.hasProperty('organizer')) {
+  // Only when this request sets attendees: other edits change only the fields they send.
+  if (changes.attendees !== undefined && component.hasProperty('attendee') && !component.hasProperty('organizer')) {
     setOrganizer(component, resolveCalendarUser(ctx.calendarCalid, ctx.directory), undefined);
   }
   setList(component, 'related-to', changes.relatedTos, changes.replace, true);

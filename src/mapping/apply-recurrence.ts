@@ -2,6 +2,7 @@ import ICAL from 'ical.js';
 import type { ItemChanges } from '../model/item-changes.js';
 import type { WcapDate } from '../model/wcap-date.js';
 import { setTimeProperty, toIcalTime } from './ical-time.js';
+import { ruleCanNeverMatch } from './recur-guard.js';
 
 /** true when the master defines more than one instance (RRULE or RDATE). */
 export function isRecurring(component: ICAL.Component): boolean {
@@ -67,7 +68,10 @@ export function addDate(master: ICAL.Component, name: 'rdate' | 'exdate', time: 
 /** Whether any RRULE of the master yields DTSTART itself (RFC 5545 counts DTSTART regardless). */
 function rulesProduce(master: ICAL.Component, start: ICAL.Time): boolean {
   return master.getAllProperties('rrule').some((property) => {
-    const iterator = (property.getFirstValue() as ICAL.Recur).iterator(start);
+    const rule = property.getFirstValue() as ICAL.Recur;
+    // An impossible rule would make ical.js search forever; it produces nothing.
+    if (ruleCanNeverMatch(rule)) return false;
+    const iterator = rule.iterator(start);
     const first = iterator.next();
     return first !== null && first !== undefined && first.compare(start) === 0;
   });

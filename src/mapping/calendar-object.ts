@@ -75,9 +75,19 @@ export function usedTimezoneIds(components: ICAL.Component[]): Set<string> {
   return ids;
 }
 
-/** Text of a component without the stamps a store always refreshes, for "did anything change". */
+const STAMPS = new Set(['dtstamp', 'last-modified', 'created', 'sequence']);
+
+/**
+ * The content of a component without the stamps a store always refreshes, for "did anything
+ * change". Property and subcomponent order is ignored: rewriting a value moves its property to the
+ * end without changing the item.
+ */
 export function contentFingerprint(component: ICAL.Component): string {
-  const copy = new ICAL.Component(structuredClone(component.jCal));
-  for (const name of ['dtstamp', 'last-modified', 'created', 'sequence']) copy.removeAllProperties(name);
-  return copy.toString();
+  const properties = component
+    .getAllProperties()
+    .filter((p) => !STAMPS.has(p.name))
+    .map((p) => p.toICALString())
+    .sort();
+  const children = component.getAllSubcomponents().map(contentFingerprint).sort();
+  return [`BEGIN:${component.name}`, ...properties, ...children, `END:${component.name}`].join('\n');
 }

@@ -19,13 +19,18 @@ export function parseCalid(calid: string, directory: Directory, defaultCalendar:
   const value = calid.trim();
   if (/^mailto:/i.test(value)) {
     const owner = directory.userOfMail(value);
-    return owner && NAME.test(owner) ? { calid, owner, name: defaultCalendar } : undefined;
+    return owner && isSegment(owner) ? { calid, owner, name: defaultCalendar } : undefined;
   }
   const colon = value.indexOf(':');
   // Hosted-domain ids (`jdoe@example.com`) are kept whole: CalDAV servers commonly use the full
   // address as the user name, and the login name is what the client uses as its calid.
   const owner = colon < 0 ? value : value.slice(0, colon);
   const name = colon < 0 ? defaultCalendar : value.slice(colon + 1);
-  if (!NAME.test(owner) || !NAME.test(name) || name === '.' || name === '..') return undefined;
+  if (!isSegment(owner) || !isSegment(name)) return undefined;
   return { calid, owner, name };
+}
+
+/** A name usable as one URL path segment: no separators, not `.` or `..`. */
+function isSegment(text: string): boolean {
+  return NAME.test(text) && !/^\.+$/.test(text);
 }

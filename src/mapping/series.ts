@@ -1,9 +1,10 @@
 import ICAL from 'ical.js';
 import { addDate } from './apply-recurrence.js';
+import { guardedStarts } from './recur-guard.js';
 import { setTimeProperty } from './ical-time.js';
 
-/** Upper bound of instances walked to locate one (a series of 20 years of daily instances). */
-const MAX_WALK = 10_000;
+/** Upper bound of candidate dates tested to locate an instance (ical.js can loop, backends.md §4.1). */
+const MAX_WALK = 100_000;
 
 /** The components of one recurring item: the master and its overrides (RECURRENCE-ID). */
 export interface Series {
@@ -20,17 +21,13 @@ export function sameInstance(a: ICAL.Time, b: ICAL.Time): boolean {
 }
 
 /**
- * Walks the master's own instances (RRULE, RDATE, EXDATE; overrides ignored) in order, at most
- * MAX_WALK of them — ical.js can loop on rules that never match (backends.md §4.1). `visit`
- * returns false to stop.
+ * Walks the master's own instances (RRULE, RDATE, EXDATE; overrides ignored) in order, within a
+ * step budget — ical.js can loop inside one step on rules that never match. `visit` returns false
+ * to stop.
  */
 export function walkInstances(master: ICAL.Component, visit: (start: ICAL.Time) => boolean): void {
   const event = new ICAL.Event(master, { exceptions: [], strictExceptions: true });
-  const iterator = event.iterator();
-  for (let i = 0; i < MAX_WALK; i++) {
-    const next = iterator.next();
-    if (!next || !visit(next)) return;
-  }
+  for (const start of guardedStarts(event, MAX_WALK)) if (!visit(start)) return;
 }
 
 /** The instance of the series at `rid`, if the rules (or an existing override) define one. */

@@ -8,6 +8,9 @@ export interface ErrnoOutcome {
   unexpected: boolean;
 }
 
+const LOGIN_FAILED = 1;
+const INTERNAL_ERROR = -1;
+
 /** CDWP_ERR_CANNOT_CONNECT: the back end is unreachable (architecture.md §1). */
 const CANNOT_CONNECT = 11001;
 /** CDWP_ERR_AUTH_FAILED: the back end refused credentials of a still-valid session. */
@@ -31,13 +34,22 @@ export function errorToErrno(err: unknown, failsWith: number): ErrnoOutcome {
       case 'exists':
         return { errno: 63, message: 'An item with this UID already exists', unexpected: false };
       case 'invalid':
-        return { errno: failsWith, message: err.message, unexpected: false };
+        return { errno: safe(failsWith), message: err.message, unexpected: false };
       case 'not-found':
+        return { errno: safe(failsWith), message: 'The item or calendar no longer exists', unexpected: false };
       case 'changed':
-        return { errno: failsWith, message: err.message, unexpected: false };
+        return { errno: safe(failsWith), message: 'The item was changed at the same time by someone else; try again', unexpected: false };
       case 'backend':
-        return { errno: failsWith, message: 'The calendar back end failed', unexpected: false };
+        return { errno: safe(failsWith), message: 'The calendar back end failed', unexpected: false };
     }
   }
-  return { errno: failsWith, message: 'Internal error', unexpected: true };
+  return { errno: safe(failsWith), message: 'Internal error', unexpected: true };
+}
+
+/**
+ * login fails with errno 1 only for bad credentials (thrown as a WcapError); any other failure of a
+ * command whose own errno is 1 becomes WCAP 7.0's -1 "unknown internal server error" (seed 003).
+ */
+function safe(failsWith: number): number {
+  return failsWith === LOGIN_FAILED ? INTERNAL_ERROR : failsWith;
 }
