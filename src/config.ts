@@ -33,6 +33,8 @@ export interface Config {
   dataDir: string;
   /** htpasswd file (plain) for the embedded Radicale. */
   radicaleUsersFile: string;
+  /** How long deletions are kept for fetch_deletedcomponents (and the sync state for detecting them), in seconds. */
+  tombstoneRetentionSeconds: number;
 }
 
 /** Environment variable → config key. Tests compare this table with docker-compose.yml. */
@@ -52,6 +54,7 @@ export const ENVIRONMENT_VARIABLES = {
   WCAP_CALDAV_TIMEOUT_MS: 'caldavTimeoutMs',
   WCAP_DATA_DIR: 'dataDir',
   WCAP_RADICALE_USERS: 'radicaleUsersFile',
+  WCAP_TOMBSTONE_RETENTION_SECONDS: 'tombstoneRetentionSeconds',
 } as const satisfies Record<string, keyof Config>;
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -98,6 +101,7 @@ const schema = z.object({
   caldavTimeoutMs: intIn(100, 600_000, 15_000),
   dataDir: z.preprocess(emptyToUndefined, z.string().default('./data')),
   radicaleUsersFile: z.preprocess(emptyToUndefined, z.string().default('./config/radicale/users')),
+  tombstoneRetentionSeconds: intIn(60, 366 * 24 * 3600, 30 * 24 * 3600),
 });
 
 /**

@@ -10,12 +10,18 @@ import { systemClock, type Clock } from './model/clock.js';
 import type { GuidStore } from './state/guid-store.js';
 import { MemoryGuidStore } from './state/memory/guid-store.js';
 import { MemorySessionStore } from './state/memory/session-store.js';
+import { MemorySyncStateStore } from './state/memory/sync-state-store.js';
+import { MemoryTombstoneStore } from './state/memory/tombstone-store.js';
 import { closeRedis, createRedis } from './state/redis/connection.js';
 import { RedisGuidStore } from './state/redis/guid-store.js';
 import { RedisSessionStore } from './state/redis/session-store.js';
+import { RedisSyncStateStore } from './state/redis/sync-state-store.js';
+import { RedisTombstoneStore } from './state/redis/tombstone-store.js';
 import { randomSecret, SecretBox } from './state/secret-box.js';
 import { TtlCache } from './state/memory/ttl-cache.js';
 import type { SessionStore } from './state/session-store.js';
+import type { SyncStateStore } from './state/sync-state-store.js';
+import type { TombstoneStore } from './state/tombstone-store.js';
 import type { GatewayDeps } from './wcap/command.js';
 
 /** Request lines of at least 64 KB: clients send long descriptions with GET (issue #2 §8). */
@@ -47,17 +53,24 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
   const limits = { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds };
   let sessions: SessionStore;
   let guids: GuidStore;
+  let tombstones: TombstoneStore;
+  let syncState: SyncStateStore;
+  const retentionSeconds = config.tombstoneRetentionSeconds;
   let closeState: () => Promise<void>;
   if (config.redisUrl) {
     const redis = createRedis(config.redisUrl);
     const secretBox = new SecretBox(config.secret!);
     sessions = new RedisSessionStore({ redis, limits, secretBox, clock });
     guids = new RedisGuidStore({ redis });
+    tombstones = new RedisTombstoneStore({ redis, clock, retentionSeconds });
+    syncState = new RedisSyncStateStore({ redis, ttlSeconds: retentionSeconds });
     closeState = () => closeRedis(redis);
   } else {
     logger.warn('WCAP_REDIS_URL is not set: sessions live in this process only; replicas cannot share them');
     sessions = new MemorySessionStore({ limits, secretBox: new SecretBox(config.secret ?? randomSecret()), clock });
     guids = new MemoryGuidStore();
+    tombstones = new MemoryTombstoneStore({ clock, retentionSeconds });
+    syncState = new MemorySyncStateStore();
     closeState = async () => undefined;
   }
   const backend =
@@ -75,6 +88,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     clock,
     directory: new Directory(config.mailDomain),
     calendarCache: new TtlCache(clock, CALENDAR_CACHE_MS),
+    tombstones,
+    syncState,
   };
   const app = createApp(deps, { logger });
   const server = await listen(app.fetch, config.host, config.port);
@@ -85,7 +100,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     deps,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.allSettled([sessions.close(), guids.close()]);
+      await Promise.allSettled([sessions.close(), guids.close(), tombstones.close(), syncState.close()]);
       await closeState();
     },
   };

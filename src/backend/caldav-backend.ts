@@ -3,7 +3,7 @@ import { createObject, deleteObject, updateObject } from 'tsdav';
 import type { CalendarInfo, ComponentType, StoredObject, TimeRange } from '../model/calendar.js';
 import { GatewayError } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
-import type { CalendarBackend, UserHome } from './calendar-backend.js';
+import type { CalendarBackend, SyncChanges, UserHome } from './calendar-backend.js';
 import { isCalendarCollection, toCalendarInfo } from './calendar-props.js';
 import { CALENDAR_PROPS, calendarQueryBody, mkcalendarBody, propfindBody } from './dav-bodies.js';
 import { statusError } from './dav-errors.js';
@@ -11,6 +11,7 @@ import { DavTransport, pathOf, type DavAnswer } from './dav-transport.js';
 import { hasComponentOf, hasUid } from './ical-peek.js';
 import { CALDAV_NS, DAV_NS, propHref, type DavResponse } from './multistatus.js';
 import { readMultistatus, readObjects, readWriteAnswer } from './dav-answers.js';
+import { syncCollection } from './dav-sync.js';
 import { buildCalendarUrl, objectUrl, ownerAndName, resolveHref, withSlash } from './object-urls.js';
 
 export interface CalDavBackendOptions {
@@ -29,7 +30,7 @@ const ALL_TYPES: readonly ComponentType[] = ['VEVENT', 'VTODO'];
 /**
  * CalendarBackend over CalDAV (RFC 4791), written against Radicale 3.1.8. Stateless: each call
  * authenticates with the credentials it is given. Request counts per call: discoverHome 2,
- * getCalendar/listCalendars/createCalendar/getObject/createObject/updateObject/deleteObject 1,
+ * getCalendar/listCalendars/createCalendar/getObject/createObject/updateObject/deleteObject/syncChanges 1,
  * queryRange and findByUid 1 per component type asked (see there).
  */
 export class CalDavBackend implements CalendarBackend {
@@ -203,6 +204,10 @@ export class CalDavBackend implements CalendarBackend {
     );
     if (answer.status === 200 || answer.status === 204) return;
     throw statusError(answer, `DELETE ${pathOf(url)}`, credentials, { 412: 'changed', 410: 'not-found' });
+  }
+
+  syncChanges(credentials: BackendCredentials, calendarUrl: string, token: string | undefined): Promise<SyncChanges> {
+    return syncCollection(this.http, credentials, calendarUrl, token);
   }
 
   private propfind(credentials: BackendCredentials, url: string, depth: '0' | '1', props: string[]): Promise<DavAnswer> {

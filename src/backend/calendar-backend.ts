@@ -8,6 +8,19 @@ export interface UserHome {
   calendarHomeUrl: string;
 }
 
+/** Outcome of {@link CalendarBackend.syncChanges}. */
+export interface SyncChanges {
+  /** Token to pass next time (opaque, never empty). Unchanged when nothing changed. */
+  token: string;
+  /** Objects created or changed since the token (every object on an initial sync), with data. */
+  changed: StoredObject[];
+  /**
+   * URLs of objects removed since the token. May name objects that were created after the token
+   * and removed again; always empty on an initial sync.
+   */
+  deleted: string[];
+}
+
 /**
  * The gateway's only view of the calendar server. Every method:
  * - authenticates with the credentials passed in (no state is kept between calls);
@@ -88,4 +101,12 @@ export interface CalendarBackend {
 
   /** Deletes an object (If-Match: version). Throws 'changed' on mismatch; 'not-found' when gone. */
   deleteObject(credentials: BackendCredentials, object: StoredObject): Promise<void>;
+
+  /**
+   * Changes of a calendar since `token` (RFC 6578 sync-collection, one request). Without a token:
+   * an initial sync listing every object with its data (cost grows with the calendar). Throws
+   * 'changed' when the server refuses the token (expired, pruned, from another collection): the
+   * caller then syncs again without one. 'not-found' when the calendar does not exist.
+   */
+  syncChanges(credentials: BackendCredentials, calendarUrl: string, token: string | undefined): Promise<SyncChanges>;
 }

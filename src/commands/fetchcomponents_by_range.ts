@@ -1,22 +1,23 @@
 import { itemComponents, parseCalendarObject } from '../mapping/calendar-object.js';
+import { selectInRange } from '../mapping/fetch-selection.js';
 import { toInstant } from '../mapping/ical-time.js';
 import { itemsForOutput } from '../mapping/item-output.js';
-import { isKnownTimezone } from '../mapping/timezones.js';
 import type { TimeRange } from '../model/calendar.js';
 import { defineCommand, sessionOf } from '../wcap/command.js';
 import { p } from '../wcap/params.js';
 import { WcapError } from '../wcap/wcap-error.js';
 import { credentialsOf } from './shared/calendars.js';
-import { componentTypeParam, fetchOutputParams, typesOf } from './shared/fetch-params.js';
+import { componentTypeParam, fetchOutputParams, fetchSettings, outputOptionsOf, selectionOf, typesOf } from './shared/fetch-params.js';
 import { perCalendar } from './shared/per-calendar.js';
 
 const FETCHBYDATERANGE_FAILED = 13;
-const BAD_TZID = 18;
 
 /**
- * Items of the range: non-recurring items overlapping it and recurring masters with their stored
- * exceptions (Lightning expands itself, lightning-client.md §5.1). One calendar-query per calendar
- * and component type set; bounds `0`, UTC or floating (read in `tzid`, else UTC).
+ * Items of the range, one calendar-query per calendar and component type set; bounds `0`, UTC or
+ * floating (read in `tzid`, else UTC). recurring=1 (Lightning, lightning-client.md §5.1):
+ * non-recurring items overlapping the range and recurring masters with their stored exceptions.
+ * recurring=0, the default (seed 003 "Fetching Recurrence Data"): instances of the range, capped
+ * per series by the recurrence bound. compstate, attrset, tzidout and relativealarm shape both.
  */
 export default defineCommand({
   name: 'fetchcomponents_by_range',
@@ -31,24 +32,25 @@ export default defineCommand({
   },
   async run(ctx) {
     const { params, deps } = ctx;
-    const tzid = params.tzid?.trim() || undefined;
-    if (tzid && !isKnownTimezone(tzid)) throw new WcapError(BAD_TZID, 'Unknown time zone in parameter tzid');
+    const settings = fetchSettings(params, deps);
     const range: TimeRange = {};
-    if (params.dtstart) range.start = toInstant(params.dtstart, tzid);
-    if (params.dtend) range.end = toInstant(params.dtend, tzid);
+    if (params.dtstart) range.start = toInstant(params.dtstart, settings.tzid);
+    if (params.dtend) range.end = toInstant(params.dtend, settings.tzid);
     if (range.start && range.end && range.end < range.start) {
       throw new WcapError(FETCHBYDATERANGE_FAILED, 'dtend is before dtstart');
     }
     const types = typesOf(params['component-type']);
-    const credentials = credentialsOf(sessionOf(ctx));
+    const session = sessionOf(ctx);
+    const credentials = credentialsOf(session);
+    const masters = params.recurring ?? false;
     return perCalendar(ctx, FETCHBYDATERANGE_FAILED, async (calendar) => {
       const objects = await deps.backend.queryRange(credentials, calendar.info.url, types, range);
-      let items = objects.flatMap((object) =>
+      const items = objects.map((object) =>
         itemComponents(parseCalendarObject(object.ical)).filter((c) => types.includes(c.name.toUpperCase() as never)),
       );
-      const max = params.maxResults ?? 0;
-      if (max > 0) items = items.slice(0, max);
-      return { components: itemsForOutput(items, { emailOrCalid: params.emailorcalid, directory: deps.directory }) };
+      const selection = selectionOf(params, settings, deps, session.user, calendar.info, masters);
+      const selected = selectInRange(items, range, selection, params.maxResults ?? 0);
+      return { components: itemsForOutput(selected, outputOptionsOf(params, settings, deps, calendar.info)) };
     });
   },
 });

@@ -2,6 +2,8 @@ import type { Command } from '../wcap/command.js';
 import check_id from './check_id.js';
 import deleteevents_by_id from './deleteevents_by_id.js';
 import deletetodos_by_id from './deletetodos_by_id.js';
+import fetch_deletedcomponents from './fetch_deletedcomponents.js';
+import fetchcomponents_by_lastmod from './fetchcomponents_by_lastmod.js';
 import fetchcomponents_by_range from './fetchcomponents_by_range.js';
 import fetchevents_by_id from './fetchevents_by_id.js';
 import fetchtodos_by_id from './fetchtodos_by_id.js';
@@ -14,8 +16,11 @@ import gettime from './gettime.js';
 import login from './login.js';
 import logout from './logout.js';
 import ping from './ping.js';
+import search_calprops from './search_calprops.js';
 import storeevents from './storeevents.js';
 import storetodos from './storetodos.js';
+import verifyevents_by_ids from './verifyevents_by_ids.js';
+import verifytodos_by_ids from './verifytodos_by_ids.js';
 import version from './version.js';
 
 /** Every implemented WCAP command, by name. Adding a command = one file + one line here. */
@@ -23,6 +28,8 @@ const COMMANDS: Command[] = [
   check_id,
   deleteevents_by_id,
   deletetodos_by_id,
+  fetch_deletedcomponents,
+  fetchcomponents_by_lastmod,
   fetchcomponents_by_range,
   fetchevents_by_id,
   fetchtodos_by_id,
@@ -35,8 +42,11 @@ const COMMANDS: Command[] = [
   login,
   logout,
   ping,
+  search_calprops,
   storeevents,
   storetodos,
+  verifyevents_by_ids,
+  verifytodos_by_ids,
   version,
 ] as Command[];
 

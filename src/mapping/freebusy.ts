@@ -1,4 +1,6 @@
 import ICAL from 'ical.js';
+import { organizedBy, ownAttendee, partstatOf } from './calendar-user.js';
+import type { Directory } from './directory.js';
 import { setTimeProperty, utcTime } from './ical-time.js';
 import type { Occurrence } from './expand.js';
 
@@ -10,23 +12,50 @@ export interface BusyPeriod {
   type: FreeBusyType;
 }
 
+/** The calendar's owner, whose own participation decides whether an invitation takes time. */
+export interface FreeBusyOwner {
+  user: string;
+  directory: Directory;
+}
+
 /**
- * Busy time of occurrences (RFC 5545 §4.6.4 semantics, as Sun computed it, seed 003): transparent
- * and cancelled items are free; tentative ones BUSY-TENTATIVE; the rest BUSY. Periods are clipped to
- * the range and merged per type.
+ * The free/busy type of one occurrence, or undefined when it takes no time (RFC 4791 §7.10 and
+ * seed 003 "Free/Busy Information Handling": only opaque events count):
+ * - TRANSP:TRANSPARENT, STATUS:CANCELLED → free; STATUS:TENTATIVE → BUSY-TENTATIVE.
+ * - The owner's own ATTENDEE (when someone else organizes): DECLINED or DELEGATED → free (they will
+ *   not be there); TENTATIVE → BUSY-TENTATIVE; NEEDS-ACTION → BUSY-TENTATIVE as well: the owner has
+ *   not committed the time but has not given it up either, the treatment Apple's CalendarServer and
+ *   other RFC 6638 servers give unanswered invitations. As organizer the owner is committed.
+ * - Everything else → BUSY. Tasks take no time.
  */
-export function busyPeriods(occurrences: Occurrence[], start: Date, end: Date): BusyPeriod[] {
+export function freeBusyTypeOf(item: ICAL.Component, owner?: FreeBusyOwner): FreeBusyType | undefined {
+  if (item.name !== 'vevent') return undefined;
+  if (String(item.getFirstPropertyValue('transp') ?? 'OPAQUE').toUpperCase() === 'TRANSPARENT') return undefined;
+  const status = String(item.getFirstPropertyValue('status') ?? '').toUpperCase();
+  if (status === 'CANCELLED') return undefined;
+  let tentative = status === 'TENTATIVE';
+  if (owner && !organizedBy(item, owner.user, owner.directory)) {
+    const own = ownAttendee(item, owner.user, owner.directory);
+    const partstat = own ? partstatOf(own) : 'ACCEPTED';
+    if (partstat === 'DECLINED' || partstat === 'DELEGATED') return undefined;
+    if (partstat === 'TENTATIVE' || partstat === 'NEEDS-ACTION') tentative = true;
+  }
+  return tentative ? 'BUSY-TENTATIVE' : 'BUSY';
+}
+
+/**
+ * Busy time of occurrences (see {@link freeBusyTypeOf}), clipped to the range and merged per type.
+ * Without `owner` attendance is not considered.
+ */
+export function busyPeriods(occurrences: Occurrence[], start: Date, end: Date, owner?: FreeBusyOwner): BusyPeriod[] {
   const periods: BusyPeriod[] = [];
   for (const occurrence of occurrences) {
-    const item = occurrence.item;
-    if (item.name !== 'vevent') continue;
-    if (String(item.getFirstPropertyValue('transp') ?? 'OPAQUE').toUpperCase() === 'TRANSPARENT') continue;
-    const status = String(item.getFirstPropertyValue('status') ?? '').toUpperCase();
-    if (status === 'CANCELLED') continue;
+    const type = freeBusyTypeOf(occurrence.item, owner);
+    if (!type) continue;
     const s = new Date(Math.max(occurrence.start.getTime(), start.getTime()));
     const e = new Date(Math.min(occurrence.end.getTime(), end.getTime()));
     if (e <= s) continue;
-    periods.push({ start: s, end: e, type: status === 'TENTATIVE' ? 'BUSY-TENTATIVE' : 'BUSY' });
+    periods.push({ start: s, end: e, type });
   }
   return merge(periods);
 }

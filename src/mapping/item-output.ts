@@ -1,7 +1,11 @@
-import ICAL from 'ical.js';
+import type ICAL from 'ical.js';
+import { makeAlarmsAbsolute } from './alarm-output.js';
+import { applyAttrset, type Attrset } from './attrset.js';
 import { usedTimezoneIds } from './calendar-object.js';
 import { stripMailto, type Directory } from './directory.js';
+import { copyItems, storedZoneOf } from './item-copy.js';
 import { vtimezone } from './timezones.js';
+import { convertToZone, type TimezoneOut } from './tzidout.js';
 
 export interface ItemOutputOptions {
   /**
@@ -11,6 +15,14 @@ export interface ItemOutputOptions {
    */
   emailOrCalid: boolean;
   directory: Directory;
+  /** WCAP `tzidout` (see tzidout.ts); default: as stored. */
+  timezoneOut?: TimezoneOut;
+  /** WCAP `relativealarm`: true (default) keeps triggers as stored, false makes them absolute UTC. */
+  relativeAlarms?: boolean;
+  /** WCAP `attrset`; default 2 (everything). */
+  attrset?: Attrset;
+  /** Zone for DATE and floating alarm anchors (the calendar's zone); UTC when absent. */
+  floatingZone?: string;
 }
 
 const TZID_HINTS: Array<[string, string]> = [
@@ -21,23 +33,37 @@ const TZID_HINTS: Array<[string, string]> = [
 
 /**
  * Copies stored items for a WCAP answer: standard iCalendar (local times with TZID plus the
- * VTIMEZONEs, placed first) plus the Sun hints X-NSCP-*-TZID, and calendar users in the form asked
- * for. The stored components are not modified.
+ * VTIMEZONEs, placed first: the gateway's canonical definition for zones it knows, the stored one
+ * for others) plus the Sun hints X-NSCP-*-TZID naming each value's stored zone, shaped by the
+ * options: alarms, attrset, tzidout, calendar users. The stored components are not modified.
  */
-export function itemsForOutput(items: ICAL.Component[], options: ItemOutputOptions): ICAL.Component[] {
-  const copies = items.map((item) => new ICAL.Component(structuredClone(item.jCal)));
+export function itemsForOutput(items: readonly ICAL.Component[], options: ItemOutputOptions): ICAL.Component[] {
+  const copies = copyItems(items);
   for (const item of copies) {
+    if (options.relativeAlarms === false) makeAlarmsAbsolute(item, options.floatingZone);
+    if (options.attrset !== undefined) applyAttrset(item, options.attrset);
+    // The hints name the zone the item lives in, whatever zone tzidout shows the values in: that
+    // is what Sun's UTC output plus X-NSCP-DTSTART-TZID meant (lightning-client.md §5.2).
     for (const [name, hint] of TZID_HINTS) {
       const tzid = item.getFirstProperty(name)?.getParameter('tzid');
       item.removeAllProperties(hint.toLowerCase());
       if (typeof tzid === 'string') item.addPropertyWithValue(hint.toLowerCase(), tzid);
     }
+    if (options.timezoneOut?.kind === 'zone') convertToZone(item, options.timezoneOut.tzid);
     for (const property of [...item.getAllProperties('organizer'), ...item.getAllProperties('attendee')]) {
       shapeCalendarUser(property, options);
     }
   }
-  const zones = [...usedTimezoneIds(copies)].flatMap((tzid) => vtimezone(tzid) ?? []);
+  const zones = [...usedTimezoneIds(copies)].flatMap((tzid) => vtimezone(tzid) ?? storedZone(copies, tzid) ?? []);
   return [...zones, ...copies];
+}
+
+function storedZone(copies: ICAL.Component[], tzid: string): ICAL.Component | undefined {
+  for (const copy of copies) {
+    const zone = storedZoneOf(copy, tzid);
+    if (zone) return zone;
+  }
+  return undefined;
 }
 
 function shapeCalendarUser(property: ICAL.Property, options: ItemOutputOptions): void {
@@ -51,7 +77,11 @@ function shapeCalendarUser(property: ICAL.Property, options: ItemOutputOptions):
   property.removeParameter('x-s1cs-email');
   if (options.emailOrCalid) {
     property.setValue(`mailto:${mail}`);
-    if (calid) property.setParameter('x-s1cs-calid', calid);
+    // An external organizer gets its address as calid: Lightning recognises an invitation (and
+    // answers it with a REPLY) only when ORGANIZER carries an X-S1CS-CALID other than the user's
+    // (lightning-client.md §6.3).
+    const organizerCalid = property.name === 'organizer' ? mail : undefined;
+    if (calid ?? organizerCalid) property.setParameter('x-s1cs-calid', (calid ?? organizerCalid)!);
   } else if (calid) {
     property.setValue(calid);
     property.setParameter('x-s1cs-email', mail);

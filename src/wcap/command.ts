@@ -6,6 +6,8 @@ import type { Clock } from '../model/clock.js';
 import type { Session } from '../model/session.js';
 import type { GuidStore } from '../state/guid-store.js';
 import type { SessionStore } from '../state/session-store.js';
+import type { SyncStateStore } from '../state/sync-state-store.js';
+import type { TombstoneStore } from '../state/tombstone-store.js';
 import type { TtlCache } from '../state/memory/ttl-cache.js';
 import type { CalendarInfo } from '../model/calendar.js';
 import type { ParamSchema, ParamsOf } from './params.js';
@@ -23,6 +25,10 @@ export interface GatewayDeps {
   directory: Directory;
   /** Calendar properties per (user, calendar URL), kept briefly so a fetch costs one REPORT. */
   calendarCache: TtlCache<CalendarInfo>;
+  /** Deleted items and instances per calendar, dated, for fetch_deletedcomponents. */
+  tombstones: TombstoneStore;
+  /** Per calendar, the last sync-collection token and what each object URL held (to date others' deletions). */
+  syncState: SyncStateStore;
 }
 
 export interface CommandContext<P> {

@@ -378,6 +378,70 @@ describe.each(implementations)('CalendarBackend contract: %s', (_name, makeBacke
     });
   });
 
+  describe('changes since a sync token', () => {
+    let cal: string;
+    const id = randomUUID().slice(0, 8);
+    const uid = (name: string) => `${name}-${id}`;
+    const put = (name: string, lines: string[]) => backend.createObject(alice, cal, uid(name), vcalendar([vevent(uid(name), lines)]));
+    beforeAll(async () => {
+      cal = await newCalendar();
+      await put('kept', ['DTSTART:20240110T100000Z']);
+      await backend.createObject(alice, cal, uid('task'), vcalendar([vtodo(uid('task'), ['DUE:20240110T100000Z'])]));
+    });
+
+    it('lists every object with version and data on an initial sync, and no deletions', async () => {
+      const initial = await backend.syncChanges(alice, cal, undefined);
+      expect(initial.token).not.toBe('');
+      expect(initial.deleted).toEqual([]);
+      expect(initial.changed.map((o) => o.url).sort()).toEqual([`${cal}${uid('kept')}.ics`, `${cal}${uid('task')}.ics`]);
+      for (const object of initial.changed) {
+        expect(object.version).toBe((await backend.getObject(alice, object.url))?.version);
+        expect(object.ical).toMatch(/BEGIN:V(EVENT|TODO)/);
+      }
+    });
+
+    it('reports nothing, and keeps the token, when nothing changed', async () => {
+      const { token } = await backend.syncChanges(alice, cal, undefined);
+      expect(await backend.syncChanges(alice, cal, token)).toEqual({ token, changed: [], deleted: [] });
+    });
+
+    it('reports created and changed objects with their data, and the URLs of deleted ones', async () => {
+      const { token } = await backend.syncChanges(alice, cal, undefined);
+      const created = await put('created', ['DTSTART:20240111T100000Z']);
+      const doomed = await backend.findByUid(alice, cal, uid('task'));
+      await backend.deleteObject(alice, doomed!);
+      const kept = (await backend.getObject(alice, `${cal}${uid('kept')}.ics`))!;
+      const updated = await backend.updateObject(alice, kept, vcalendar([vevent(uid('kept'), ['DTSTART:20240112T100000Z'])]));
+      const changes = await backend.syncChanges(alice, cal, token);
+      expect(changes.token).not.toBe(token);
+      expect(changes.deleted).toEqual([doomed!.url]);
+      const byUrl = new Map(changes.changed.map((o) => [o.url, o]));
+      expect([...byUrl.keys()].sort()).toEqual([created.url, updated.url].sort());
+      expect(byUrl.get(updated.url)?.version).toBe(updated.version);
+      expect(byUrl.get(updated.url)?.ical).toContain('DTSTART:20240112T100000Z');
+      expect(byUrl.get(created.url)?.ical).toContain(`UID:${uid('created')}`);
+      // The new token starts from here.
+      expect(await backend.syncChanges(alice, cal, changes.token)).toEqual({ token: changes.token, changed: [], deleted: [] });
+    });
+
+    it("refuses a token it did not issue for this calendar with 'changed'", async () => {
+      const { token } = await backend.syncChanges(alice, cal, undefined);
+      const other = await newCalendar();
+      const otherToken = (await backend.syncChanges(alice, other, undefined)).token;
+      await put(`after-${randomUUID().slice(0, 4)}`, ['DTSTART:20240113T100000Z']);
+      expect(await kindOf(backend.syncChanges(alice, cal, `${token}x`))).toBe('changed');
+      expect(await kindOf(backend.syncChanges(alice, cal, otherToken))).toBe('changed');
+    });
+
+    it("answers 'not-found', 'forbidden' and 'unauthorized' like the other calls", async () => {
+      const missing = backend.calendarUrl(home, alice.user, uniqueName('nosync'));
+      expect(await kindOf(backend.syncChanges(alice, missing, undefined))).toBe('not-found');
+      expect(await kindOf(backend.syncChanges(bob, cal, undefined))).toBe('forbidden');
+      const { token } = await backend.syncChanges(alice, cal, undefined);
+      expect(await kindOf(backend.syncChanges({ user: alice.user, password: 'wrong' }, cal, token))).toBe('unauthorized');
+    });
+  });
+
   // Runs last in this block: checks every request the contract above made (CalDAV only).
   it('made every request with Basic auth and a timeout, and PROPFIND Depth 1 only on homes', () => {
     expect(seen.every((r) => r.authorized && r.timed)).toBe(true);
@@ -431,6 +495,8 @@ describe('CalDavBackend request budget on Radicale', () => {
       }),
     ).toBe(1);
     expect(await count(() => backend.deleteObject(alice, object))).toBe(1);
+    const sync = await requestsOf(() => backend.syncChanges(alice, cal, undefined));
+    expect(sync).toEqual([expect.objectContaining({ method: 'REPORT', depth: '0', url: cal })]);
 
     expect(seen.every((r) => r.authorized && r.timed)).toBe(true);
     const depthOne = seen.filter((r) => r.method === 'PROPFIND' && r.depth !== '0');

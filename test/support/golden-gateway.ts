@@ -9,6 +9,8 @@ import { Directory } from '../../src/mapping/directory.js';
 import type { Clock } from '../../src/model/clock.js';
 import { MemoryGuidStore } from '../../src/state/memory/guid-store.js';
 import { MemorySessionStore } from '../../src/state/memory/session-store.js';
+import { MemorySyncStateStore } from '../../src/state/memory/sync-state-store.js';
+import { MemoryTombstoneStore } from '../../src/state/memory/tombstone-store.js';
 import { TtlCache } from '../../src/state/memory/ttl-cache.js';
 import { SecretBox } from '../../src/state/secret-box.js';
 import type { GatewayDeps } from '../../src/wcap/command.js';
@@ -85,6 +87,8 @@ export function buildGoldenGateway(): GoldenGateway {
     clock,
     directory: new Directory(config.mailDomain),
     calendarCache: new TtlCache(clock, 60_000),
+    tombstones: new MemoryTombstoneStore({ clock, retentionSeconds: config.tombstoneRetentionSeconds }),
+    syncState: new MemorySyncStateStore(),
   };
   const app = createApp(deps, { logger: createLogger('silent') });
   const home = (user: GoldenUser): UserHome => {

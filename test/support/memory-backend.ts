@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { getVtimezone } from '@touch4it/ical-timezones';
-import type { CalendarBackend, UserHome } from '../../src/backend/calendar-backend.js';
+import type { CalendarBackend, SyncChanges, UserHome } from '../../src/backend/calendar-backend.js';
 import { buildCalendarUrl, objectName, withSlash } from '../../src/backend/object-urls.js';
 import type { CalendarInfo, ComponentType, StoredObject, TimeRange } from '../../src/model/calendar.js';
 import { GatewayError } from '../../src/model/errors.js';
@@ -14,6 +14,8 @@ import { objectInRange, validate } from './memory-ical.js';
  * Radicale does (one component type, one UID, no bare CR). Time ranges follow RFC 4791 §9.9 as
  * Radicale implements it; recurring masters are expanded with ical.js (RRULE, RDATE, EXDATE,
  * overrides), and a series with more than 100,000 instances before the range end simply matches.
+ * Sync tokens count the calendar's changes, like RFC 6578 asks: any token this calendar did not
+ * issue is refused with 'changed', as Radicale refuses unknown tokens with 403.
  */
 export interface MemoryBackendOptions {
   /** Accepted user names and their passwords. */
@@ -27,6 +29,8 @@ interface MemoryObject {
   version: string;
   uid: string;
   type: string;
+  /** The calendar's change counter when this object was last written. */
+  revision: number;
 }
 
 interface MemoryCalendar {
@@ -34,6 +38,12 @@ interface MemoryCalendar {
   description?: string;
   timezone?: string;
   objects: Map<string, MemoryObject>;
+  /** Random per calendar, so that one calendar's sync tokens are refused by another. */
+  syncId: string;
+  /** Counts every write and delete. */
+  revision: number;
+  /** Resource names deleted, with the revision of their deletion. */
+  removed: Map<string, number>;
 }
 
 const TYPES: readonly ComponentType[] = ['VEVENT', 'VTODO'];
@@ -94,7 +104,7 @@ export class MemoryBackend implements CalendarBackend {
     }
     const key = path.join('/');
     if (this.calendars.has(key)) throw new GatewayError('exists', 'calendar exists', { status: 409 });
-    const calendar: MemoryCalendar = { objects: new Map() };
+    const calendar: MemoryCalendar = { objects: new Map(), syncId: randomUUID(), revision: 0, removed: new Map() };
     if (props.displayName) calendar.displayName = props.displayName;
     if (props.description) calendar.description = props.description;
     if (props.timezone !== undefined) calendar.timezone = props.timezone;
@@ -150,8 +160,9 @@ export class MemoryBackend implements CalendarBackend {
     if ([...calendar.objects.values()].some((o) => o.uid === parsed.uid)) {
       throw new GatewayError('exists', 'UID exists (no-uid-conflict)', { status: 409 });
     }
-    const stored = { ical, version: versionOf(ical), ...parsed };
+    const stored = { ical, version: versionOf(ical), ...parsed, revision: ++calendar.revision };
     calendar.objects.set(name, stored);
+    calendar.removed.delete(name);
     return this.stored(path, name, stored);
   }
 
@@ -165,7 +176,7 @@ export class MemoryBackend implements CalendarBackend {
     for (const [other, o] of calendar.objects) {
       if (other !== name && o.uid === parsed.uid) throw new GatewayError('exists', 'UID exists', { status: 409 });
     }
-    const stored = { ical, version: versionOf(ical), ...parsed };
+    const stored = { ical, version: versionOf(ical), ...parsed, revision: ++calendar.revision };
     calendar.objects.set(name, stored);
     return { url: object.url, version: stored.version, ical };
   }
@@ -178,6 +189,26 @@ export class MemoryBackend implements CalendarBackend {
       throw new GatewayError('changed', 'object changed', { status: 412 });
     }
     calendar.objects.delete(name);
+    calendar.removed.set(name, ++calendar.revision);
+  }
+
+  async syncChanges(credentials: BackendCredentials, calendarUrl: string, token: string | undefined): Promise<SyncChanges> {
+    this.enter('syncChanges', credentials);
+    const [path, calendar] = this.calendarAt(credentials, calendarUrl);
+    const prefix = `urn:x-memory-sync:${calendar.syncId}:`;
+    let since = 0;
+    if (token !== undefined) {
+      since = token.startsWith(prefix) ? Number(token.slice(prefix.length)) : Number.NaN;
+      if (!Number.isInteger(since) || since < 0 || since > calendar.revision) {
+        throw new GatewayError('changed', 'invalid sync token', { status: 403 });
+      }
+    }
+    const changed = [...calendar.objects.entries()].filter(([, o]) => o.revision > since).map(([name, o]) => this.stored(path, name, o));
+    const deleted =
+      token === undefined
+        ? []
+        : [...calendar.removed.entries()].filter(([, revision]) => revision > since).map(([name]) => `${this.urlOf(path)}${encodeURIComponent(name)}`);
+    return { token: `${prefix}${calendar.revision}`, changed, deleted };
   }
 
   private enter(method: string, credentials: BackendCredentials): void {

@@ -40,6 +40,7 @@ const DEFAULTS: Config = {
   caldavTimeoutMs: 15000,
   dataDir: './data',
   radicaleUsersFile: './config/radicale/users',
+  tombstoneRetentionSeconds: 30 * 24 * 3600,
 };
 
 describe('loadConfig', () => {
@@ -71,6 +72,7 @@ describe('loadConfig', () => {
     ['WCAP_CALDAV_TIMEOUT_MS', '30000', 30000],
     ['WCAP_DATA_DIR', '/var/lib/wcap', '/var/lib/wcap'],
     ['WCAP_RADICALE_USERS', '/etc/wcap/users', '/etc/wcap/users'],
+    ['WCAP_TOMBSTONE_RETENTION_SECONDS', '604800', 604800],
   ];
 
   it('has an override case for every environment variable', () => {
@@ -107,6 +109,7 @@ describe('loadConfig', () => {
     ['WCAP_RECURRENCE_BOUND', '-5'],
     ['WCAP_MAX_PARAM_LENGTH', '100'],
     ['WCAP_CALDAV_TIMEOUT_MS', '10'],
+    ['WCAP_TOMBSTONE_RETENTION_SECONDS', '0'],
   ])('rejects %s=%s, naming the variable', (variable, value) => {
     const problems = problemsOf({ [variable]: value, ...(variable === 'WCAP_REDIS_URL' ? { WCAP_SECRET: SECRET } : {}) });
     expect(problems).toHaveLength(1);

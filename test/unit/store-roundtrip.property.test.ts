@@ -116,5 +116,6 @@ describe('store → fetch round trip (property)', () => {
       }),
       { numRuns: 80 },
     );
-  });
+    // Generous: 80 runs take well under a second alone, but share two cores with the whole suite.
+  }, 60_000);
 });

@@ -10,6 +10,7 @@ import { singleBlock, type WcapResult } from '../../wcap/result.js';
 import { WcapError } from '../../wcap/wcap-error.js';
 import { ACCESS_DENIED_TO_CALENDAR, credentialsOf, resolveCalendar } from './calendars.js';
 import { componentsOf, findItem } from './items.js';
+import { componentsBeforeDeletion, instanceDeletions, itemDeletion, recordDeletions } from './tombstones.js';
 
 const INSUFFICIENT_PARAMETERS = 46;
 const COMPONENT_NOT_FOUND = 59;
@@ -43,11 +44,13 @@ export async function deleteItems(
       throw new WcapError(COMPONENT_NOT_FOUND, 'No such item');
     }
     const wholeItem = target.rid === '0' || target.mod === 4;
+    const before = componentsBeforeDeletion(loaded, target.uid, type);
     if (wholeItem) {
       await ctx.deps.backend.deleteObject(credentials, loaded.object).catch((err) => {
         if (!isGatewayError(err, 'not-found')) throw err;
       });
       await ctx.deps.guids.delete(calendar.info.url, target.uid).catch(() => undefined);
+      await recordDeletions(ctx, calendar, [itemDeletion(loaded, target.uid, type, before)]);
       continue;
     }
     const rid = parseWcapDate(target.rid);
@@ -65,8 +68,10 @@ export async function deleteItems(
     if (result.outcome === 'delete-object') {
       await ctx.deps.backend.deleteObject(credentials, loaded.object);
       await ctx.deps.guids.delete(calendar.info.url, target.uid).catch(() => undefined);
+      await recordDeletions(ctx, calendar, [itemDeletion(loaded, target.uid, type, before)]);
     } else {
       await ctx.deps.backend.updateObject(credentials, loaded.object, serializeCalendarObject(loaded.vcalendar));
+      await recordDeletions(ctx, calendar, instanceDeletions(before, target.uid, type, result.removed));
     }
   }
   return singleBlock([]);
