@@ -3,7 +3,7 @@ import { tombstoneKey } from '../state/tombstone-store.js';
 import { defineCommand } from '../wcap/command.js';
 import { changeLogParams, changeWindowOf } from './shared/change-window.js';
 import { detectDeletions } from './shared/deletion-detection.js';
-import { typesOf } from './shared/fetch-params.js';
+import { fetchSettings, typesOf } from './shared/fetch-params.js';
 import { perCalendar } from './shared/per-calendar.js';
 
 const FETCH_DELETEDCOMPONENTS_FAILED = 56;
@@ -24,7 +24,7 @@ export default defineCommand({
   params: changeLogParams,
   async run(ctx) {
     const { params, deps } = ctx;
-    const window = changeWindowOf(params, FETCH_DELETEDCOMPONENTS_FAILED);
+    const window = changeWindowOf(params, fetchSettings(params, deps).tzid, FETCH_DELETEDCOMPONENTS_FAILED);
     const types = typesOf(params['component-type']);
     return perCalendar(ctx, FETCH_DELETEDCOMPONENTS_FAILED, async (calendar) => {
       const detected = await detectDeletions(ctx, calendar);

@@ -5,7 +5,7 @@ import { itemsForOutput } from '../mapping/item-output.js';
 import { defineCommand, sessionOf } from '../wcap/command.js';
 import { changeLogParams, changeWindowOf } from './shared/change-window.js';
 import { credentialsOf } from './shared/calendars.js';
-import { typesOf } from './shared/fetch-params.js';
+import { fetchSettings, outputOptionsOf, typesOf } from './shared/fetch-params.js';
 import { perCalendar } from './shared/per-calendar.js';
 
 const FETCH_BY_LAST_MODIFIED_FAILED = 36;
@@ -20,6 +20,9 @@ const FETCH_BY_LAST_MODIFIED_FAILED = 36;
  * with 1,000 / 5,000 items: 71 / 274 ms and 0.6 / 3.2 MB. A sync-collection from a remembered
  * token is not cheaper there (Radicale computes the token over the whole collection: 46 / 291 ms
  * even when nothing changed) and could not answer an arbitrary window anyway.
+ * tzidout, relativealarm, attrset and emailorcalid shape the output as for a range fetch; items
+ * always come as master plus exceptions (a change has no range to expand in), compstate is not
+ * applied.
  */
 export default defineCommand({
   name: 'fetchcomponents_by_lastmod',
@@ -28,7 +31,8 @@ export default defineCommand({
   params: changeLogParams,
   async run(ctx) {
     const { params, deps } = ctx;
-    const window = changeWindowOf(params, FETCH_BY_LAST_MODIFIED_FAILED);
+    const settings = fetchSettings(params, deps);
+    const window = changeWindowOf(params, settings.tzid, FETCH_BY_LAST_MODIFIED_FAILED);
     const types = typesOf(params['component-type']);
     const credentials = credentialsOf(sessionOf(ctx));
     return perCalendar(ctx, FETCH_BY_LAST_MODIFIED_FAILED, async (calendar) => {
@@ -46,7 +50,7 @@ export default defineCommand({
       let items = itemsChangedIn(vcalendars, types, window);
       const max = params.maxResults ?? 0;
       if (max > 0) items = items.slice(0, max);
-      return { components: itemsForOutput(items.flat(), { emailOrCalid: params.emailorcalid, directory: deps.directory }) };
+      return { components: itemsForOutput(items.flat(), outputOptionsOf(params, settings, deps, calendar.info)) };
     });
   },
 });

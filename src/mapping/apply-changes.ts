@@ -24,6 +24,7 @@ const TEXT_FIELDS = ['summary', 'description', 'location'] as const;
  */
 export function applyItemChanges(component: ICAL.Component, changes: ItemChanges, ctx: ApplyContext): void {
   applyDates(component, changes);
+  const oldSummary = component.getFirstPropertyValue('summary');
   setText(component, 'summary', changes.summary);
   setText(component, 'description', changes.description);
   setText(component, 'location', changes.location);
@@ -65,9 +66,23 @@ export function applyItemChanges(component: ICAL.Component, changes: ItemChanges
     else component.updatePropertyWithValue(name.toLowerCase(), value);
   }
   if (ctx.master) applyRecurrence(component, changes);
-  if (changes.alarms !== undefined) {
+  if (changes.alarms === undefined) retitleAlarms(component, oldSummary, component.getFirstPropertyValue('summary'));
+  else {
     const owner = ctx.calendarCalid.split(':')[0] ?? ctx.calendarCalid;
     applyAlarms(component, changes.alarms, { tzid: changes.tzid, defaultEmail: ctx.directory.mailOf(owner) });
+  }
+}
+
+/**
+ * Alarms the gateway wrote carry the item's title as their subject and text; when only the title
+ * changes, a reminder must not keep announcing the old one.
+ */
+function retitleAlarms(component: ICAL.Component, before: unknown, after: unknown): void {
+  if (before === after || typeof before !== 'string' || typeof after !== 'string') return;
+  for (const alarm of component.getAllSubcomponents('valarm')) {
+    for (const name of ['summary', 'description']) {
+      if (alarm.getFirstPropertyValue(name) === before) alarm.updatePropertyWithValue(name, after);
+    }
   }
 }
 

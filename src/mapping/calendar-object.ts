@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import { GatewayError } from '../model/errors.js';
 import type { ComponentType } from '../model/calendar.js';
-import { vtimezone } from './timezones.js';
+import { registerObjectTimezones, vtimezone } from './timezones.js';
 
 const PRODID = '-//wcap-gateway//WCAP to CalDAV//EN';
 const ITEM_TYPES = ['vevent', 'vtodo'] as const;
@@ -11,6 +11,7 @@ export function parseCalendarObject(ical: string): ICAL.Component {
   try {
     const component = new ICAL.Component(ICAL.parse(ical) as unknown[]);
     if (component.name !== 'vcalendar') throw new Error('not a VCALENDAR');
+    registerObjectTimezones(component, usedTimezoneIds(itemComponents(component)));
     return component;
   } catch (err) {
     throw new GatewayError('backend', `Stored calendar data cannot be parsed: ${(err as Error).message}`);

@@ -22,7 +22,8 @@ export function deletionStub(item: DeletedItem): ICAL.Component {
   const recurrenceId = item.recurrenceId === undefined ? undefined : timeOfStamp(item.recurrenceId);
   const dtstart = item.dtstart === undefined ? undefined : timeOfStamp(item.dtstart);
   if (recurrenceId) setTimeProperty(component, 'recurrence-id', recurrenceId);
-  if (dtstart ?? recurrenceId) setTimeProperty(component, 'dtstart', (dtstart ?? recurrenceId)!);
+  const start = dtstart ?? recurrenceId;
+  if (start) setTimeProperty(component, 'dtstart', start);
   component.addPropertyWithValue('x-nscp-tombstone', '1');
   return component;
 }

@@ -66,3 +66,23 @@ function loadZone(tzid: string): ICAL.Component | undefined {
   if (tzid !== 'UTC') ICAL.TimezoneService.register(new ICAL.Timezone(component), tzid);
   return component;
 }
+
+/**
+ * Makes every TZID the object's items use known to ical.js before any of their times is read:
+ * ical.js resolves a TZID once, when a value is first decoded, and reads an unknown one as floating
+ * (backends.md §4.1). Known IANA names get the canonical definition; a vendor-prefixed name ending
+ * in one (`/freeassociation.sourceforge.net/Europe/Berlin`) gets that zone's rules under its own
+ * name; any other name gets the object's own VTIMEZONE (unique names cannot clash).
+ */
+export function registerObjectTimezones(vcalendar: ICAL.Component, tzids: Iterable<string>): void {
+  for (const tzid of tzids) {
+    if (timezone(tzid) || ICAL.TimezoneService.has(tzid)) continue;
+    const iana = [...ZONE_SET].find((id) => tzid.endsWith(`/${id}`));
+    const canonical = iana ? loadZone(iana) : undefined;
+    const own = vcalendar.getAllSubcomponents('vtimezone').find((z) => z.getFirstPropertyValue('tzid') === tzid);
+    const definition = canonical ? new ICAL.Component(structuredClone(canonical.jCal)) : own;
+    if (!definition) continue;
+    definition.updatePropertyWithValue('tzid', tzid);
+    ICAL.TimezoneService.register(new ICAL.Timezone(definition), tzid);
+  }
+}

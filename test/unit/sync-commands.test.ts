@@ -60,6 +60,14 @@ describe('change-log commands over the memory backend', () => {
     expect(items[1]!.getFirstPropertyValue('summary')).toBe('Moved');
   });
 
+  it('refuses an unknown zone with 18 and an inverted window with the command errno', async () => {
+    expect(errno(await first('fetchcomponents_by_lastmod', '&fmt-out=text%2Fcalendar&dtstart=0&dtend=0&tzid=Mars%2FOlympus'))).toBe(18);
+    expect(errno(await first('fetch_deletedcomponents', '&fmt-out=text%2Fcalendar&dtstart=0&dtend=0&tzidout=Mars%2FOlympus'))).toBe(18);
+    const inverted = '&fmt-out=text%2Fcalendar&dtstart=20260302T000000Z&dtend=20260301T000000Z';
+    expect(errno(await first('fetchcomponents_by_lastmod', inverted))).toBe(36);
+    expect(errno(await first('fetch_deletedcomponents', inverted))).toBe(56);
+  });
+
   it('filters deletions by component-type, answers 57 when maxResults cuts the list, and renders XML', async () => {
     await g.get('deletetodos_by_id', `id=${id}&uid=task-1&rid=0&mod=4&fmt-out=text%2Fcalendar&calid=alice`);
     const todos = await first('fetch_deletedcomponents', '&fmt-out=text%2Fcalendar&dtstart=0&dtend=0&component-type=todo');

@@ -1,12 +1,9 @@
 import { toInstant } from '../../mapping/ical-time.js';
-import { isKnownTimezone } from '../../mapping/timezones.js';
 import type { TimeRange } from '../../model/calendar.js';
 import { p } from '../../wcap/params.js';
 import type { WcapDate } from '../../wcap/datetime.js';
 import { WcapError } from '../../wcap/wcap-error.js';
 import { componentTypeParam, fetchOutputParams } from './fetch-params.js';
-
-const BAD_TZID = 18;
 
 /**
  * Parameters of the change-log pair fetchcomponents_by_lastmod / fetch_deletedcomponents, which
@@ -22,15 +19,15 @@ export const changeLogParams = {
 
 /**
  * The window [dtstart, dtend], both inclusive: `0` (or absent) is open, `…Z` is UTC, a floating
- * value is local time in `tzid` (else UTC), as in fetchcomponents_by_range. Lightning sends dtstart
- * `0` on the first sync and then UTC stamps derived from gettime.
+ * value is local time in `tzid` (validated by fetchSettings; else UTC), as in
+ * fetchcomponents_by_range. Lightning sends dtstart `0` on the first sync and then UTC stamps
+ * derived from gettime.
  */
 export function changeWindowOf(
-  params: { dtstart: WcapDate | null | undefined; dtend: WcapDate | null | undefined; tzid: string | undefined },
+  params: { dtstart: WcapDate | null | undefined; dtend: WcapDate | null | undefined },
+  tzid: string | undefined,
   failsWith: number,
 ): TimeRange {
-  const tzid = params.tzid?.trim() || undefined;
-  if (tzid && !isKnownTimezone(tzid)) throw new WcapError(BAD_TZID, 'Unknown time zone in parameter tzid');
   const window: TimeRange = {};
   if (params.dtstart) window.start = toInstant(params.dtstart, tzid);
   if (params.dtend) window.end = toInstant(params.dtend, tzid);

@@ -8,7 +8,7 @@ import { parseWcapDate, type WcapDate } from '../../wcap/datetime.js';
 import { p, type ParamsOf } from '../../wcap/params.js';
 import type { WcapResult } from '../../wcap/result.js';
 import { WcapError } from '../../wcap/wcap-error.js';
-import { fetchOutputParams } from './fetch-params.js';
+import { fetchOutputParams, fetchSettings, outputOptionsOf } from './fetch-params.js';
 import { componentsOf, findItem } from './items.js';
 import { perCalendar } from './per-calendar.js';
 
@@ -37,7 +37,7 @@ export async function verifyByIds(
     if (rid === undefined) throw new WcapError(failsWith, 'Invalid value for parameter rid: expected a date or 0');
     return rid ?? undefined;
   });
-  const tzid = ctx.params.tzid?.trim() || undefined;
+  const settings = fetchSettings(ctx.params, ctx.deps);
   return perCalendar(ctx, failsWith, async (calendar) => {
     const distinct = [...new Set(uids.filter((u) => u !== ''))];
     const loaded = await Promise.all(distinct.map((uid) => findItem(ctx, calendar, uid, type)));
@@ -47,8 +47,8 @@ export async function verifyByIds(
       const rid = rids[i];
       if (own.length === 0) return [missingStub(type, uid, rid)];
       if (!rid) return own;
-      return [instanceComponent(own, rid, tzid) ?? missingStub(type, uid, rid)];
+      return [instanceComponent(own, rid, settings.tzid) ?? missingStub(type, uid, rid)];
     });
-    return { components: itemsForOutput(components, { emailOrCalid: ctx.params.emailorcalid, directory: ctx.deps.directory }) };
+    return { components: itemsForOutput(components, outputOptionsOf(ctx.params, settings, ctx.deps, calendar.info)) };
   });
 }
