@@ -1,31 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { GuidStore } from '../../src/state/guid-store.js';
 import { MemoryGuidStore } from '../../src/state/memory/guid-store.js';
-import { closeRedis, createRedis, waitUntilReady } from '../../src/state/redis/connection.js';
+import { useTestRedis } from '../support/test-redis.js';
 import { RedisGuidStore } from '../../src/state/redis/guid-store.js';
 
 const WORK = 'http://caldav.test/alice/work/';
 const HOME = 'http://caldav.test/alice/calendar/';
 
-const redisPrefix = `test:guid-contract:${randomUUID()}:`;
-let redis: Redis;
-
-beforeAll(async () => {
-  redis = createRedis(inject('redisUrl'));
-  await waitUntilReady(redis);
-});
-
-afterAll(async () => {
-  const keys = await redis.keys(`${redisPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await closeRedis(redis);
-});
+const testRedis = useTestRedis('guid-contract');
 
 const implementations: Array<[string, () => GuidStore]> = [
   ['MemoryGuidStore', () => new MemoryGuidStore()],
-  ['RedisGuidStore', () => new RedisGuidStore({ redis, keyPrefix: `${redisPrefix}${randomUUID()}:` })],
+  ['RedisGuidStore', () => new RedisGuidStore({ redis: testRedis.client, keyPrefix: testRedis.prefix() })],
 ];
 
 describe.each(implementations)('GuidStore contract: %s', (_name, makeStore) => {
@@ -91,13 +77,13 @@ describe('MemoryGuidStore bounds', () => {
 
 describe('RedisGuidStore specifics', () => {
   it('gives every entry a TTL and keeps calendar URLs and UIDs out of the keys', async () => {
-    const keyPrefix = `${redisPrefix}${randomUUID()}:`;
-    const store = new RedisGuidStore({ redis, keyPrefix, ttlSeconds: 3600 });
+    const keyPrefix = testRedis.prefix();
+    const store = new RedisGuidStore({ redis: testRedis.client, keyPrefix, ttlSeconds: 3600 });
     await store.set(WORK, 'secret-meeting-uid', `${WORK}m.ics`);
-    const keys = await redis.keys(`${keyPrefix}*`);
+    const keys = await testRedis.client.keys(`${keyPrefix}*`);
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(new RegExp(`^${keyPrefix}guid:[0-9a-f]{64}:[0-9a-f]{64}$`));
-    const ttl = await redis.ttl(keys[0]!);
+    const ttl = await testRedis.client.ttl(keys[0]!);
     expect(ttl).toBeGreaterThan(3500);
     expect(ttl).toBeLessThanOrEqual(3600);
   });

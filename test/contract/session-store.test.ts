@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { SessionData } from '../../src/model/session.js';
 import { MemorySessionStore } from '../../src/state/memory/session-store.js';
-import { closeRedis, createRedis, waitUntilReady } from '../../src/state/redis/connection.js';
+import { useTestRedis } from '../support/test-redis.js';
 import { RedisSessionStore } from '../../src/state/redis/session-store.js';
 import { SecretBox } from '../../src/state/secret-box.js';
 import { looksLikeSessionId, sessionKeyHash } from '../../src/state/session-id.js';
@@ -48,23 +46,11 @@ interface Harness {
 // One box for the whole file: deriving the key (scrypt) costs ~0.1 s.
 const box = new SecretBox('contract-test-secret-0123456789');
 
-const redisPrefix = `test:session-contract:${randomUUID()}:`;
-let redis: Redis;
-
-beforeAll(async () => {
-  redis = createRedis(inject('redisUrl'));
-  await waitUntilReady(redis);
-});
-
-afterAll(async () => {
-  const keys = await redis.keys(`${redisPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await closeRedis(redis);
-});
+const testRedis = useTestRedis('session-contract');
 
 async function redisDump(prefix: string): Promise<string> {
-  const keys = await redis.keys(`${prefix}*`);
-  const values = await Promise.all(keys.map((k) => redis.getBuffer(k)));
+  const keys = await testRedis.client.keys(`${prefix}*`);
+  const values = await Promise.all(keys.map((k) => testRedis.client.getBuffer(k)));
   return keys.map((k, i) => `${k}=${values[i]?.toString('latin1') ?? ''}`).join('\n');
 }
 
@@ -85,8 +71,8 @@ const implementations: Array<[string, () => Harness]> = [
     'RedisSessionStore',
     () => {
       const clock = new FakeClock(T0);
-      const prefix = `${redisPrefix}${randomUUID()}:`;
-      const store = new RedisSessionStore({ redis, limits: LIMITS, secretBox: box, clock, keyPrefix: prefix });
+      const prefix = testRedis.prefix();
+      const store = new RedisSessionStore({ redis: testRedis.client, limits: LIMITS, secretBox: box, clock, keyPrefix: prefix });
       return { store, clock, rawDump: () => redisDump(prefix) };
     },
   ],
@@ -221,29 +207,29 @@ describe('MemorySessionStore memory bounds', () => {
 });
 
 describe('RedisSessionStore specifics', () => {
-  function makeStore(clock: FakeClock, secretBox = box, keyPrefix = `${redisPrefix}${randomUUID()}:`) {
-    return { keyPrefix, store: new RedisSessionStore({ redis, limits: LIMITS, secretBox, clock, keyPrefix }) };
+  function makeStore(clock: FakeClock, secretBox = box, keyPrefix = testRedis.prefix()) {
+    return { keyPrefix, store: new RedisSessionStore({ redis: testRedis.client, limits: LIMITS, secretBox, clock, keyPrefix }) };
   }
 
   it('lets Redis expire the key after the idle timeout, capped by the remaining lifetime', async () => {
     const clock = new FakeClock(T0);
-    const keyPrefix = `${redisPrefix}${randomUUID()}:`;
+    const keyPrefix = testRedis.prefix();
     const limits = { idleSeconds: 1800, maxSeconds: 3600 };
-    const store = new RedisSessionStore({ redis, limits, secretBox: box, clock, keyPrefix });
+    const store = new RedisSessionStore({ redis: testRedis.client, limits, secretBox: box, clock, keyPrefix });
     const id = await store.create(ALICE);
     const key = `${keyPrefix}session:${sessionKeyHash(id)}`;
-    const afterLogin = await redis.pttl(key);
+    const afterLogin = await testRedis.client.pttl(key);
     expect(afterLogin).toBeGreaterThan(1740 * 1000);
     expect(afterLogin).toBeLessThanOrEqual(1800 * 1000);
 
     clock.advanceSeconds(1799);
     expect(await store.get(id)).not.toBeNull();
-    expect(await redis.pttl(key)).toBeGreaterThan(1740 * 1000);
+    expect(await testRedis.client.pttl(key)).toBeGreaterThan(1740 * 1000);
 
     // 2 s of absolute lifetime left: Redis must not keep the key for a full idle period.
     clock.advanceSeconds(1799);
     expect(await store.get(id)).not.toBeNull();
-    const nearEnd = await redis.pttl(key);
+    const nearEnd = await testRedis.client.pttl(key);
     expect(nearEnd).toBeGreaterThan(0);
     expect(nearEnd).toBeLessThanOrEqual(2000);
   });
@@ -266,7 +252,7 @@ describe('RedisSessionStore specifics', () => {
     const otherBox = new SecretBox('a-different-secret-after-restart');
     const restarted = makeStore(clock, otherBox, keyPrefix).store;
     expect(await restarted.get(id)).toBeNull();
-    expect(await redis.exists(`${keyPrefix}session:${sessionKeyHash(id)}`)).toBe(0);
+    expect(await testRedis.client.exists(`${keyPrefix}session:${sessionKeyHash(id)}`)).toBe(0);
   });
 
   it('does not accept a sealed password moved to another session', async () => {
@@ -276,9 +262,9 @@ describe('RedisSessionStore specifics', () => {
     const bob = await store.create(BOB);
     const aliceKey = `${keyPrefix}session:${sessionKeyHash(alice)}`;
     const bobKey = `${keyPrefix}session:${sessionKeyHash(bob)}`;
-    const aliceValue = JSON.parse((await redis.get(aliceKey))!) as { pw: string };
-    const bobValue = JSON.parse((await redis.get(bobKey))!) as { pw: string };
-    await redis.set(bobKey, JSON.stringify({ ...bobValue, pw: aliceValue.pw }), 'KEEPTTL');
+    const aliceValue = JSON.parse((await testRedis.client.get(aliceKey))!) as { pw: string };
+    const bobValue = JSON.parse((await testRedis.client.get(bobKey))!) as { pw: string };
+    await testRedis.client.set(bobKey, JSON.stringify({ ...bobValue, pw: aliceValue.pw }), 'KEEPTTL');
     expect(await store.get(bob)).toBeNull();
     expect((await store.get(alice))?.password).toBe(ALICE.password);
   });

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { MemorySyncStateStore } from '../../src/state/memory/sync-state-store.js';
-import { closeRedis, createRedis, waitUntilReady } from '../../src/state/redis/connection.js';
+import { useTestRedis } from '../support/test-redis.js';
 import { RedisSyncStateStore } from '../../src/state/redis/sync-state-store.js';
 import type { SeenObject, SyncStateStore } from '../../src/state/sync-state-store.js';
 
@@ -15,23 +13,11 @@ const itemA: SeenObject = { uid: 'uid-a', type: 'VEVENT', dtstart: '20260310T090
 const itemB: SeenObject = { uid: 'uid-b', type: 'VTODO' };
 const itemC: SeenObject = { uid: 'uid-c', type: 'VEVENT', dtstart: '20261224' };
 
-const redisPrefix = `test:sync-state-contract:${randomUUID()}:`;
-let redis: Redis;
-
-beforeAll(async () => {
-  redis = createRedis(inject('redisUrl'));
-  await waitUntilReady(redis);
-});
-
-afterAll(async () => {
-  const keys = await redis.keys(`${redisPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await closeRedis(redis);
-});
+const testRedis = useTestRedis('sync-state-contract');
 
 const implementations: Array<[string, () => SyncStateStore]> = [
   ['MemorySyncStateStore', () => new MemorySyncStateStore()],
-  ['RedisSyncStateStore', () => new RedisSyncStateStore({ redis, ttlSeconds: 3600, keyPrefix: `${redisPrefix}${randomUUID()}:` })],
+  ['RedisSyncStateStore', () => new RedisSyncStateStore({ redis: testRedis.client, ttlSeconds: 3600, keyPrefix: testRedis.prefix() })],
 ];
 
 describe.each(implementations)('SyncStateStore contract: %s', (_name, makeStore) => {
@@ -107,14 +93,14 @@ describe.each(implementations)('SyncStateStore contract: %s', (_name, makeStore)
 
 describe('RedisSyncStateStore specifics', () => {
   it('gives both keys a TTL and keeps URLs out of the key names', async () => {
-    const keyPrefix = `${redisPrefix}${randomUUID()}:`;
-    const store = new RedisSyncStateStore({ redis, ttlSeconds: 600, keyPrefix });
+    const keyPrefix = testRedis.prefix();
+    const store = new RedisSyncStateStore({ redis: testRedis.client, ttlSeconds: 600, keyPrefix });
     await store.advance(WORK, null, 'token-1', new Map([[A, itemA]]), []);
-    const keys = (await redis.keys(`${keyPrefix}*`)).sort();
+    const keys = (await testRedis.client.keys(`${keyPrefix}*`)).sort();
     expect(keys).toHaveLength(2);
     for (const key of keys) {
       expect(key).toMatch(new RegExp(`^${keyPrefix}sync:[0-9a-f]{64}:(seen|token)$`));
-      expect(await redis.ttl(key)).toBeGreaterThan(500);
+      expect(await testRedis.client.ttl(key)).toBeGreaterThan(500);
     }
   });
 });

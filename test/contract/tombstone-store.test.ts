@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Tombstone } from '../../src/model/deletion.js';
 import { MemoryTombstoneStore } from '../../src/state/memory/tombstone-store.js';
-import { closeRedis, createRedis, waitUntilReady } from '../../src/state/redis/connection.js';
+import { useTestRedis } from '../support/test-redis.js';
 import { RedisTombstoneStore } from '../../src/state/redis/tombstone-store.js';
 import type { TombstoneStore } from '../../src/state/tombstone-store.js';
 
@@ -12,19 +10,7 @@ const HOME = 'http://caldav.test/alice/calendar/';
 const DAY = 24 * 3600 * 1000;
 const T0 = Date.UTC(2026, 2, 2, 10, 0, 0);
 
-const redisPrefix = `test:tombstone-contract:${randomUUID()}:`;
-let redis: Redis;
-
-beforeAll(async () => {
-  redis = createRedis(inject('redisUrl'));
-  await waitUntilReady(redis);
-});
-
-afterAll(async () => {
-  const keys = await redis.keys(`${redisPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await closeRedis(redis);
-});
+const testRedis = useTestRedis('tombstone-contract');
 
 /** A clock the test moves; the stores measure retention against it. */
 const clock = { ms: T0, now() { return this.ms; } };
@@ -33,7 +19,7 @@ const implementations: Array<[string, (retentionSeconds: number) => TombstoneSto
   ['MemoryTombstoneStore', (retentionSeconds) => new MemoryTombstoneStore({ clock, retentionSeconds })],
   [
     'RedisTombstoneStore',
-    (retentionSeconds) => new RedisTombstoneStore({ redis, clock, retentionSeconds, keyPrefix: `${redisPrefix}${randomUUID()}:` }),
+    (retentionSeconds) => new RedisTombstoneStore({ redis: testRedis.client, clock, retentionSeconds, keyPrefix: testRedis.prefix() }),
   ],
 ];
 
@@ -122,15 +108,15 @@ describe.each(implementations)('TombstoneStore contract: %s', (_name, makeStore)
 
 describe('RedisTombstoneStore specifics', () => {
   it('uses one expiring sorted set per calendar whose key holds no URL', async () => {
-    const keyPrefix = `${redisPrefix}${randomUUID()}:`;
-    const store = new RedisTombstoneStore({ redis, clock: { now: () => T0 }, retentionSeconds: 3600, keyPrefix });
+    const keyPrefix = testRedis.prefix();
+    const store = new RedisTombstoneStore({ redis: testRedis.client, clock: { now: () => T0 }, retentionSeconds: 3600, keyPrefix });
     await store.record(WORK, [meeting(T0), meeting(T0, { uid: 'second' })]);
-    const keys = await redis.keys(`${keyPrefix}*`);
+    const keys = await testRedis.client.keys(`${keyPrefix}*`);
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(new RegExp(`^${keyPrefix}tomb:[0-9a-f]{64}$`));
-    expect(await redis.type(keys[0]!)).toBe('zset');
-    expect(await redis.zcard(keys[0]!)).toBe(2);
-    const ttl = await redis.pttl(keys[0]!);
+    expect(await testRedis.client.type(keys[0]!)).toBe('zset');
+    expect(await testRedis.client.zcard(keys[0]!)).toBe(2);
+    const ttl = await testRedis.client.pttl(keys[0]!);
     expect(ttl).toBeGreaterThan(3500 * 1000);
     expect(ttl).toBeLessThanOrEqual(3600 * 1000);
   });
