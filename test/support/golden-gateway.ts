@@ -210,12 +210,6 @@ export function xmlErrno(element: ParsedElement): number {
   return first ? Number.parseInt(textContent(first).trim(), 10) : Number.NaN;
 }
 
-/** Trimmed text of the first descendant `name` (getElementsByTagName + textContent.trim()). */
-export function xmlText(element: ParsedElement, name: string): string | undefined {
-  const first = elementsByTagName(element, name)[0];
-  return first ? textContent(first).trim() : undefined;
-}
-
 /** Checks an answer in either format and returns Lightning's view of its errno. */
 export function errnoOf(answer: GoldenAnswer): number {
   if (answer.contentType === ICS_TYPE) return lightningErrno(parseIcs(answer.body)[0]!);
@@ -266,7 +260,7 @@ function icalValueText(value: unknown): string {
   return String(value);
 }
 
-export function icalView(component: ICAL.Component): ItemView {
+function icalView(component: ICAL.Component): ItemView {
   return {
     name: component.name.toUpperCase(),
     value: (name) => {
@@ -283,7 +277,7 @@ export function icalView(component: ICAL.Component): ItemView {
   };
 }
 
-export function xmlView(element: ParsedElement): ItemView {
+function xmlView(element: ParsedElement): ItemView {
   const elementName = (name: string) => XML_PROPERTIES[name.toUpperCase()] ?? name.toUpperCase();
   const properties = (name: string) => childElements(element, elementName(name));
   return {
