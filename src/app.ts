@@ -71,7 +71,7 @@ async function addBodyParams(c: Context, raw: RawParams, maxParamLength: number)
         if (typeof value === 'string') raw.add(name, { text: value, encoded: false });
       }
     } else if (type.startsWith('application/x-www-form-urlencoded') || type === '') {
-      raw.addQueryString((await c.req.text()).trim());
+      raw.addQueryString((await c.req.text()).trim(), true);
     }
   } catch {
     return 'The request body cannot be read as form data';

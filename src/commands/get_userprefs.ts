@@ -40,7 +40,8 @@ export default defineCommand({
       ['icsCalendarOwned', entries.join(',')],
       ['icsSubscribed', entries.join(',')],
       ['ceDefaultAlarmEmail', mail],
-      ['ceDefaultAlarmStart', '-PT15M'],
+      // Sun's convention: a positive duration before the start; Lightning flips the sign (§4.5a).
+      ['ceDefaultAlarmStart', 'PT15M'],
     ];
     const props: WcapProperty[] = prefs.map(([name, value]) => ({ name: `X-NSCP-WCAP-PREF-${name}`, value }));
     for (const [name, value] of [

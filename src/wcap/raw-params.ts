@@ -34,13 +34,19 @@ export class RawParams {
     return [...this.exact.keys()];
   }
 
-  /** Adds every `name=value` pair of an `a=b&c=d` string, keeping values encoded. */
-  addQueryString(query: string): void {
+  /**
+   * Adds every `name=value` pair of an `a=b&c=d` string, keeping values encoded. In a URL query `+`
+   * is a plus sign: WCAP clients encode spaces as %20 (seed 004: "use the code %20"), and Lightning
+   * sends categories unencoded, so "C++" must stay "C++". In an HTML form body (`formBody`) `+`
+   * means a space.
+   */
+  addQueryString(query: string, formBody = false): void {
     for (const pair of query.split('&')) {
       if (pair === '') continue;
       const eq = pair.indexOf('=');
       const rawName = eq < 0 ? pair : pair.slice(0, eq);
-      const text = eq < 0 ? '' : pair.slice(eq + 1);
+      const value = eq < 0 ? '' : pair.slice(eq + 1);
+      const text = formBody ? value.replace(/\+/g, '%20') : value;
       const name = safeDecode(rawName);
       if (name === undefined || name === '') continue;
       this.add(name, { text, encoded: true });
@@ -48,10 +54,10 @@ export class RawParams {
   }
 }
 
-/** Percent-decoding with `+` as space (HTML form rules); undefined for broken escapes. */
+/** Percent-decoding; undefined for broken escapes. */
 export function safeDecode(text: string): string | undefined {
   try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
+    return decodeURIComponent(text);
   } catch {
     return undefined;
   }

@@ -62,7 +62,8 @@ describe('RawParams from a query string', () => {
   });
 
   it.each([
-    ['a+b', 'a b'],
+    // WCAP clients encode spaces as %20; a raw + is a plus sign (Lightning's raw categories: C++).
+    ['a+b', 'a+b'],
     ['%2B', '+'],
     ['Jane%20Roe', 'Jane Roe'],
     ['%C3%A9t%C3%A9', 'été'],
@@ -77,7 +78,7 @@ describe('RawParams from a query string', () => {
 describe('parameter DSL: values', () => {
   it.each<[string, ParamSpec<unknown>, string | undefined, unknown]>([
     ['string absent', p.string(), undefined, undefined],
-    ['string decoded, + is space', p.string(), 'a%20b+c', 'a b c'],
+    ['string decoded, raw + stays a plus', p.string(), 'a%20b+c', 'a b+c'],
     ['string %2B is a plus', p.string(), 'C%2B%2B', 'C++'],
     ['string empty', p.string(), '', ''],
     ['text absent = unchanged', p.text(), undefined, undefined],
@@ -162,5 +163,18 @@ describe('parameter DSL: errors carry failsWith, name the parameter, never echo 
   it('ignores parameters the command did not declare, even broken ones', () => {
     const parsed = parseParams({ uid: p.string() }, rawOf('junk=%zz&uid=abc'), 14);
     expect(parsed).toEqual({ uid: 'abc' });
+  });
+});
+
+describe('+ in queries and in form bodies', () => {
+  it.each([
+    ['a URL query keeps + (Lightning sends categories raw: C++)', false, 'categories=C++;R%26D', 'C++;R&D'],
+    ['an HTML form body reads + as a space', true, 'summary=Team+meeting', 'Team meeting'],
+    ['an encoded plus is a plus in both', true, 'summary=C%2B%2B', 'C++'],
+  ])('%s', (_label, formBody, body, expected) => {
+    const raw = new RawParams();
+    raw.addQueryString(body, formBody);
+    const name = body.split('=')[0]!;
+    expect(parseParams({ [name]: p.string() }, raw, 14)[name]).toBe(expected);
   });
 });
