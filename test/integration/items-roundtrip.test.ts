@@ -198,4 +198,13 @@ describe('events and tasks round trip through Radicale', () => {
     const foreign = await h.wcap('get_freebusy', `id=${id}&calid=bob&dtstart=20270301T000000Z&dtend=20270302T000000Z&fmt-out=text%2Fxml`);
     expect(foreign.errno).toBe(28);
   });
+
+  // Depth 1 PROPFIND over a calendar is quadratic on Radicale 3.1.8 (backends.md §0.3); runs last.
+  it('never sends a Depth 1 PROPFIND to a calendar collection', () => {
+    expect(h.caldavRequests.length).toBeGreaterThan(20);
+    const overCalendars = h.caldavRequests.filter(
+      (r) => r.method === 'PROPFIND' && r.depth === '1' && new URL(r.url).pathname.split('/').filter(Boolean).length >= 2,
+    );
+    expect(overCalendars).toEqual([]);
+  });
 });
