@@ -199,6 +199,19 @@ describe('events and tasks round trip through Radicale', () => {
     expect(foreign.errno).toBe(28);
   });
 
+  it('fetch=1 honours tzidout and relativealarm=0 (seed 003: stores accept tzidout)', async () => {
+    const uid = randomUUID();
+    const answer = await h.wcap(
+      'storeevents',
+      `id=${id}&dtstart=20270601T120000Z&dtend=20270601T130000Z&summary=Zoned&alarmStart=-PT10M&alarmEmails=${enc('alice@example.com')}&tzid=${enc('Europe/Berlin')}&uid=${uid}&storetype=1&fetch=1&tzidout=${enc('America/New_York')}&relativealarm=0&fmt-out=text%2Fcalendar&calid=${USER}`,
+    );
+    const event = answer.ical!.getFirstSubcomponent('vevent')!;
+    // 12:00Z in June is 08:00 in New York (UTC-4); the alarm fires at 11:50Z.
+    expect(event.getFirstProperty('dtstart')!.toICALString()).toBe('DTSTART;TZID=America/New_York:20270601T080000');
+    expect(event.getFirstSubcomponent('valarm')!.getFirstProperty('trigger')!.toICALString()).toContain('20270601T115000Z');
+    expect((await h.wcap('storeevents', `id=${id}&summary=x&uid=${uid}&fetch=1&tzidout=Nowhere%2FLand&calid=${USER}`)).errno).toBe(18);
+  });
+
   // Depth 1 PROPFIND over a calendar is quadratic on Radicale 3.1.8 (backends.md §0.3); runs last.
   it('never sends a Depth 1 PROPFIND to a calendar collection', () => {
     expect(h.caldavRequests.length).toBeGreaterThan(20);

@@ -4,6 +4,7 @@ import { applyItemChanges, stampItem } from '../../mapping/apply-changes.js';
 import { calendarProperties } from '../../mapping/calprops.js';
 import { newCalendarObject, serializeCalendarObject } from '../../mapping/calendar-object.js';
 import { itemsForOutput } from '../../mapping/item-output.js';
+import { parseTimezoneOut, type TimezoneOut } from '../../mapping/tzidout.js';
 import type { ComponentType } from '../../model/calendar.js';
 import { isGatewayError } from '../../model/errors.js';
 import type { ItemChanges } from '../../model/item-changes.js';
@@ -19,6 +20,7 @@ import { changesFromParams, type StoreParams } from './store-params.js';
 const MODIFY_NO_EVENT = 62;
 const CREATE_EXISTS = 63;
 const REPLY = '4';
+const BAD_TZID = 18;
 
 /**
  * storeevents / storetodos: create an item, or modify a whole series (mod=4), one instance (mod=1)
@@ -28,6 +30,8 @@ const REPLY = '4';
  */
 export async function storeItem(ctx: CommandContext<StoreParams>, type: ComponentType, failsWith: number): Promise<WcapResult> {
   const { params } = ctx;
+  const timezoneOut = parseTimezoneOut(params.tzidout);
+  if (!timezoneOut) throw new WcapError(BAD_TZID, 'Unknown time zone in parameter tzidout');
   let changes = changesFromParams(params, ctx.raw, failsWith);
   // A REPLY (method=4) carries the replying attendee's answer and nothing else (seed 004).
   if (params.method === REPLY) changes = { attendees: changes.attendees ?? [], replace: false };
@@ -46,7 +50,7 @@ export async function storeItem(ctx: CommandContext<StoreParams>, type: Componen
       const stored = existing
         ? await modifyItem(ctx, calendar, existing, uid, type, changes, failsWith)
         : await create(ctx, calendar, uid, type, changes);
-      return answer(ctx, calendar, stored);
+      return answer(ctx, calendar, stored, timezoneOut);
     } catch (err) {
       if (createOnly && isGatewayError(err, 'exists')) throw new WcapError(CREATE_EXISTS, 'An item with this UID already exists');
       if (attempt === 0 && (isGatewayError(err, 'changed') || isGatewayError(err, 'exists'))) continue;
@@ -56,10 +60,21 @@ export async function storeItem(ctx: CommandContext<StoreParams>, type: Componen
 }
 
 /** fetch=1: the complete stored series (master plus every exception) in one calendar. */
-function answer(ctx: CommandContext<StoreParams>, calendar: ResolvedCalendar, stored: Modification): WcapResult {
+function answer(
+  ctx: CommandContext<StoreParams>,
+  calendar: ResolvedCalendar,
+  stored: Modification,
+  timezoneOut: TimezoneOut,
+): WcapResult {
   const properties = calendarProperties(calendar.address.calid, calendar.info);
   if (!ctx.params.fetch) return singleBlock(properties);
-  const items = itemsForOutput(stored.components, { emailOrCalid: ctx.params.emailorcalid, directory: ctx.deps.directory });
+  const items = itemsForOutput(stored.components, {
+    emailOrCalid: ctx.params.emailorcalid,
+    directory: ctx.deps.directory,
+    timezoneOut,
+    relativeAlarms: ctx.params.relativealarm,
+    ...(calendar.info.timezone ? { floatingZone: calendar.info.timezone } : {}),
+  });
   return singleBlock(properties, items);
 }
 

@@ -24,6 +24,9 @@ export const storeParams = {
   fetch: p.flag(false),
   replace: p.flag(false),
   emailorcalid: p.flag(false),
+  // Output shaping of fetch=1 (seed 003: stores accept tzidout with fetch=1).
+  tzidout: p.string(),
+  relativealarm: p.flag(true),
   excludedtstart: p.flag(false),
   // Accepted for compatibility; mail is the business of CalDAV scheduling, not of this gateway.
   smtp: p.flag(true),
