@@ -1,6 +1,6 @@
 import ICAL from 'ical.js';
 import { isErrnoPropertyName, isPortableName } from './envelope.js';
-import { type XmlElement, xmlElement, xmlTextElement } from './xml-writer.js';
+import { type XmlElement, xmlElement, xmlTextElement } from '../xml/xml-writer.js';
 
 /**
  * iCalendar component → WCAP XML element (wcap-protocol.md §3.2, lightning-client.md §8.2).

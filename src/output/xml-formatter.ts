@@ -8,7 +8,7 @@ import {
   errnoProperties,
 } from './envelope.js';
 import { componentElement } from './xml-components.js';
-import { type XmlElement, renderXmlDocument, xmlElement, xmlTextElement } from './xml-writer.js';
+import { type XmlElement, renderXmlDocument, xmlElement, xmlTextElement } from '../xml/xml-writer.js';
 
 /** Content-Type of text/xml answers. */
 export const XML_CONTENT_TYPE = 'text/xml; charset=UTF-8';

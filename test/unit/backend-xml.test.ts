@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { calendarQueryBody, mkcalendarBody, utcStamp } from '../../src/backend/dav-bodies.js';
 import { CALDAV_NS, DAV_NS, clark, parseMultistatus, propHref, propText } from '../../src/backend/multistatus.js';
 import { parseXml } from '../../src/backend/xml-reader.js';
-import { escapeXml } from '../../src/backend/xml-writer.js';
+import { renderXml } from '../../src/backend/xml-writer.js';
 import { GatewayError } from '../../src/model/errors.js';
 
 describe('parseXml', () => {
@@ -76,9 +76,15 @@ END:VCALENDAR&#13;
 });
 
 describe('request bodies', () => {
-  it('escapes text, attribute quotes and CR in one place, and refuses characters XML cannot carry', () => {
-    expect(escapeXml('a<b>&"c"\r\n')).toBe('a&lt;b&gt;&amp;&quot;c&quot;&#13;\n');
-    expect(() => escapeXml('bell\u0007')).toThrow(GatewayError);
+  it('writes text and attributes through the shared writer so they parse back exactly, namespaces declared', () => {
+    const body = renderXml(
+      { name: 'C:text-match', attrs: { collation: 'i;"octet"' }, children: ['a<b>&"c"\r\n'] },
+      { D: 'DAV:', C: 'urn:ietf:params:xml:ns:caldav' },
+    );
+    const root = parseXml(body);
+    expect(root).toMatchObject({ ns: 'urn:ietf:params:xml:ns:caldav', name: 'text-match' });
+    expect(root.attrs.collation).toBe('i;"octet"');
+    expect(root.text).toBe('a<b>&"c"\r\n');
   });
 
   it('formats time-range bounds as UTC basic format and refuses unrepresentable dates', () => {

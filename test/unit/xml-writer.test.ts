@@ -6,7 +6,7 @@ import {
   renderXmlDocument,
   xmlElement,
   xmlTextElement,
-} from '../../src/output/xml-writer.js';
+} from '../../src/xml/xml-writer.js';
 import { childElements, parseXml, textContent } from '../support/parse-xml.js';
 
 /** Renders `text` as element text and as an attribute value and parses both back. */

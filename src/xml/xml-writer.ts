@@ -1,5 +1,6 @@
 /**
- * A minimal XML 1.0 writer. Formatters describe a document as a tree of {@link XmlElement}s and
+ * The gateway's one XML 1.0 writer, for WCAP answers (output/) and CalDAV request bodies
+ * (backend/). Callers describe a document as a tree of {@link XmlElement}s and
  * {@link renderXmlDocument} turns it into text; all escaping happens in {@link escapeXml}, so no
  * value reaches the output without passing through it.
  */
@@ -17,13 +18,22 @@ export interface XmlElement {
 /** The declaration every document starts with. */
 export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
-// ASCII subset of XML's Name production without ':' (clients look elements up by their plain
-// name, Lightning with getElementsByTagName, so namespaces must never appear).
+// ASCII subset of XML's Name production without ':' (WCAP clients look elements up by their plain
+// name, Lightning with getElementsByTagName, so namespaces must never appear in answers).
 const NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
+// The same with one namespace prefix (`D:prop`, `xmlns:D`), for CalDAV request bodies.
+const QUALIFIED_NAME = /^[A-Za-z_][A-Za-z0-9._-]*(?::[A-Za-z_][A-Za-z0-9._-]*)?$/;
+
+export interface RenderOptions {
+  /** Allow `prefix:name` element and attribute names (CalDAV requests); off for WCAP answers. */
+  qualifiedNames?: boolean;
+  /** No indentation between elements (request bodies); answers are indented for people. */
+  compact?: boolean;
+}
 
 /** True when `name` can be written as an element or attribute name by this writer. */
-export function isXmlName(name: string): boolean {
-  return NAME.test(name);
+export function isXmlName(name: string, options: RenderOptions = {}): boolean {
+  return (options.qualifiedNames ? QUALIFIED_NAME : NAME).test(name);
 }
 
 /**
@@ -81,19 +91,19 @@ export function escapeXml(value: string, context: 'text' | 'attribute'): string 
  * an element with any text child is written on one line with its text untouched, so no whitespace
  * is ever added to text content (Lightning reads `<FB>` text untrimmed).
  */
-export function renderXmlDocument(root: XmlElement): string {
+export function renderXmlDocument(root: XmlElement, options: RenderOptions = {}): string {
   const out: string[] = [XML_DECLARATION, '\n'];
-  writeElement(root, 0, out);
+  writeElement(root, 0, out, options);
   out.push('\n');
   return out.join('');
 }
 
-function writeElement(element: XmlElement, depth: number, out: string[]): void {
-  assertName(element.name);
+function writeElement(element: XmlElement, depth: number, out: string[], options: RenderOptions): void {
+  assertName(element.name, options);
   out.push('<', element.name);
   const seen = new Set<string>();
   for (const [name, value] of element.attributes) {
-    assertName(name);
+    assertName(name, options);
     if (seen.has(name)) throw new TypeError(`duplicate XML attribute ${name} on <${element.name}>`);
     seen.add(name);
     out.push(' ', name, '="', escapeXml(value, 'attribute'), '"');
@@ -103,19 +113,19 @@ function writeElement(element: XmlElement, depth: number, out: string[]): void {
     return;
   }
   out.push('>');
-  const elementOnly = element.children.every((child) => typeof child !== 'string');
+  const elementOnly = !options.compact && element.children.every((child) => typeof child !== 'string');
   for (const child of element.children) {
     if (typeof child === 'string') {
       out.push(escapeXml(child, 'text'));
     } else {
       if (elementOnly) out.push('\n', ' '.repeat(depth + 1));
-      writeElement(child, depth + 1, out);
+      writeElement(child, depth + 1, out, options);
     }
   }
   if (elementOnly) out.push('\n', ' '.repeat(depth));
   out.push('</', element.name, '>');
 }
 
-function assertName(name: string): void {
-  if (!isXmlName(name)) throw new TypeError(`invalid XML name ${JSON.stringify(name)}`);
+function assertName(name: string, options: RenderOptions): void {
+  if (!isXmlName(name, options)) throw new TypeError(`invalid XML name ${JSON.stringify(name)}`);
 }
