@@ -24,7 +24,7 @@ export default defineCommand({
   params: changeLogParams,
   async run(ctx) {
     const { params, deps } = ctx;
-    const window = changeWindowOf(params, fetchSettings(params, deps).tzid, FETCH_DELETEDCOMPONENTS_FAILED);
+    const window = changeWindowOf(params, fetchSettings(params, deps, ctx.format).tzid, FETCH_DELETEDCOMPONENTS_FAILED);
     const types = typesOf(params['component-type']);
     return perCalendar(ctx, FETCH_DELETEDCOMPONENTS_FAILED, async (calendar) => {
       const detected = await detectDeletions(ctx, calendar);

@@ -31,7 +31,7 @@ export default defineCommand({
   params: changeLogParams,
   async run(ctx) {
     const { params, deps } = ctx;
-    const settings = fetchSettings(params, deps);
+    const settings = fetchSettings(params, deps, ctx.format);
     const window = changeWindowOf(params, settings.tzid, FETCH_BY_LAST_MODIFIED_FAILED);
     const types = typesOf(params['component-type']);
     const credentials = credentialsOf(sessionOf(ctx));

@@ -32,7 +32,7 @@ export default defineCommand({
   },
   async run(ctx) {
     const { params, deps } = ctx;
-    const settings = fetchSettings(params, deps);
+    const settings = fetchSettings(params, deps, ctx.format);
     const range: TimeRange = {};
     if (params.dtstart) range.start = toInstant(params.dtstart, settings.tzid);
     if (params.dtend) range.end = toInstant(params.dtend, settings.tzid);

@@ -37,7 +37,7 @@ export default defineCommand({
   },
   async run(ctx) {
     const { params, deps } = ctx;
-    const settings = fetchSettings(params, deps);
+    const settings = fetchSettings(params, deps, ctx.format);
     const start = params.dtstart ? toInstant(params.dtstart, settings.tzid) : new Date(deps.clock.now());
     const end = params.dtend ? toInstant(params.dtend, settings.tzid) : new Date(start.getTime() + (params.duration ?? 60) * DAY_MS);
     if (end <= start) throw new WcapError(GET_FREEBUSY_FAILED, 'dtend is not after dtstart');

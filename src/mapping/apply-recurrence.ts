@@ -21,8 +21,11 @@ export function applyRecurrence(master: ICAL.Component, changes: ItemChanges): v
   const start = master.getFirstPropertyValue('dtstart') as ICAL.Time | null;
   if (changes.rdates !== undefined) setDates(master, 'rdate', changes.rdates, changes.replace, start, changes.tzid);
   if (changes.exdates !== undefined) setDates(master, 'exdate', changes.exdates, changes.replace, start, changes.tzid);
-  if (changes.excludeDtstart && start && master.hasProperty('rrule') && !rulesProduce(master, start)) {
-    addDate(master, 'exdate', start);
+  // A DTSTART the rules do not produce is undefined in RFC 5545 (§3.8.5.3) and ical.js drops it;
+  // WCAP says it is an instance unless excludedtstart=1 (seed 003): make that explicit with an
+  // RDATE, or an EXDATE for clients that would count it anyway.
+  if (changes.rrules?.length && start && !rulesProduce(master, start)) {
+    addDate(master, changes.excludeDtstart ? 'exdate' : 'rdate', start);
   }
 }
 

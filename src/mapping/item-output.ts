@@ -49,7 +49,12 @@ export function itemsForOutput(items: readonly ICAL.Component[], options: ItemOu
       item.removeAllProperties(hint.toLowerCase());
       if (typeof tzid === 'string') item.addPropertyWithValue(hint.toLowerCase(), tzid);
     }
-    if (options.timezoneOut?.kind === 'zone') convertToZone(item, options.timezoneOut.tzid);
+    // A series is expanded in its DTSTART's zone (RFC 5545 §3.3.10): a master moved to another
+    // named zone would move its instances across DST changes, so it stays as stored. Zulu is
+    // Sun's own form: clients re-zone a UTC master with X-NSCP-DTSTART-TZID (lightning-client §5.2).
+    const master = item.hasProperty('rrule') || item.hasProperty('rdate');
+    const out = options.timezoneOut;
+    if (out?.kind === 'zone' && (!master || out.tzid === 'UTC')) convertToZone(item, out.tzid);
     for (const property of [...item.getAllProperties('organizer'), ...item.getAllProperties('attendee')]) {
       shapeCalendarUser(property, options);
     }

@@ -16,9 +16,14 @@ export type TimezoneOut = { kind: 'stored' } | { kind: 'zone'; tzid: string };
 /** The tzidout value asking for stored zones. */
 export const TZNATIVE = 'X-S1CS-TZNATIVE';
 
-/** Parses `tzidout`; undefined for a zone the gateway does not know (callers answer errno 18). */
-export function parseTimezoneOut(value: string | undefined): TimezoneOut | undefined {
+/**
+ * Parses `tzidout`; undefined for a zone the gateway does not know (callers answer errno 18).
+ * `zuluWhenAbsent`: without tzidout the answer is in Zulu (the WCAP default, seed 003; used for
+ * text/xml, whose readers parse START/END as UTC), else as stored (text/calendar, see above).
+ */
+export function parseTimezoneOut(value: string | undefined, zuluWhenAbsent = false): TimezoneOut | undefined {
   const text = value?.trim() ?? '';
+  if (text === '' && zuluWhenAbsent) return { kind: 'zone', tzid: 'UTC' };
   if (text === '' || text.toUpperCase() === TZNATIVE) return { kind: 'stored' };
   return isKnownTimezone(text) ? { kind: 'zone', tzid: text } : undefined;
 }

@@ -69,33 +69,11 @@ export function componentElement(jcal: readonly unknown[]): XmlElement | undefin
 }
 
 function propertyElement(jcal: JcalProperty): XmlElement | undefined {
-  const [name, zonedParams, type, ...zonedValues] = jcal;
+  const [name, params, type, ...values] = jcal;
   if (!isPortableName(name) || isErrnoPropertyName(name)) return undefined;
-  const [params, values] = inUtc(zonedParams, type, zonedValues);
   const elementName = PROPERTY_ELEMENTS[name] ?? name.toUpperCase();
   const text = values.map((value) => valueText(value, type)).join(',');
   return xmlTextElement(elementName, text, parameterAttributes(name, params, type));
-}
-
-/**
- * The XML vocabulary carries date-times in Zulu (`yyyyMMddTHHmmssZ`, wcap-protocol.md §3.2; seed
- * 004: "returned in Zulu time"), and its readers (PHP, UNICON, WCC) parse START and END as UTC, so
- * a local time with TZID is written as its UTC instant; the zone stays available in the
- * X-NSCP-*-TZID elements. Values in a zone ical.js does not know are left as they are.
- */
-function inUtc(params: Record<string, unknown>, type: string, values: unknown[]): [Record<string, unknown>, unknown[]] {
-  const tzid = params.tzid;
-  if (type !== 'date-time' || typeof tzid !== 'string') return [params, values];
-  const zone = ICAL.TimezoneService.get(tzid);
-  if (!zone) return [params, values];
-  const utc = values.map((value) => {
-    if (typeof value !== 'string') return value;
-    const time = ICAL.Time.fromDateTimeString(value);
-    time.zone = zone;
-    return time.convertToZone(ICAL.Timezone.utcTimezone).toString();
-  });
-  const { tzid: _zoned, ...rest } = params;
-  return [rest, utc];
 }
 
 function parameterAttributes(name: string, params: Record<string, unknown>, type: string): Array<[string, string]> {

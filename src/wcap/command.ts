@@ -41,6 +41,11 @@ export interface CommandContext<P> {
   raw: RawParams;
   deps: GatewayDeps;
   log: Logger;
+  /**
+   * The fmt-out being answered. Only output defaults may depend on it (text/xml is in Zulu when
+   * tzidout is absent); commands never build output text.
+   */
+  format: string;
 }
 
 /** A WCAP command: its name, session need, failure errno, parameters and behaviour. */

@@ -51,7 +51,7 @@ export async function runCommand(
     checkSizes(raw, deps.config.maxParamLength, command.failsWith);
     const { session, sessionId } = await findSession(command, raw, deps, options.looksLikeSessionId);
     const params = parseParams(command.params, raw, command.failsWith);
-    const result = await command.run({ params, session, sessionId, raw, deps, log });
+    const result = await command.run({ params, session, sessionId, raw, deps, log, format: formatter.name });
     const errno = result.blocks[0]?.errno ?? 0;
     return render(formatter, result, errno);
   } catch (err) {

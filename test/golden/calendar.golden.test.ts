@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { vtimezone } from '../../src/mapping/timezones.js';
 import {
   FORMATS,
   buildGoldenGateway,
@@ -8,11 +7,14 @@ import {
   enc,
   errnoOf,
   normalise,
+  timeOf,
   tokenOf,
+  zoned,
   type GoldenGateway,
   type ItemView,
 } from '../support/golden-gateway.js';
 import { elementsByTagName, parseXml, textContent } from '../support/parse-xml.js';
+import { foreignObject } from './foreign-objects.js';
 import {
   expectMeeting,
   fetchByIdQuery,
@@ -31,21 +33,6 @@ import {
  */
 
 const TASK_SUMMARY = 'Prepare slides; "v2" & <notes>';
-
-/**
- * An object as another CalDAV client writes it: own VTIMEZONE, no X-S1CS parameters. `components`
- * holds the lines of each VEVENT after UID and DTSTAMP (the master first, then exceptions).
- */
-function foreignObject(uid: string, zone: string, components: string[][]): string[] {
-  return [
-    'BEGIN:VCALENDAR',
-    'VERSION:2.0',
-    'PRODID:-//Other Client//EN',
-    ...vtimezone(zone)!.toString().split('\r\n'),
-    ...components.flatMap((lines) => ['BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20260201T120000Z', ...lines, 'END:VEVENT']),
-    'END:VCALENDAR',
-  ];
-}
 
 /** alice's weekly series in New York: one EXDATE, one moved instance, an external attendee. */
 const WEEKLY = foreignObject('golden-weekly', 'America/New_York', [
@@ -157,12 +144,14 @@ describe('golden: reading commands', () => {
     const [components] = componentsOf(answer);
     const items = components!.filter((c) => c.name !== 'VTIMEZONE');
     expect(items.map((c) => c.value('UID'))).toEqual(['golden-meeting', 'golden-allday', 'golden-tentative', 'golden-task', 'golden-weekly', 'golden-weekly']);
-    // VTIMEZONEs come first and carry the IANA names used in TZID parameters.
+    // VTIMEZONEs come first and carry the IANA names used in TZID parameters; a Zulu (text/xml)
+    // answer uses no zone and carries none.
     const zones = components!.filter((c) => c.name === 'VTIMEZONE').map((z) => z.value('TZID'));
-    expect(zones.sort()).toEqual(['America/New_York', 'Europe/Berlin']);
+    expect(zones.sort()).toEqual(f.ext === 'ics' ? ['America/New_York', 'Europe/Berlin'] : []);
     expect(components!.findIndex((c) => c.name !== 'VTIMEZONE')).toBe(zones.length);
 
-    expectMeeting(byUid(items, 'golden-meeting'), { start: '20260310T100000', end: '20260310T110000' });
+    // 09:00Z on 10 March is 10:00 in Berlin (CET, UTC+1).
+    expectMeeting(byUid(items, 'golden-meeting'), f, { start: '20260310T100000', end: '20260310T110000' }, { start: '20260310T090000Z', end: '20260310T100000Z' });
 
     const allDay = byUid(items, 'golden-allday');
     expect([allDay.value('DTSTART'), allDay.value('DTEND'), allDay.value('TRANSP')]).toEqual(['20260312', '20260313', 'TRANSPARENT']);
@@ -171,14 +160,21 @@ describe('golden: reading commands', () => {
     expect(tentative.value('X-NSCP-DTSTART-TZID')).toBeUndefined();
 
     const master = byUid(items, 'golden-weekly');
-    expect([master.value('RRULE'), master.value('EXDATE')]).toEqual(['FREQ=WEEKLY;COUNT=6', '20260325T140000']);
+    expect(master.value('RRULE')).toBe('FREQ=WEEKLY;COUNT=6');
+    // New York is on EDT (UTC-4) from 8 March: 14:00 on 25 March is 18:00Z; 4 March is still EST
+    // (UTC-5): 19:00Z.
+    expect(timeOf(master, 'EXDATE')).toEqual(zoned(f, '20260325T140000', 'America/New_York', '20260325T180000Z'));
+    expect(timeOf(master, 'DTSTART')).toEqual(zoned(f, '20260304T140000', 'America/New_York', '20260304T190000Z'));
+    expect(master.value('X-NSCP-DTSTART-TZID')).toBe('America/New_York');
     // emailorcalid=1: the user's own organizer line carries X-S1CS-CALID (§6.3) even when another
     // client stored it without one.
     expect([master.value('ORGANIZER'), master.param('ORGANIZER', 'X-S1CS-CALID')]).toEqual(['mailto:alice@example.com', 'alice']);
     expect(master.value('ATTENDEE')).toBe('mailto:carol@partner.org');
     const moved = byUid(items, 'golden-weekly', true);
     // Every exception has a DTSTART, or Lightning rejects the whole answer (§5.2).
-    expect([moved.value('RECURRENCE-ID'), moved.value('DTSTART'), moved.param('DTSTART', 'TZID')]).toEqual(['20260311T140000', '20260311T160000', 'America/New_York']);
+    expect(timeOf(moved, 'RECURRENCE-ID')).toEqual(zoned(f, '20260311T140000', 'America/New_York', '20260311T180000Z'));
+    expect(timeOf(moved, 'DTSTART')).toEqual(zoned(f, '20260311T160000', 'America/New_York', '20260311T200000Z'));
+    expect(moved.value('X-NSCP-DTSTART-TZID')).toBe('America/New_York');
     expect(moved.value('SUMMARY')).toBe('Weekly sync (moved)');
 
     const task = byUid(items, 'golden-task');
@@ -194,8 +190,9 @@ describe('golden: reading commands', () => {
     expect(items.map((c) => [c.name, c.value('UID')])).toEqual([['VTODO', 'golden-task']]);
     const task = items[0]!;
     // 08:00Z on 3 March is 03:00 in New York (EST); the due date 17:00Z is 12:00.
-    expect([task.value('DTSTART'), task.param('DTSTART', 'TZID')]).toEqual(['20260303T030000', 'America/New_York']);
-    expect([task.value('DUE'), task.param('DUE', 'TZID'), task.value('X-NSCP-DUE-TZID')]).toEqual(['20260306T120000', 'America/New_York', 'America/New_York']);
+    expect(timeOf(task, 'DTSTART')).toEqual(zoned(f, '20260303T030000', 'America/New_York', '20260303T080000Z'));
+    expect(timeOf(task, 'DUE')).toEqual(zoned(f, '20260306T120000', 'America/New_York', '20260306T170000Z'));
+    expect([task.value('X-NSCP-DTSTART-TZID'), task.value('X-NSCP-DUE-TZID')]).toEqual(['America/New_York', 'America/New_York']);
     expect([task.value('STATUS'), task.value('PERCENT-COMPLETE'), task.value('PRIORITY'), task.value('CLASS')]).toEqual(['IN-PROCESS', '40', '1', 'PRIVATE']);
     expect(task.value('COMPLETED')).toBeUndefined();
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchcomponents_by_range.todos.${f.ext}`);
@@ -212,14 +209,17 @@ describe('golden: reading commands', () => {
     const answer = await g.get('fetchevents_by_id', fetchByIdQuery(sid, 'golden-weekly', f.fmtOut));
     checkAnswer(answer, f, 0);
     const [components] = componentsOf(answer);
-    expect(components!.map((c) => [c.name, c.value('TZID') ?? c.value('RECURRENCE-ID') ?? 'master'])).toEqual([
-      ['VTIMEZONE', 'America/New_York'],
+    expect(components!.map((c) => [c.name, c.value('TZID') ?? (c.value('RECURRENCE-ID') ? 'exception' : 'master')])).toEqual([
+      ...(f.ext === 'ics' ? [['VTIMEZONE', 'America/New_York']] : []),
       ['VEVENT', 'master'],
-      ['VEVENT', '20260311T140000'],
+      ['VEVENT', 'exception'],
     ]);
-    const [, master, moved] = components!;
-    expect([master!.value('DTSTART'), master!.param('DTSTART', 'TZID'), master!.value('X-NSCP-DTSTART-TZID')]).toEqual(['20260304T140000', 'America/New_York', 'America/New_York']);
-    expect(moved!.value('DTSTART')).toBe('20260311T160000');
+    const [master, moved] = components!.filter((c) => c.name === 'VEVENT');
+    // 4 March is EST (UTC-5), 11 March EDT (UTC-4).
+    expect(timeOf(master!, 'DTSTART')).toEqual(zoned(f, '20260304T140000', 'America/New_York', '20260304T190000Z'));
+    expect(master!.value('X-NSCP-DTSTART-TZID')).toBe('America/New_York');
+    expect(timeOf(moved!, 'RECURRENCE-ID')).toEqual(zoned(f, '20260311T140000', 'America/New_York', '20260311T180000Z'));
+    expect(timeOf(moved!, 'DTSTART')).toEqual(zoned(f, '20260311T160000', 'America/New_York', '20260311T200000Z'));
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchevents_by_id.${f.ext}`);
   });
 
@@ -314,7 +314,9 @@ describe('golden: reading commands', () => {
   });
 
   // architecture.md §5: outputs "honour tzidout"; wcap-protocol.md §1.4: "output is converted to
-  // tzidout (else Zulu)".
+  // tzidout (else Zulu)"; seed 003 "Time Zones": "the Zulu time is translated into the time zone
+  // specified in the tzidout parameter" — in text/xml as well: Zulu is only the answer to a
+  // missing tzidout.
   it.each(FORMATS)('fetchevents_by_id.wcap ($ext) with tzidout: times are given in that zone', async (f) => {
     const answer = await g.get('fetchevents_by_id', `${fetchByIdQuery(sid, 'golden-meeting', f.fmtOut)}&tzidout=${enc('America/Los_Angeles')}`);
     checkAnswer(answer, f, 0);

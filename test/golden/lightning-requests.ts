@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { enc, type ItemView } from '../support/golden-gateway.js';
+import { enc, timeOf, zoned, type Format, type ItemView } from '../support/golden-gateway.js';
 
 /**
  * Query strings exactly as Mozilla Lightning's WCAP provider builds them (lightning-client.md §5,
@@ -71,6 +71,8 @@ export interface StoreTrailer {
   method: 1 | 2 | 4 | 256;
   /** One occurrence (`mod=1&rid=<UTC>`, §6.9) instead of the whole item (`mod=4`). */
   rid?: string;
+  /** With `rid`: 1 (default, what Lightning sends), or Sun's 2 (this and future) / 3 (this and prior). */
+  mod?: 1 | 2 | 3;
   fmtOut: string;
   calid?: string;
 }
@@ -82,7 +84,7 @@ export function storeQuery(sid: string, itemParams: string, t: StoreTrailer): st
     (t.tzid ? `&tzid=${enc(t.tzid)}` : '') +
     (t.uid ? `&uid=${enc(t.uid)}` : '') +
     (t.storetype ? `&storetype=${t.storetype}` : '') +
-    (t.rid ? `&mod=1&rid=${t.rid}` : '&mod=4') +
+    (t.rid ? `&mod=${t.mod ?? 1}&rid=${t.rid}` : '&mod=4') +
     `&method=${t.method}` +
     (t.method === 256 ? '&smtp=0&smtpNotify=0&notify=0' : '') +
     `&replace=1&fetch=1&relativealarm=1&compressed=1&recurring=1&emailorcalid=1&fmt-out=${t.fmtOut}&calid=${enc(t.calid ?? 'alice')}`
@@ -118,19 +120,24 @@ export function deleteQuery(sid: string, uid: string, fmtOut: string, rids?: str
 
 /**
  * What every answer carrying the meeting of {@link meetingParams} must say, in either format:
- * text fields identical to what was sent, local times in Europe/Berlin with the Sun hint, calendar
- * users as `mailto:` with X-S1CS-CALID for local users (emailorcalid=1), the e-mail alarm, stamps
- * from the fixed clock.
+ * text fields identical to what was sent, times in Europe/Berlin (local with TZID in text/calendar,
+ * the UTC instant in text/xml, see {@link zoned}) with the Sun hint, calendar users as `mailto:`
+ * with X-S1CS-CALID for local users (emailorcalid=1), the e-mail alarm, stamps from the fixed clock.
  */
-export function expectMeeting(meeting: ItemView, local: { start: string; end: string }): void {
+export function expectMeeting(
+  meeting: ItemView,
+  format: Format,
+  local: { start: string; end: string },
+  utc: { start: string; end: string },
+): void {
   expect(meeting.name).toBe('VEVENT');
   expect(meeting.value('SUMMARY')).toBe(SUMMARY);
   expect(meeting.value('DESCRIPTION')).toBe(DESCRIPTION);
   expect(meeting.value('LOCATION')).toBe(LOCATION);
   expect(meeting.value('URL')).toBe(MEETING_URL);
   expect(meeting.value('CATEGORIES')).toBe('Business,Meeting');
-  expect([meeting.value('DTSTART'), meeting.param('DTSTART', 'TZID')]).toEqual([local.start, 'Europe/Berlin']);
-  expect([meeting.value('DTEND'), meeting.param('DTEND', 'TZID')]).toEqual([local.end, 'Europe/Berlin']);
+  expect(timeOf(meeting, 'DTSTART')).toEqual(zoned(format, local.start, 'Europe/Berlin', utc.start));
+  expect(timeOf(meeting, 'DTEND')).toEqual(zoned(format, local.end, 'Europe/Berlin', utc.end));
   expect([meeting.value('X-NSCP-DTSTART-TZID'), meeting.value('X-NSCP-DTEND-TZID')]).toEqual(['Europe/Berlin', 'Europe/Berlin']);
   expect([meeting.value('ORGANIZER'), meeting.param('ORGANIZER', 'X-S1CS-CALID')]).toEqual(['mailto:alice@example.com', 'alice']);
   expect(meeting.values('ATTENDEE')).toEqual(['mailto:bob@example.com', 'mailto:jane@example.org']);

@@ -115,7 +115,7 @@ describe('golden: session-level commands', () => {
     await expect(body).toMatchFileSnapshot(`./__golden__/get_guids.${f.ext}`);
   });
 
-  it.each(FORMATS)('get_userprefs.wcap ($ext): icsCalendar, mail, calid$name subscriptions', async (f) => {
+  it.each(FORMATS)('get_userprefs.wcap ($ext): icsCalendar, mail, "calid$" + "name" subscriptions, default alarm', async (f) => {
     const answer = await g.get('get_userprefs', `appid=mozilla-calendar&id=${sid}&fmt-out=${f.fmtOut}&userid=alice`);
     checkAnswer(answer, f, 0);
     // Case-sensitive element names: Lightning uses getElementsByTagName (§4.5a).
@@ -123,6 +123,12 @@ describe('golden: session-level commands', () => {
     expect(tokenOf(answer, 'X-NSCP-WCAP-PREF-mail')).toBe('alice@example.com');
     const alarmEmails = tokenOf(answer, 'X-NSCP-WCAP-PREF-ceDefaultAlarmEmail') ?? '';
     expect(alarmEmails.split(/[,;]/).map((s) => s.trim())).toEqual(['alice@example.com']);
+    // Sun's sign convention: a positive duration means before the start; Lightning repairs a
+    // missing T and flips the sign (§4.5a), so this must read as a reminder 15 minutes before.
+    const alarmStart = tokenOf(answer, 'X-NSCP-WCAP-PREF-ceDefaultAlarmStart') ?? '';
+    expect(alarmStart).toMatch(/^\+?PT?15M$/);
+    const lightning = alarmStart.replace(/^\+/, '').replace(/^P(?=\d+[HMS]$)/, 'PT');
+    expect(`-${lightning}`).toBe('-PT15M');
     const subscribed = tokensOf(answer, 'X-NSCP-WCAP-PREF-icsSubscribed').flatMap((v) => v.split(','));
     expect(subscribed.every((entry) => entry.includes('$'))).toBe(true);
     const calids = subscribed.map((entry) => entry.slice(0, entry.indexOf('$')));

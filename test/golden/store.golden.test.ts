@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { vtimezone } from '../../src/mapping/timezones.js';
 import {
   FORMATS,
   buildGoldenGateway,
@@ -8,7 +7,9 @@ import {
   enc,
   errnoOf,
   normalise,
+  timeOf,
   tokenOf,
+  zoned,
   type Format,
   type GoldenGateway,
   type ItemView,
@@ -23,6 +24,7 @@ import {
   storeQuery,
   taskParams,
 } from './lightning-requests.js';
+import { foreignObject } from './foreign-objects.js';
 
 /**
  * Golden answers of the writing commands (lightning-client.md §6): storeevents, storetodos,
@@ -58,10 +60,13 @@ describe('golden: writing commands', () => {
     const items = itemsOf(answer);
     expect(items.map((c) => c.value('UID'))).toEqual([uid]);
     // 13:00Z on 17 March is 14:00 in Berlin (UTC+1 until 29 March).
-    expectMeeting(items[0]!, { start: '20260317T140000', end: '20260317T153000' });
-    expect(componentsOf(answer)[0]!.filter((c) => c.name === 'VTIMEZONE').map((z) => z.value('TZID'))).toEqual(['Europe/Berlin']);
+    const local = { start: '20260317T140000', end: '20260317T153000' };
+    const utc = { start: '20260317T130000Z', end: '20260317T143000Z' };
+    expectMeeting(items[0]!, f, local, utc);
+    // Zulu (text/xml) answers use no zone, so they carry no VTIMEZONE.
+    expect(componentsOf(answer)[0]!.filter((c) => c.name === 'VTIMEZONE').map((z) => z.value('TZID'))).toEqual(f.ext === 'ics' ? ['Europe/Berlin'] : []);
     // And it is stored: a later fetch says the same.
-    expectMeeting(itemsOf(await fetchEvent(uid))[0]!, { start: '20260317T140000', end: '20260317T153000' });
+    expectMeeting(itemsOf(await fetchEvent(uid))[0]!, FORMATS[0], local, utc);
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.${f.ext}`);
   });
 
@@ -94,7 +99,7 @@ describe('golden: writing commands', () => {
     expect(event!.value('LOCATION')).toBeUndefined();
     expect(event!.value('CATEGORIES')).toBe('Business');
     expect(event!.value('SUMMARY')).toBe(SUMMARY);
-    expect([event!.value('DTSTART'), event!.param('DTSTART', 'TZID')]).toEqual(['20260319T140000', 'Europe/Berlin']);
+    expect(timeOf(event!, 'DTSTART')).toEqual(zoned(f, '20260319T140000', 'Europe/Berlin', '20260319T130000Z'));
     expect(event!.values('ATTENDEE')).toHaveLength(2);
     expect(event!.children('VALARM')).toHaveLength(1);
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.modify.${f.ext}`);
@@ -129,7 +134,7 @@ describe('golden: writing commands', () => {
     const [series] = itemsOf(answer);
     expect(series!.value('RRULE')).toBe('FREQ=WEEKLY;COUNT=5');
     // 30 March 08:00Z is 10:00 in Berlin (summer time from 29 March): the EXDATE in the series' zone.
-    expect([series!.value('EXDATE'), series!.param('EXDATE', 'TZID')]).toEqual(['20260330T100000', 'Europe/Berlin']);
+    expect(timeOf(series!, 'EXDATE')).toEqual(zoned(f, '20260330T100000', 'Europe/Berlin', '20260330T080000Z'));
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.recurring.${f.ext}`);
   });
 
@@ -141,8 +146,10 @@ describe('golden: writing commands', () => {
     expect(items.map((c) => [c.name, c.value('UID')])).toEqual([['VTODO', uid]]);
     const task = items[0]!;
     expect(task.value('SUMMARY')).toBe(TASK_SUMMARY);
-    expect([task.value('DTSTART'), task.param('DTSTART', 'TZID')]).toEqual(['20260303T030000', 'America/New_York']);
-    expect([task.value('DUE'), task.param('DUE', 'TZID'), task.value('X-NSCP-DUE-TZID')]).toEqual(['20260306T120000', 'America/New_York', 'America/New_York']);
+    // 08:00Z on 3 March is 03:00 in New York (EST, UTC-5); the due date 17:00Z is 12:00.
+    expect(timeOf(task, 'DTSTART')).toEqual(zoned(f, '20260303T030000', 'America/New_York', '20260303T080000Z'));
+    expect(timeOf(task, 'DUE')).toEqual(zoned(f, '20260306T120000', 'America/New_York', '20260306T170000Z'));
+    expect([task.value('X-NSCP-DTSTART-TZID'), task.value('X-NSCP-DUE-TZID')]).toEqual(['America/New_York', 'America/New_York']);
     expect([task.value('STATUS'), task.value('PERCENT-COMPLETE'), task.value('PRIORITY'), task.value('CLASS'), task.value('CATEGORIES')]).toEqual(['IN-PROCESS', '40', '1', 'PRIVATE', 'Prep']);
     expect(task.value('COMPLETED')).toBeUndefined();
     expect(task.children('VALARM')).toEqual([]);
@@ -174,21 +181,9 @@ describe('golden: writing commands', () => {
 
   it.each(FORMATS)('deleteevents_by_id.wcap ($ext) of two occurrences (mod=1): EXDATEs on the master in its zone', async (f) => {
     const uid = `golden-daily-${f.ext}`;
-    await g.putObject('alice', 'calendar', uid, [
-      'BEGIN:VCALENDAR',
-      'VERSION:2.0',
-      'PRODID:-//Other Client//EN',
-      ...vtimezone('Europe/Berlin')!.toString().split('\r\n'),
-      'BEGIN:VEVENT',
-      `UID:${uid}`,
-      'DTSTAMP:20260201T120000Z',
-      'DTSTART;TZID=Europe/Berlin:20260325T090000',
-      'DTEND;TZID=Europe/Berlin:20260325T093000',
-      'RRULE:FREQ=DAILY;COUNT=7',
-      'SUMMARY:Daily check-in',
-      'END:VEVENT',
-      'END:VCALENDAR',
-    ]);
+    await g.putObject('alice', 'calendar', uid, foreignObject(uid, 'Europe/Berlin', [
+      ['DTSTART;TZID=Europe/Berlin:20260325T090000', 'DTEND;TZID=Europe/Berlin:20260325T093000', 'RRULE:FREQ=DAILY;COUNT=7', 'SUMMARY:Daily check-in'],
+    ]));
     // §6.8: the uid repeated once per rid, the rids in UTC; 26 March is still winter time (08:00Z),
     // 30 March summer time (07:00Z).
     const answer = await g.get('deleteevents_by_id', deleteQuery(sid, uid, f.fmtOut, ['20260326T080000Z', '20260330T070000Z']));
@@ -203,21 +198,9 @@ describe('golden: writing commands', () => {
   // §6.8 for an all-day series: the rid is the occurrence date as a floating midnight.
   it.each(FORMATS)('deleteevents_by_id.wcap ($ext) of an all-day occurrence: an EXDATE that is a DATE', async (f) => {
     const uid = `golden-allday-series-${f.ext}`;
-    await g.putObject('alice', 'calendar', uid, [
-      'BEGIN:VCALENDAR',
-      'VERSION:2.0',
-      'PRODID:-//Other Client//EN',
-      'BEGIN:VEVENT',
-      `UID:${uid}`,
-      'DTSTAMP:20260201T120000Z',
-      'DTSTART;VALUE=DATE:20260404',
-      'DTEND;VALUE=DATE:20260405',
-      'RRULE:FREQ=DAILY;COUNT=5',
-      'SUMMARY:Holiday',
-      'TRANSP:TRANSPARENT',
-      'END:VEVENT',
-      'END:VCALENDAR',
-    ]);
+    await g.putObject('alice', 'calendar', uid, foreignObject(uid, undefined, [
+      ['DTSTART;VALUE=DATE:20260404', 'DTEND;VALUE=DATE:20260405', 'RRULE:FREQ=DAILY;COUNT=5', 'SUMMARY:Holiday', 'TRANSP:TRANSPARENT'],
+    ]));
     const answer = await g.get('deleteevents_by_id', deleteQuery(sid, uid, f.fmtOut, ['20260405T000000']));
     checkAnswer(answer, f, 0);
     const [master] = itemsOf(await fetchEvent(uid));
@@ -253,10 +236,15 @@ describe('golden: writing commands', () => {
     checkAnswer(answer, f, 0);
     const items = itemsOf(answer);
     // §6.11: the master plus all its exceptions, in one VCALENDAR.
-    expect(items.map((c) => c.value('RECURRENCE-ID') ?? 'master')).toEqual(['master', '20260408T090000']);
+    expect(items.map((c) => (c.value('RECURRENCE-ID') === undefined ? 'master' : 'exception'))).toEqual(['master', 'exception']);
     const [master, moved] = items;
-    expect([master!.value('DTSTART'), master!.value('RRULE'), master!.value('SUMMARY')]).toEqual(['20260401T090000', 'FREQ=WEEKLY;COUNT=4', 'Planning']);
-    expect([moved!.value('DTSTART'), moved!.param('DTSTART', 'TZID'), moved!.value('SUMMARY')]).toEqual(['20260408T110000', 'Europe/Berlin', 'Planning (moved)']);
+    // Berlin is on CEST (UTC+2) from 29 March.
+    expect([master!.value('RRULE'), master!.value('SUMMARY')]).toEqual(['FREQ=WEEKLY;COUNT=4', 'Planning']);
+    expect(timeOf(master!, 'DTSTART')).toEqual(zoned(f, '20260401T090000', 'Europe/Berlin', '20260401T070000Z'));
+    // The RECURRENCE-ID names the instance as the rule makes it (09:00), not where it moved to.
+    expect(timeOf(moved!, 'RECURRENCE-ID')).toEqual(zoned(f, '20260408T090000', 'Europe/Berlin', '20260408T070000Z'));
+    expect(timeOf(moved!, 'DTSTART')).toEqual(zoned(f, '20260408T110000', 'Europe/Berlin', '20260408T090000Z'));
+    expect(moved!.value('SUMMARY')).toBe('Planning (moved)');
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.occurrence.${f.ext}`);
   });
 
@@ -289,20 +277,7 @@ describe('golden: writing commands', () => {
 
 /** A weekly series in Berlin from 1 April 09:00 as another CalDAV client writes it. */
 function foreignSeries(uid: string, rrule: string, extra: string[]): string[] {
-  return [
-    'BEGIN:VCALENDAR',
-    'VERSION:2.0',
-    'PRODID:-//Other Client//EN',
-    ...vtimezone('Europe/Berlin')!.toString().split('\r\n'),
-    'BEGIN:VEVENT',
-    `UID:${uid}`,
-    'DTSTAMP:20260201T120000Z',
-    'DTSTART;TZID=Europe/Berlin:20260401T090000',
-    'DTEND;TZID=Europe/Berlin:20260401T100000',
-    rrule,
-    'SUMMARY:Planning',
-    ...extra,
-    'END:VEVENT',
-    'END:VCALENDAR',
-  ];
+  return foreignObject(uid, 'Europe/Berlin', [
+    ['DTSTART;TZID=Europe/Berlin:20260401T090000', 'DTEND;TZID=Europe/Berlin:20260401T100000', rrule, 'SUMMARY:Planning', ...extra],
+  ]);
 }

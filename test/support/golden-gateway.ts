@@ -67,11 +67,16 @@ export interface GoldenGateway {
   putObject(user: GoldenUser, calendar: string, uid: string, lines: string[]): Promise<void>;
 }
 
-export function buildGoldenGateway(): GoldenGateway {
+/**
+ * `env` adds configuration (environment variable names, e.g. a small `WCAP_RECURRENCE_BOUND` to
+ * show the expansion cap in a golden of readable size).
+ */
+export function buildGoldenGateway(env: Record<string, string> = {}): GoldenGateway {
   const config = loadConfig({
     WCAP_CALDAV_URL: CALDAV_URL,
     WCAP_MAIL_DOMAIN: 'example.com',
     WCAP_LOG_LEVEL: 'silent',
+    ...env,
   });
   const clock: Clock = { now: () => FIXED_NOW };
   const backend = new MemoryBackend({ users: { ...PASSWORDS }, serverUrl: CALDAV_URL });
@@ -254,6 +259,9 @@ const XML_PROPERTIES: Record<string, string> = {
 const ICAL_COMPONENTS = Object.fromEntries(Object.entries(XML_COMPONENTS).map(([k, v]) => [v, k]));
 
 function icalValueText(value: unknown): string {
+  // Structured values (GEO, REQUEST-STATUS) come as arrays; their parts are joined by ';' as in
+  // iCalendar text and in the XML elements.
+  if (Array.isArray(value)) return value.map(icalValueText).join(';');
   if (value !== null && typeof value === 'object' && 'toICALString' in value && typeof value.toICALString === 'function') {
     return String(value.toICALString());
   }
@@ -325,6 +333,22 @@ export function tokensOf(answer: GoldenAnswer, name: string, index = 0): string[
   }
   const ical = childElements(parseXml(answer.body).root)[index];
   return ical ? childElements(ical, name).map((e) => textContent(e).trim()) : [];
+}
+
+/**
+ * `[value, TZID parameter]` a zoned date-time must have in an answer of `format`: text/calendar
+ * keeps the stored local time with its TZID (lightning-client.md §11, style b); text/xml gives the
+ * UTC instant and no TZID, as the WCAP XML vocabulary is Zulu (wcap-protocol.md §3.2, seed 004
+ * "returned in Zulu time"), the zone staying in the X-NSCP-*-TZID elements. Callers work `utc` out
+ * by hand from the zone's offset on that day, so the gateway's conversion is checked, not repeated.
+ */
+export function zoned(format: Format, local: string, tzid: string, utc: string): [string, string | undefined] {
+  return format.ext === 'xml' ? [utc, undefined] : [local, tzid];
+}
+
+/** `[value, TZID parameter]` of the `index`th property `name` of an item, to compare with {@link zoned}. */
+export function timeOf(item: ItemView, name: string, index = 0): [string | undefined, string | undefined] {
+  return [item.values(name)[index], item.param(name, 'TZID', index)];
 }
 
 /** checkIcs or checkXml, by format. */

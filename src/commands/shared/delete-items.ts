@@ -7,6 +7,7 @@ import type { CommandContext } from '../../wcap/command.js';
 import { sessionOf } from '../../wcap/command.js';
 import { p, type ParamsOf } from '../../wcap/params.js';
 import { singleBlock, type WcapResult } from '../../wcap/result.js';
+import { calendarProperties } from '../../mapping/calprops.js';
 import { WcapError } from '../../wcap/wcap-error.js';
 import { ACCESS_DENIED_TO_CALENDAR, credentialsOf, resolveCalendar } from './calendars.js';
 import { componentsOf, findItem } from './items.js';
@@ -38,6 +39,14 @@ export async function deleteItems(
   const calendar = await resolveCalendar(ctx, ctx.params.calid);
   if (!calendar.owned) throw new WcapError(ACCESS_DENIED_TO_CALENDAR, 'Access denied to calendar');
   const credentials = credentialsOf(sessionOf(ctx));
+  // Every uid and rid is checked before anything changes: a list with one bad entry changes nothing.
+  for (const uid of new Set(targets.map((t) => t.uid))) {
+    const loaded = await findItem(ctx, calendar, uid, type);
+    if (!loaded || componentsOf(loaded.vcalendar, uid, type).length === 0) throw new WcapError(COMPONENT_NOT_FOUND, 'No such item');
+  }
+  if (targets.some((t) => t.rid !== '0' && t.mod !== 4 && !parseWcapDate(t.rid))) {
+    throw new WcapError(failsWith, 'Invalid value for parameter rid: expected a date');
+  }
   for (const target of targets) {
     const loaded = await findItem(ctx, calendar, target.uid, type);
     if (!loaded || componentsOf(loaded.vcalendar, target.uid, type).length === 0) {
@@ -74,7 +83,7 @@ export async function deleteItems(
       await recordDeletions(ctx, calendar, instanceDeletions(before, target.uid, type, result.removed));
     }
   }
-  return singleBlock([]);
+  return singleBlock(calendarProperties(calendar.address.calid, calendar.info));
 }
 
 function targetsOf(params: ParamsOf<typeof deleteParams>, failsWith: number): Target[] {

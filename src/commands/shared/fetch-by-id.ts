@@ -38,7 +38,7 @@ export async function fetchById(
 ): Promise<WcapResult> {
   const { params, deps } = ctx;
   const targets = targetsOf(params, failsWith);
-  const settings = fetchSettings(params, deps);
+  const settings = fetchSettings(params, deps, ctx.format);
   const masters = params.recurring ?? !targets.some((t) => t.rid);
   const user = sessionOf(ctx).user;
   return perCalendar(ctx, failsWith, async (calendar) => {

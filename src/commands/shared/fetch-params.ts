@@ -52,14 +52,19 @@ export interface FetchSettings {
  * request with errno 18 (seed 003: accepted zones are the server's list, here get_all_timezones).
  * Expansion is capped per series by the recurrence bound announced at login.
  */
-export function fetchSettings(params: Pick<FetchOutputParams, 'tzid' | 'tzidout'>, deps: GatewayDeps): FetchSettings {
+export function fetchSettings(params: Pick<FetchOutputParams, 'tzid' | 'tzidout'>, deps: GatewayDeps, format: string): FetchSettings {
   const tzid = params.tzid?.trim() || undefined;
   if (tzid && !isKnownTimezone(tzid)) throw new WcapError(BAD_TZID, 'Unknown time zone in parameter tzid');
-  const timezoneOut = parseTimezoneOut(params.tzidout);
+  const timezoneOut = parseTimezoneOut(params.tzidout, zuluByDefault(format));
   if (!timezoneOut) throw new WcapError(BAD_TZID, 'Unknown time zone in parameter tzidout');
   const maxPerSeries = deps.config.recurrenceBound;
   const limits = { ...DEFAULT_LIMITS, maxPerSeries, maxTotal: Math.max(DEFAULT_LIMITS.maxTotal, maxPerSeries) };
   return { tzid, timezoneOut, limits };
+}
+
+/** text/xml answers are in Zulu unless tzidout says otherwise (see parseTimezoneOut). */
+export function zuluByDefault(format: string): boolean {
+  return format === 'text/xml';
 }
 
 /** What to select for one calendar (`masters` decided by the command from `recurring`). */

@@ -15,6 +15,7 @@ import { WcapError } from '../../wcap/wcap-error.js';
 import { ACCESS_DENIED_TO_CALENDAR, credentialsOf, resolveCalendar, type ResolvedCalendar } from './calendars.js';
 import { findItem } from './items.js';
 import { modifyItem, type Modification } from './store-modify.js';
+import { zuluByDefault } from './fetch-params.js';
 import { changesFromParams, type StoreParams } from './store-params.js';
 
 const MODIFY_NO_EVENT = 62;
@@ -30,7 +31,7 @@ const BAD_TZID = 18;
  */
 export async function storeItem(ctx: CommandContext<StoreParams>, type: ComponentType, failsWith: number): Promise<WcapResult> {
   const { params } = ctx;
-  const timezoneOut = parseTimezoneOut(params.tzidout);
+  const timezoneOut = parseTimezoneOut(params.tzidout, zuluByDefault(ctx.format));
   if (!timezoneOut) throw new WcapError(BAD_TZID, 'Unknown time zone in parameter tzidout');
   let changes = changesFromParams(params, ctx.raw, failsWith);
   // A REPLY (method=4) carries the replying attendee's answer and nothing else (seed 004).

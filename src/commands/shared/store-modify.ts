@@ -61,7 +61,11 @@ export async function modifyItem(
       return write(ctx, existing, series, before, [override], isNew);
     }
     const splitAt = mod === 2 ? instance : nextInstance(master, instance);
-    if (splitAt && !sameInstance(splitAt, start)) return splitAndWrite(ctx, calendar, existing, series, splitAt, mod, changes, applyCtx);
+    if (splitAt && !sameInstance(splitAt, start)) {
+      // The new series is named after the rid the client sent, whichever half it is.
+      const newUid = `${uid}-R${formatIcalUtc(instance)}`;
+      return splitAndWrite(ctx, calendar, existing, series, splitAt, mod, changes, applyCtx, newUid);
+    }
   }
   const oldStart = (master.getFirstPropertyValue('dtstart') as ICAL.Time | null)?.clone();
   const wasRecurring = isRecurring(master);
@@ -109,9 +113,9 @@ async function splitAndWrite(
   mod: number,
   changes: ItemChanges,
   applyCtx: ApplyContext,
+  newUid: string,
 ): Promise<Modification> {
   const uid = String(series.master.getFirstPropertyValue('uid'));
-  const newUid = `${uid}-R${formatIcalUtc(splitAt)}`;
   const later = splitSeries(existing.vcalendar, series, splitAt, newUid);
   // mod=3 changes the earlier part: it takes the new UID, the future keeps the original identity.
   const [changed, kept] = mod === 2 ? [later, series] : [series, later];

@@ -37,7 +37,7 @@ export async function verifyByIds(
     if (rid === undefined) throw new WcapError(failsWith, 'Invalid value for parameter rid: expected a date or 0');
     return rid ?? undefined;
   });
-  const settings = fetchSettings(ctx.params, ctx.deps);
+  const settings = fetchSettings(ctx.params, ctx.deps, ctx.format);
   return perCalendar(ctx, failsWith, async (calendar) => {
     const distinct = [...new Set(uids.filter((u) => u !== ''))];
     const loaded = await Promise.all(distinct.map((uid) => findItem(ctx, calendar, uid, type)));
