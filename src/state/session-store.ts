@@ -21,3 +21,19 @@ export interface SessionLimits {
   /** Seconds after login after which a session ends regardless of activity. */
   maxSeconds: number;
 }
+
+/** The Session a store hands out: the stored fields, the decrypted password and the new lastSeenAt. */
+export function sessionFrom(
+  stored: Omit<SessionData, 'password'> & { createdAt: number },
+  password: string,
+  lastSeenAt: number,
+): Session {
+  return {
+    user: stored.user,
+    password,
+    principalUrl: stored.principalUrl,
+    calendarHomeUrl: stored.calendarHomeUrl,
+    createdAt: stored.createdAt,
+    lastSeenAt,
+  };
+}

@@ -2,7 +2,7 @@ import type { Clock } from '../../model/clock.js';
 import type { Session, SessionData } from '../../model/session.js';
 import type { SecretBox } from '../secret-box.js';
 import { looksLikeSessionId, newSessionId, sessionKeyHash } from '../session-id.js';
-import type { SessionLimits, SessionStore } from '../session-store.js';
+import { sessionFrom, type SessionLimits, type SessionStore } from '../session-store.js';
 
 export interface MemorySessionStoreOptions {
   limits: SessionLimits;
@@ -94,14 +94,7 @@ export class MemorySessionStore implements SessionStore {
     // Re-insert to keep the map in least-recently-used order for the maxSessions eviction.
     this.entries.delete(hash);
     this.entries.set(hash, stored);
-    return {
-      user: stored.user,
-      password,
-      principalUrl: stored.principalUrl,
-      calendarHomeUrl: stored.calendarHomeUrl,
-      createdAt: stored.createdAt,
-      lastSeenAt: now,
-    };
+    return sessionFrom(stored, password, now);
   }
 
   async delete(id: string): Promise<void> {

@@ -3,7 +3,7 @@ import type { Clock } from '../../model/clock.js';
 import type { Session, SessionData } from '../../model/session.js';
 import { SecretBoxError, type SecretBox } from '../secret-box.js';
 import { looksLikeSessionId, newSessionId, sessionKeyHash } from '../session-id.js';
-import type { SessionLimits, SessionStore } from '../session-store.js';
+import { sessionFrom, type SessionLimits, type SessionStore } from '../session-store.js';
 import { callRedis } from './connection.js';
 
 export interface RedisSessionStoreOptions {
@@ -109,14 +109,7 @@ export class RedisSessionStore implements SessionStore {
     );
     if (written === null) return null;
 
-    return {
-      user: stored.user,
-      password,
-      principalUrl: stored.principalUrl,
-      calendarHomeUrl: stored.calendarHomeUrl,
-      createdAt: stored.createdAt,
-      lastSeenAt: now,
-    };
+    return sessionFrom(stored, password, now);
   }
 
   async delete(id: string): Promise<void> {
