@@ -1,5 +1,6 @@
 import { parseWcapDate, type WcapDate } from './datetime.js';
-import { safeDecode, type RawParams, type RawValue } from './raw-params.js';
+import { Errno } from './errno.js';
+import { lenientDecode, safeDecode, splitQuotedRaw, type RawParams, type RawValue } from './raw-params.js';
 import { WcapError } from './wcap-error.js';
 
 /**
@@ -11,6 +12,11 @@ import { WcapError } from './wcap-error.js';
  */
 export interface ParamSpec<T> {
   parse(value: RawValue | undefined, name: string, failsWith: number): T;
+  /**
+   * Only for specs that combine several parameters (uid + rid + mod): when present, parseParams
+   * calls this with the whole request instead of `parse`, and `name` is the schema key.
+   */
+  parseAll?(raw: RawParams, name: string, failsWith: number): T;
 }
 
 export type ParamSchema = Record<string, ParamSpec<unknown>>;
@@ -18,7 +24,9 @@ export type ParamsOf<S extends ParamSchema> = { [K in keyof S]: S[K] extends Par
 
 export function parseParams<S extends ParamSchema>(schema: S, raw: RawParams, failsWith: number): ParamsOf<S> {
   const out: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(schema)) out[name] = spec.parse(raw.get(name), name, failsWith);
+  for (const [name, spec] of Object.entries(schema)) {
+    out[name] = spec.parseAll ? spec.parseAll(raw, name, failsWith) : spec.parse(raw.get(name), name, failsWith);
+  }
   return out as ParamsOf<S>;
 }
 
@@ -38,6 +46,82 @@ export function decoded(value: RawValue, name: string, failsWith: number): strin
 export function decodedList(value: RawValue, name: string, failsWith: number, separator = ';'): string[] {
   if (value.text === '') return [];
   return value.text.split(separator).map((piece) => decoded({ text: piece, encoded: value.encoded }, name, failsWith));
+}
+
+/** Options of list specs. */
+export interface ListOptions {
+  /** Decode with lenientDecode (a stray `%` is text, never an error): for Lightning's raw `categories`. */
+  lenient?: boolean;
+}
+
+function decodedAs(options: ListOptions, value: RawValue, name: string, failsWith: number): string {
+  return options.lenient && value.encoded ? lenientDecode(value.text) : decoded(value, name, failsWith);
+}
+
+/** WCAP `mod`: 1 the instance at rid, 2 it and all later ones, 3 it and all earlier ones, 4 all. */
+export type InstanceMod = 1 | 2 | 3 | 4;
+
+/** One uid/rid pair; rid null (`0`, empty or absent) means the whole item. */
+export interface InstanceRef {
+  uid: string;
+  rid: WcapDate | null;
+}
+
+export interface InstanceTarget extends InstanceRef {
+  mod: InstanceMod;
+}
+
+export interface InstanceTargetOptions {
+  /** mod of a pair whose mod is absent or empty, fixed or by its rid (delete: 4 for rid null, else 1). Default 1. */
+  modDefault?: InstanceMod | ((rid: WcapDate | null) => InstanceMod);
+}
+
+/**
+ * The parallel `uid`, `rid` and `mod` lists of the *_by_id commands, read together whatever the
+ * schema key. uid is a `;` list, trimmed, empty entries dropped. rid and mod are parallel to it: a
+ * single (or absent/empty) value applies to every uid; otherwise one entry per uid, counted either
+ * as sent or without the dropped empty uids (their partners are dropped too). Returns one target
+ * per uid in request order, duplicates kept: callers that answer a pair once must dedupe.
+ * Throws errno 46 (INSUFFICIENT_PARAMETERS) when no uid is given or a list length fits neither
+ * count; failsWith naming rid or mod when a rid is not `0` or a WCAP date, or a mod not 1–4.
+ * `{ withMod: false }` (verify*_by_ids) reads uid and rid only and returns pairs without mod.
+ * Standalone `parse(value)` reads `value` as the uid list with rid and mod absent.
+ */
+function instanceTargets(options: { withMod: false }): ParamSpec<InstanceRef[]>;
+function instanceTargets(options?: InstanceTargetOptions & { withMod?: true }): ParamSpec<InstanceTarget[]>;
+function instanceTargets(options: InstanceTargetOptions & { withMod?: boolean } = {}): ParamSpec<InstanceRef[] | InstanceTarget[]> {
+  const read = (get: (name: string) => RawValue | undefined, failsWith: number): InstanceRef[] | InstanceTarget[] => {
+    const listOf = (name: string) => {
+      const value = get(name);
+      return value === undefined ? [] : decodedList(value, name, failsWith).map((text) => text.trim());
+    };
+    const uids = listOf('uid');
+    const kept = uids.flatMap((uid, index) => (uid === '' ? [] : [index]));
+    if (kept.length === 0) throw new WcapError(Errno.INSUFFICIENT_PARAMETERS, 'Parameter uid is required');
+    const parallel = (name: 'rid' | 'mod'): string[] => {
+      const list = listOf(name);
+      if (list.length <= 1) return kept.map(() => list[0] ?? '');
+      if (list.length === uids.length) return kept.map((index) => list[index]!);
+      if (list.length === kept.length) return list;
+      throw new WcapError(Errno.INSUFFICIENT_PARAMETERS, `The uid and ${name} lists differ in length`);
+    };
+    const rids = parallel('rid');
+    const mods = options.withMod === false ? undefined : parallel('mod');
+    return kept.map((index, k) => {
+      const rid = parseWcapDate(rids[k] || '0');
+      if (rid === undefined) bad(failsWith, 'rid', 'a date or 0');
+      const uid = uids[index]!;
+      if (!mods) return { uid, rid };
+      const fallback = typeof options.modDefault === 'function' ? options.modDefault(rid) : (options.modDefault ?? 1);
+      const text = mods[k] || String(fallback);
+      if (!/^[1-4]$/.test(text)) bad(failsWith, 'mod', '1, 2, 3 or 4');
+      return { uid, rid, mod: Number(text) as InstanceMod };
+    });
+  };
+  return {
+    parse: (value, _name, failsWith) => read((name) => (name === 'uid' ? value : undefined), failsWith),
+    parseAll: (raw, _name, failsWith) => read((name) => raw.get(name), failsWith),
+  };
 }
 
 const spec = <T>(parse: ParamSpec<T>['parse']): ParamSpec<T> => ({ parse });
@@ -98,8 +182,41 @@ export const p = {
       return date;
     }),
 
-  /** `;`-separated list, split raw then decoded; undefined when absent, [] when empty. */
-  list: () => spec<string[] | undefined>((v, n, f) => (v === undefined ? undefined : decodedList(v, n, f))),
+  /** `;`-separated list, split raw then decoded (leniently with `lenient`); undefined when absent, [] when empty. */
+  list: (options: ListOptions = {}) =>
+    spec<string[] | undefined>((v, n, f) => {
+      if (v === undefined) return undefined;
+      if (v.text === '') return [];
+      return v.text.split(';').map((piece) => decodedAs(options, { text: piece, encoded: v.encoded }, n, f));
+    }),
+
+  /**
+   * A `;` list of items optionally in double quotes (relatedTos; rrules/exrules as
+   * `"count%3D10%3Bfreq%3Ddaily";"freq%3Dweekly"`), split raw by splitQuotedRaw then decoded.
+   * Items come back unquoted and trimmed, empty ones dropped; undefined when absent, [] when empty.
+   * `unquotedIsOneItem`: a value without any quoted item is one item (a bare rule `FREQ=DAILY;COUNT=5`).
+   */
+  quotedList: (options: ListOptions & { unquotedIsOneItem?: boolean } = {}) =>
+    spec<string[] | undefined>((v, n, f) => {
+      if (v === undefined) return undefined;
+      const items = splitQuotedRaw(v);
+      const texts = options.unquotedIsOneItem && !items.some((item) => item.quoted) ? [v.text] : items.map((item) => item.text);
+      return texts.map((text) => decodedAs(options, { text, encoded: v.encoded }, n, f).trim()).filter((text) => text !== '');
+    }),
+
+  /**
+   * `;` list of dates (rdates, exdates): undefined absent, null when empty or only `0`s (clear),
+   * else the dates, `0`s skipped. A date holds no `;`, so an encoded `%3B` separates too.
+   */
+  dates: () =>
+    spec<WcapDate[] | null | undefined>((v, n, f) => {
+      if (v === undefined) return undefined;
+      const texts = decoded(v, n, f).split(';').map((text) => text.trim()).filter((text) => text !== '' && text !== '0');
+      if (texts.length === 0) return null;
+      return texts.map((text) => parseWcapDate(text) ?? bad(f, n, 'dates as YYYYMMDD[THHMMSS[Z]] separated by ;'));
+    }),
+
+  instanceTargets,
 
   /** One of a fixed set (case-insensitive); unknown values → `lenient` when given, else an error. */
   oneOf: <T extends string>(values: readonly T[], options: { fallback?: T; lenient?: T } = {}) =>

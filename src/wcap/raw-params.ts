@@ -63,6 +63,95 @@ export function safeDecode(text: string): string | undefined {
   }
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Percent-decoding that never fails, for values some clients send unencoded (Lightning's raw
+ * `categories`: `100%`, `50% off`). A `%` not followed by two hex digits is a literal `%`; a run of
+ * `%XX` escapes is decoded as UTF-8 (RFC 3986 §2.5), and every byte that does not start a complete,
+ * valid UTF-8 sequence (RFC 3629 §3: truncated, overlong, surrogate) keeps its `%XX` text as sent.
+ */
+export function lenientDecode(text: string): string {
+  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    const bytes = Uint8Array.from({ length: run.length / 3 }, (_, i) => parseInt(run.slice(i * 3 + 1, i * 3 + 3), 16));
+    let out = '';
+    for (let i = 0; i < bytes.length; ) {
+      const length = utf8Length(bytes[i]!);
+      const char = length > 0 && i + length <= bytes.length ? utf8(bytes.subarray(i, i + length)) : undefined;
+      out += char ?? run.slice(i * 3, i * 3 + 3);
+      i += char === undefined ? 1 : length;
+    }
+    return out;
+  });
+}
+
+/** Length of the UTF-8 sequence a lead byte announces; 0 for a byte that cannot start one. */
+function utf8Length(lead: number): number {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xc2 && lead <= 0xdf) return 2;
+  if (lead >= 0xe0 && lead <= 0xef) return 3;
+  if (lead >= 0xf0 && lead <= 0xf4) return 4;
+  return 0;
+}
+
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** One item of a quoted list, still raw; `quoted` when quotes enclosed all of it. */
+export interface RawItem {
+  text: string;
+  quoted: boolean;
+}
+
+/**
+ * Splits a `;` list whose items may be wrapped in double quotes (`"a;b";c`), before decoding. In an
+ * encoded value a quote may arrive as `%22`, and after a closing quote the separator may be `%3B`
+ * (clients that encode the whole list). A `;` inside quotes does not split; outside quotes only a
+ * raw `;` does, so an encoded `%3B` stays inside an unquoted item. A quote counts only at the start
+ * of an item (after blanks) and only when a closing quote ends the item; otherwise it is text.
+ * Returns every item, empty ones included, with quotes removed from quoted items.
+ */
+export function splitQuotedRaw(value: RawValue): RawItem[] {
+  const { text, encoded } = value;
+  const blanks = encoded ? /(?:[ \t]|%20|%09)*/iy : /[ \t]*/y;
+  const quote = encoded ? /"|%22/iy : /"/y;
+  const separator = encoded ? /;|%3B/iy : /;/y;
+  const at = (re: RegExp, index: number): number => {
+    re.lastIndex = index;
+    return re.exec(text)?.[0].length ?? -1;
+  };
+  const items: RawItem[] = [];
+  for (let pos = 0; ; ) {
+    const start = pos + at(blanks, pos);
+    const open = at(quote, start);
+    if (open > 0) {
+      const closing = new RegExp(quote.source, 'gi');
+      closing.lastIndex = start + open;
+      const close = closing.exec(text);
+      if (close) {
+        const after = close.index + close[0].length;
+        const end = after + at(blanks, after);
+        const sep = end === text.length ? 0 : at(separator, end);
+        if (sep >= 0) {
+          items.push({ text: text.slice(start + open, close.index), quoted: true });
+          if (sep === 0) return items;
+          pos = end + sep;
+          continue;
+        }
+      }
+    }
+    const semi = text.indexOf(';', pos);
+    items.push({ text: text.slice(pos, semi < 0 ? undefined : semi), quoted: false });
+    if (semi < 0) return items;
+    pos = semi + 1;
+  }
+}
+
 /** The raw query of a request URL (everything after the first `?`, without the fragment). */
 export function rawQueryOf(url: string): string {
   const q = url.indexOf('?');
