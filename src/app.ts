@@ -4,13 +4,14 @@ import type { Logger } from 'pino';
 import { commandRegistry } from './commands/index.js';
 import { formatterFor } from './output/index.js';
 import { looksLikeSessionId } from './state/session-id.js';
-import type { GatewayDeps } from './wcap/command.js';
 import { RawParams, rawQueryOf } from './wcap/raw-params.js';
-import { runCommand } from './wcap/run-command.js';
+import { Errno } from './wcap/errno.js';
+import { errorResult } from './wcap/result.js';
+import { runCommand, type PipelineDeps } from './wcap/run-command.js';
 
 const COMMAND_PATH = /\/([A-Za-z0-9_]+)\.wcap$/;
 
-/** Headers of every WCAP answer (S63 fxywi): clients must never see a cached answer. */
+/** Headers of every WCAP answer: clients must never see a cached answer (docs/wcap-protocol.md#common-answer-headers). */
 const NO_CACHE = {
   'Cache-Control': 'no-cache, no-store',
   Pragma: 'no-cache',
@@ -25,9 +26,9 @@ export interface AppOptions {
 /**
  * The HTTP face of the gateway: every `<command>.wcap` under any path prefix, GET or POST, always
  * HTTP 200 with the WCAP errno in the body (Lightning treats any other status as a transport
- * failure, lightning-client.md §1.1). Plus `/healthz` for load balancers.
+ * failure, docs/lightning.md#transport). Plus `/healthz` for load balancers.
  */
-export function createApp(deps: GatewayDeps, options: AppOptions): Hono {
+export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.text('ok\n', 200, NO_CACHE));
 
@@ -40,7 +41,7 @@ export function createApp(deps: GatewayDeps, options: AppOptions): Hono {
     const started = performance.now();
     const raw = new RawParams();
     raw.addQueryString(rawQueryOf(c.req.url));
-    const inputProblem = await addBodyParams(c, raw, deps.config.maxParamLength);
+    const inputProblem = await addBodyParams(c, raw, deps.maxParamLength);
     const rendered = await runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem });
     log.info({ errno: rendered.errno, ms: Math.round(performance.now() - started), method: c.req.method }, 'wcap');
     return c.body(rendered.body, 200, { ...NO_CACHE, 'Content-Type': rendered.contentType });
@@ -48,9 +49,11 @@ export function createApp(deps: GatewayDeps, options: AppOptions): Hono {
 
   app.notFound((c) => c.text('Not a WCAP command. Requests look like /login.wcap?user=…\n', 404, NO_CACHE));
   app.onError((err, c) => {
-    // Only reached for faults outside the pipeline (which renders its own errors).
+    // Only reached for faults outside the pipeline (which renders its own errors). Still a WCAP
+    // answer with HTTP 200: Lightning reads any other status as a transport failure.
     options.logger.error({ err }, 'unhandled request error');
-    return c.text('Internal error\n', 500, NO_CACHE);
+    const rendered = formatterFor(undefined)!.render(errorResult(Errno.UNKNOWN_INTERNAL_ERROR, 'Internal error'));
+    return c.body(rendered.body, 200, { ...NO_CACHE, 'Content-Type': rendered.contentType });
   });
   return app;
 }

@@ -33,8 +33,12 @@ export interface Config {
   dataDir: string;
   /** htpasswd file (plain) for the embedded Radicale. */
   radicaleUsersFile: string;
-  /** How long deletions are kept for fetch_deletedcomponents (and the sync state for detecting them), in seconds. */
+  /** How long deletions are kept for fetch_deletedcomponents, in seconds. */
   tombstoneRetentionSeconds: number;
+  /** Most connections open to the CalDAV server at once (a keep-alive pool, and a bulkhead). */
+  caldavConnections: number;
+  /** Bound of the calendar cache in MiB: in this process, and in Redis when configured. 0 = no cache. */
+  cacheMaxMb: number;
 }
 
 /** Environment variable → config key. Tests compare this table with docker-compose.yml. */
@@ -55,6 +59,8 @@ export const ENVIRONMENT_VARIABLES = {
   WCAP_DATA_DIR: 'dataDir',
   WCAP_RADICALE_USERS: 'radicaleUsersFile',
   WCAP_TOMBSTONE_RETENTION_SECONDS: 'tombstoneRetentionSeconds',
+  WCAP_CALDAV_CONNECTIONS: 'caldavConnections',
+  WCAP_CACHE_MAX_MB: 'cacheMaxMb',
 } as const satisfies Record<string, keyof Config>;
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -102,6 +108,8 @@ const schema = z.object({
   dataDir: z.preprocess(emptyToUndefined, z.string().default('./data')),
   radicaleUsersFile: z.preprocess(emptyToUndefined, z.string().default('./config/radicale/users')),
   tombstoneRetentionSeconds: intIn(60, 366 * 24 * 3600, 30 * 24 * 3600),
+  caldavConnections: intIn(1, 1024, 16),
+  cacheMaxMb: intIn(0, 1024 * 1024, 256),
 });
 
 /**

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { CalDavBackend } from './backend/caldav-backend.js';
 import type { CalendarBackend } from './backend/calendar-backend.js';
+import { pooledFetch } from './backend/dav-transport.js';
+import { CalendarService } from './calendars/calendar-service.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { Directory } from './mapping/directory.js';
@@ -10,86 +12,86 @@ import { systemClock, type Clock } from './model/clock.js';
 import type { GuidStore } from './state/guid-store.js';
 import { MemoryGuidStore } from './state/memory/guid-store.js';
 import { MemorySessionStore } from './state/memory/session-store.js';
-import { MemorySyncStateStore } from './state/memory/sync-state-store.js';
+import { MemorySnapshotStore } from './state/memory/snapshot-store.js';
 import { MemoryTombstoneStore } from './state/memory/tombstone-store.js';
 import { closeRedis, createRedis } from './state/redis/connection.js';
 import { RedisGuidStore } from './state/redis/guid-store.js';
 import { RedisSessionStore } from './state/redis/session-store.js';
-import { RedisSyncStateStore } from './state/redis/sync-state-store.js';
+import { RedisSnapshotStore } from './state/redis/snapshot-store.js';
 import { RedisTombstoneStore } from './state/redis/tombstone-store.js';
 import { randomSecret, SecretBox } from './state/secret-box.js';
-import { TtlCache } from './state/memory/ttl-cache.js';
 import type { SessionStore } from './state/session-store.js';
-import type { SyncStateStore } from './state/sync-state-store.js';
+import type { SnapshotStore } from './state/snapshot-store.js';
 import type { TombstoneStore } from './state/tombstone-store.js';
-import type { GatewayDeps } from './wcap/command.js';
+import type { PipelineDeps } from './wcap/run-command.js';
 
-/** Request lines of at least 64 KB: clients send long descriptions with GET (issue #2 §8). */
+/** Request lines of at least 64 KB: clients send long descriptions with GET (docs/lightning.md#value-encoding). */
 const MAX_HEADER_BYTES = 1024 * 1024;
-/** How long calendar properties are reused between requests (names and zones rarely change). */
-const CALENDAR_CACHE_MS = 60_000;
+/** How long an idle connection to the CalDAV server is kept for reuse. */
+const CALDAV_KEEP_ALIVE_MS = 30_000;
 
 export interface RunningGateway {
   /** Base URL clients use, with a trailing slash. */
   url: string;
-  deps: GatewayDeps;
+  deps: PipelineDeps;
   close(): Promise<void>;
 }
 
 export interface GatewayOverrides {
   clock?: Clock;
   backend?: CalendarBackend;
-  /** Wraps the fetch the CalDAV backend uses (tests count or break requests). */
-  fetch?: typeof fetch;
+  /** Wraps the fetch the CalDAV backend uses (tests count or break requests); gets the pooled one. */
+  wrapFetch?: (pooled: typeof fetch) => typeof fetch;
+  /** Wraps the delete log's store (tests make it fail); gets the configured one. */
+  wrapTombstones?: (store: TombstoneStore) => TombstoneStore;
+}
+
+/** The stores of one gateway process: Redis-backed when configured (shared by replicas), else memory. */
+interface State {
+  sessions: SessionStore;
+  guids: GuidStore;
+  tombstones: TombstoneStore;
+  sharedSnapshots?: SnapshotStore;
+  close(): Promise<void>;
 }
 
 /**
- * Composition root shared by main.ts and the integration tests: stores (Redis or memory), the
- * CalDAV backend, the Hono app and the HTTP listener. `config.caldavUrl` must be set here.
+ * Composition root shared by main.ts, the benchmark and the integration tests: stores (Redis or
+ * memory), the CalDAV backend behind a keep-alive pool, the calendar repository, the Hono app and
+ * the HTTP listener. `config.caldavUrl` must be set here.
  */
 export async function startGateway(config: Readonly<Config>, logger: Logger, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
   if (!config.caldavUrl) throw new Error('startGateway needs a CalDAV URL');
   const clock = overrides.clock ?? systemClock;
-  const limits = { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds };
-  let sessions: SessionStore;
-  let guids: GuidStore;
-  let tombstones: TombstoneStore;
-  let syncState: SyncStateStore;
-  const retentionSeconds = config.tombstoneRetentionSeconds;
-  let closeState: () => Promise<void>;
-  if (config.redisUrl) {
-    const redis = createRedis(config.redisUrl);
-    const secretBox = new SecretBox(config.secret!);
-    sessions = new RedisSessionStore({ redis, limits, secretBox, clock });
-    guids = new RedisGuidStore({ redis });
-    tombstones = new RedisTombstoneStore({ redis, clock, retentionSeconds });
-    syncState = new RedisSyncStateStore({ redis, ttlSeconds: retentionSeconds });
-    closeState = () => closeRedis(redis);
-  } else {
-    logger.warn('WCAP_REDIS_URL is not set: sessions live in this process only; replicas cannot share them');
-    sessions = new MemorySessionStore({ limits, secretBox: new SecretBox(config.secret ?? randomSecret()), clock });
-    guids = new MemoryGuidStore();
-    tombstones = new MemoryTombstoneStore({ clock, retentionSeconds });
-    syncState = new MemorySyncStateStore();
-    closeState = async () => undefined;
-  }
+  const state = createState(config, clock, logger);
+  const pool = pooledFetch({ connections: config.caldavConnections, keepAliveMs: CALDAV_KEEP_ALIVE_MS });
   const backend =
     overrides.backend ??
     new CalDavBackend({
       serverUrl: config.caldavUrl,
       timeoutMs: config.caldavTimeoutMs,
-      ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+      fetch: overrides.wrapFetch ? overrides.wrapFetch(pool.fetch) : pool.fetch,
     });
-  const deps: GatewayDeps = {
-    config,
+  const cacheBytes = config.cacheMaxMb * 1024 * 1024;
+  const directory = new Directory(config.mailDomain);
+  const calendars = new CalendarService({
     backend,
-    sessions,
-    guids,
+    guids: state.guids,
+    tombstones: overrides.wrapTombstones ? overrides.wrapTombstones(state.tombstones) : state.tombstones,
+    snapshots: {
+      local: new MemorySnapshotStore({ maxBytes: cacheBytes }),
+      ...(state.sharedSnapshots && cacheBytes > 0 ? { shared: state.sharedSnapshots } : {}),
+    },
+    directory,
     clock,
-    directory: new Directory(config.mailDomain),
-    calendarCache: new TtlCache(clock, CALENDAR_CACHE_MS),
-    tombstones,
-    syncState,
+    defaultCalendar: config.defaultCalendar,
+  });
+  const deps: PipelineDeps = {
+    sessions: state.sessions,
+    calendars,
+    clock,
+    server: { recurrenceBound: config.recurrenceBound, directory },
+    maxParamLength: config.maxParamLength,
   };
   const app = createApp(deps, { logger });
   const server = await listen(app.fetch, config.host, config.port);
@@ -100,8 +102,41 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     deps,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.allSettled([sessions.close(), guids.close(), tombstones.close(), syncState.close()]);
-      await closeState();
+      await state.close();
+      await pool.close();
+    },
+  };
+}
+
+function createState(config: Readonly<Config>, clock: Clock, logger: Logger): State {
+  const limits = { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds };
+  const retentionSeconds = config.tombstoneRetentionSeconds;
+  if (config.redisUrl) {
+    const redis = createRedis(config.redisUrl);
+    const stores = {
+      sessions: new RedisSessionStore({ redis, limits, secretBox: new SecretBox(config.secret!), clock }),
+      guids: new RedisGuidStore({ redis }),
+      tombstones: new RedisTombstoneStore({ redis, clock, retentionSeconds }),
+      sharedSnapshots: new RedisSnapshotStore({ redis, clock, maxBytes: config.cacheMaxMb * 1024 * 1024 }),
+    };
+    return {
+      ...stores,
+      async close() {
+        await Promise.allSettled(Object.values(stores).map((store) => store.close()));
+        await closeRedis(redis);
+      },
+    };
+  }
+  logger.warn('WCAP_REDIS_URL is not set: sessions live in this process only; replicas cannot share them');
+  const stores = {
+    sessions: new MemorySessionStore({ limits, secretBox: new SecretBox(config.secret ?? randomSecret()), clock }),
+    guids: new MemoryGuidStore(),
+    tombstones: new MemoryTombstoneStore({ clock, retentionSeconds }),
+  };
+  return {
+    ...stores,
+    async close() {
+      await Promise.allSettled(Object.values(stores).map((store) => store.close()));
     },
   };
 }

@@ -41,10 +41,13 @@ export interface CalendarBackend {
   calendarUrl(home: UserHome, owner: string, name: string): string;
 
   /**
-   * Reads a calendar collection's properties. Returns null when it does not exist (404) or is not
-   * a calendar; throws 'forbidden' when the user may not see it.
+   * Reads a calendar collection's properties (one Depth 0 PROPFIND). With `contentTag` the answer
+   * also carries the collection's content version (CalendarInfo.contentTag) when the server has
+   * one; on some servers that costs as much as walking the whole collection, so ask only when it is
+   * needed. Returns null when it does not exist (404) or is not a calendar; throws 'forbidden' when
+   * the user may not see it.
    */
-  getCalendar(credentials: BackendCredentials, url: string): Promise<CalendarInfo | null>;
+  getCalendar(credentials: BackendCredentials, url: string, options?: { contentTag?: boolean }): Promise<CalendarInfo | null>;
 
   /** Lists the calendars in the user's own home (one PROPFIND of the home, never of a calendar). */
   listCalendars(credentials: BackendCredentials, home: UserHome): Promise<CalendarInfo[]>;
@@ -102,8 +105,11 @@ export interface CalendarBackend {
   /** Deletes an object (If-Match: version). Throws 'changed' on mismatch; 'not-found' when gone. */
   deleteObject(credentials: BackendCredentials, object: StoredObject): Promise<void>;
 
+  /** ETag and data of objects of one calendar by URL; objects that no longer exist are left out. */
+  fetchObjects(credentials: BackendCredentials, calendarUrl: string, urls: readonly string[]): Promise<StoredObject[]>;
+
   /**
-   * Changes of a calendar since `token` (RFC 6578 sync-collection, one request). Without a token:
+   * Changes of a calendar since `token` (RFC 6578 sync-collection). Without a token:
    * an initial sync listing every object with its data (cost grows with the calendar). Throws
    * 'changed' when the server refuses the token (expired, pruned, from another collection): the
    * caller then syncs again without one. 'not-found' when the calendar does not exist.

@@ -1,6 +1,6 @@
 import type { CalendarInfo } from '../model/calendar.js';
 import { timezoneIdOf } from './ical-peek.js';
-import { CALDAV_NS, DAV_NS, clark, propText, type DavResponse } from './multistatus.js';
+import { CALDAV_NS, CALSERVER_NS, DAV_NS, clark, propText, type DavResponse } from './multistatus.js';
 import { childOf, childrenOf } from './xml-reader.js';
 import { ownerAndName, resolveHref, withSlash } from './object-urls.js';
 
@@ -23,7 +23,20 @@ export function toCalendarInfo(response: DavResponse, base: string): CalendarInf
   const timezoneCalendar = propText(response, CALDAV_NS, 'calendar-timezone');
   const timezone = timezoneCalendar === undefined ? undefined : timezoneIdOf(timezoneCalendar);
   if (timezone !== undefined) info.timezone = timezone;
+  const contentTag = contentTagOf(response);
+  if (contentTag !== undefined) info.contentTag = contentTag;
   return info;
+}
+
+/**
+ * The collection's content version: getctag, else the sync-token, prefixed by its kind so that a
+ * server switching between them can never make two different states compare equal.
+ */
+export function contentTagOf(response: DavResponse): string | undefined {
+  const ctag = propText(response, CALSERVER_NS, 'getctag');
+  if (ctag !== undefined) return `ctag:${ctag.trim()}`;
+  const token = propText(response, DAV_NS, 'sync-token');
+  return token === undefined ? undefined : `sync:${token.trim()}`;
 }
 
 function componentTypesOf(response: DavResponse): string[] {

@@ -1,11 +1,11 @@
 import type { ComponentType, TimeRange } from '../model/calendar.js';
 import { GatewayError } from '../model/errors.js';
-import { CALDAV_NS, DAV_NS } from './multistatus.js';
+import { CALDAV_NS, CALSERVER_NS, DAV_NS } from './multistatus.js';
 import { renderXml, type XmlNode } from './xml-writer.js';
 
 /** Request bodies for PROPFIND, REPORT and MKCALENDAR. */
 
-const NAMESPACES = { D: DAV_NS, C: CALDAV_NS };
+const NAMESPACES = { D: DAV_NS, C: CALDAV_NS, CS: CALSERVER_NS };
 
 const el = (name: string, children?: Array<XmlNode | string>, attrs?: Record<string, string>): XmlNode => ({
   name,
@@ -22,7 +22,10 @@ export const CALENDAR_PROPS = [
   'C:supported-calendar-component-set',
 ];
 
-/** PROPFIND asking for the given prefixed property names (`D:` = DAV:, `C:` = CalDAV). */
+/** The property that versions a collection's contents: CalendarServer's getctag or RFC 6578's sync-token. */
+export type ContentTagProperty = 'CS:getctag' | 'D:sync-token';
+
+/** PROPFIND asking for the given prefixed property names (`D:` = DAV:, `C:` = CalDAV, `CS:` = CalendarServer). */
 export function propfindBody(props: string[]): string {
   return renderXml(el('D:propfind', [el('D:prop', props.map((p) => el(p)))]), NAMESPACES);
 }
@@ -84,4 +87,15 @@ export function mkcalendarBody(props: { displayName?: string; description?: stri
     ]),
   );
   return renderXml(el('C:mkcalendar', [el('D:set', [el('D:prop', set)])]), NAMESPACES);
+}
+
+/**
+ * calendar-multiget REPORT (RFC 4791 §7.9) for ETag and data of the given object paths. Hrefs are
+ * sent as absolute paths, as servers expect them.
+ */
+export function multigetBody(paths: readonly string[]): string {
+  return renderXml(
+    el('C:calendar-multiget', [el('D:prop', [el('D:getetag'), el('C:calendar-data')]), ...paths.map((path) => el('D:href', [path]))]),
+    NAMESPACES,
+  );
 }

@@ -2,6 +2,8 @@ import { childOf, childrenOf, parseXml, type XmlElement } from './xml-reader.js'
 
 export const DAV_NS = 'DAV:';
 export const CALDAV_NS = 'urn:ietf:params:xml:ns:caldav';
+/** Namespace of getctag (Apple's CalendarServer extension, widely implemented). */
+export const CALSERVER_NS = 'http://calendarserver.org/ns/';
 
 /** One `<response>` of a 207 Multi-Status answer (RFC 4918 §13). */
 export interface DavResponse {

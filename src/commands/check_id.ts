@@ -1,14 +1,14 @@
 import { defineCommand } from '../wcap/command.js';
+import { Errno } from '../wcap/errno.js';
 import { singleBlock } from '../wcap/result.js';
 
-/** X-NSCP-WCAP-CHECK-ID 1 for a live session, 0 otherwise; errno 0 either way (O80). */
+/** X-NSCP-WCAP-CHECK-ID 1 for a live session, 0 otherwise; errno 0 either way (docs/wcap-protocol.md#check_id). */
 export default defineCommand({
   name: 'check_id',
   needsSession: false,
-  failsWith: 0,
+  failsWith: Errno.OK,
   params: {},
-  async run({ sessionId, deps }) {
-    const alive = sessionId ? (await deps.sessions.get(sessionId)) !== null : false;
-    return singleBlock([{ name: 'X-NSCP-WCAP-CHECK-ID', value: alive ? '1' : '0' }]);
+  async run({ sessions }) {
+    return singleBlock([{ name: 'X-NSCP-WCAP-CHECK-ID', value: (await sessions.isAlive()) ? '1' : '0' }]);
   },
 });

@@ -1,10 +1,5 @@
-import { defineCommand } from '../wcap/command.js';
-import { deleteItems, deleteParams } from './shared/delete-items.js';
+import { Errno } from '../wcap/errno.js';
+import { deleteCommand } from './deleteevents_by_id.js';
 
-export default defineCommand({
-  name: 'deletetodos_by_id',
-  needsSession: true,
-  failsWith: 16,
-  params: deleteParams,
-  run: (ctx) => deleteItems(ctx, 'VTODO', 16),
-});
+/** deleteevents_by_id for tasks. */
+export default deleteCommand('deletetodos_by_id', 'VTODO', Errno.DELETE_TODOS_BY_ID_FAILED);

@@ -1,10 +1,46 @@
+import { selectById } from '../mapping/fetch-selection.js';
+import { itemsForOutput } from '../mapping/item-output.js';
+import type { ComponentType } from '../model/calendar.js';
 import { defineCommand } from '../wcap/command.js';
-import { fetchById, fetchByIdParams } from './shared/fetch-by-id.js';
+import { Errno } from '../wcap/errno.js';
+import { fetchOutputParams, fetchSettings, outputOptionsOf, selectionOf } from '../wcap/fetch-params.js';
+import { p } from '../wcap/params.js';
+import { perCalendar } from '../wcap/per-calendar.js';
+import { WcapError } from '../wcap/wcap-error.js';
 
-export default defineCommand({
-  name: 'fetchevents_by_id',
-  needsSession: true,
-  failsWith: 9,
-  params: fetchByIdParams,
-  run: (ctx) => fetchById(ctx, 'VEVENT', 9),
-});
+/**
+ * fetchevents_by_id and (with VTODO) fetchtodos_by_id. recurring=1 (Lightning) → master plus
+ * exceptions of each uid. Expanded instead when recurring=0, or when recurring is absent and a rid
+ * is given (docs/wcap-protocol.md#recurring-and-compressed): the instance at rid (mod 1, the
+ * default), this and future (2), this and prior (3) or all (4). uid, rid and mod are parallel lists
+ * (one rid or mod applies to every uid). errno 59 when nothing matches: Lightning then tries
+ * fetchtodos_by_id (docs/lightning.md#fetch-by-id). Each item costs one GET when the gateway knows
+ * where it is.
+ */
+export function fetchByIdCommand(name: string, type: ComponentType, failsWith: number) {
+  return defineCommand({
+    name,
+    needsSession: true,
+    failsWith,
+    params: { ...fetchOutputParams, targets: p.instanceTargets({ modDefault: 1 }) },
+    async run({ params, calendars, server }) {
+      const settings = fetchSettings(params, server);
+      // The same uid listed twice without rids would be answered twice.
+      const targets = params.targets.filter((t, i, all) => t.rid || all.findIndex((o) => o.uid === t.uid && !o.rid) === i);
+      const masters = params.recurring ?? !targets.some((t) => t.rid);
+      return perCalendar(calendars, params.calid, failsWith, async (calendar) => {
+        const selection = selectionOf(params, settings, server, calendars.user, calendar.info, masters);
+        const found = await calendar.findMany(targets.map((t) => t.uid), type);
+        const items = targets.flatMap((target) => {
+          const item = found.get(target.uid);
+          if (!item) return [];
+          return selectById(item.components, { rid: target.rid ?? undefined, tzid: settings.tzid, mod: target.mod }, selection);
+        });
+        if (items.length === 0) throw new WcapError(Errno.COMPONENT_NOT_FOUND, 'No such item');
+        return { components: itemsForOutput(items, outputOptionsOf(params, settings, server, calendar.info)), timesAsStored: !settings.timezoneOut };
+      });
+    },
+  });
+}
+
+export default fetchByIdCommand('fetchevents_by_id', 'VEVENT', Errno.FETCH_EVENTS_BY_ID_FAILED);

@@ -1,10 +1,5 @@
-import { defineCommand } from '../wcap/command.js';
-import { fetchById, fetchByIdParams } from './shared/fetch-by-id.js';
+import { Errno } from '../wcap/errno.js';
+import { fetchByIdCommand } from './fetchevents_by_id.js';
 
-export default defineCommand({
-  name: 'fetchtodos_by_id',
-  needsSession: true,
-  failsWith: 17,
-  params: fetchByIdParams,
-  run: (ctx) => fetchById(ctx, 'VTODO', 17),
-});
+/** fetchevents_by_id for tasks. */
+export default fetchByIdCommand('fetchtodos_by_id', 'VTODO', Errno.FETCH_TODOS_BY_ID_FAILED);

@@ -1,17 +1,19 @@
 import { defineCommand } from '../wcap/command.js';
+import { Errno } from '../wcap/errno.js';
 import { p } from '../wcap/params.js';
-import { perCalendar } from './shared/per-calendar.js';
+import { perCalendar } from '../wcap/per-calendar.js';
 
 /**
  * One block per requested calid, each with its own errno (28/29 per calendar) and RELATIVE-CALID
- * exactly as requested (lightning-client.md §2, §4.5d).
+ * exactly as requested (docs/lightning.md#calendar-properties). The properties are read from the
+ * server on every call, so a revoked permission or a renamed calendar shows at once.
  */
 export default defineCommand({
   name: 'get_calprops',
   needsSession: true,
-  failsWith: 20,
+  failsWith: Errno.GET_CALPROPS_FAILED,
   params: { calid: p.list() },
-  async run(ctx) {
-    return perCalendar(ctx, 20, async () => ({ components: [] }));
+  async run({ params, calendars }) {
+    return perCalendar(calendars, params.calid, Errno.GET_CALPROPS_FAILED, async () => ({ components: [] }), { fresh: true });
   },
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineCommand } from '../wcap/command.js';
+import { Errno } from '../wcap/errno.js';
 import { p } from '../wcap/params.js';
 import { singleBlock } from '../wcap/result.js';
 
@@ -7,7 +8,7 @@ import { singleBlock } from '../wcap/result.js';
 export default defineCommand({
   name: 'get_guids',
   needsSession: false,
-  failsWith: 60,
+  failsWith: Errno.BAD_ARGUMENTS,
   params: { guidCount: p.int({ min: 1, max: 1000, fallback: 1 }) },
   async run({ params }) {
     const count = params.guidCount ?? 1;

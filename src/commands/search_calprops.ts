@@ -1,13 +1,11 @@
 import { calendarProperties } from '../mapping/calprops.js';
-import { calidOfCalendar, matchesSearch, SEARCH_MODES, searchFields } from '../mapping/calendar-search.js';
-import { defineCommand, sessionOf } from '../wcap/command.js';
+import { matchesSearch, SEARCH_MODES, searchFields } from '../mapping/calendar-search.js';
+import { defineCommand } from '../wcap/command.js';
+import { Errno } from '../wcap/errno.js';
+import { optionalFlag } from '../wcap/fetch-params.js';
 import { p } from '../wcap/params.js';
 import { singleBlock, type WcapBlock } from '../wcap/result.js';
 import { WcapError } from '../wcap/wcap-error.js';
-import { credentialsOf, homeOf } from './shared/calendars.js';
-import { optionalFlag } from './shared/fetch-params.js';
-
-const SEARCH_CALPROPS_FAILED = 19;
 
 /**
  * Finds calendars by calid, name and/or primary owner (seed 001 search_calprops; Lightning's
@@ -17,13 +15,13 @@ const SEARCH_CALPROPS_FAILED = 19;
  * home (Radicale's owner_only rights show nobody else's). One block per match, default calendar
  * first, each with errno 0 and the calendar's properties, RELATIVE-CALID `user` or `user:name`;
  * without a match one block with errno 0 and no calendar, which Lightning skips. An empty
- * search-string fails with 19 (SEARCH_CALPROPS_FAILED): 7.0's 88 BAD_SEARCH_STRING_LENGTH is not
+ * search-string fails with 19 (Errno.SEARCH_CALPROPS_FAILED): 7.0's 88 BAD_SEARCH_STRING_LENGTH is not
  * a number Lightning can map (lightning-client.md §3.1) and this gateway speaks WCAP 3.0.
  */
 export default defineCommand({
   name: 'search_calprops',
   needsSession: true,
-  failsWith: SEARCH_CALPROPS_FAILED,
+  failsWith: Errno.SEARCH_CALPROPS_FAILED,
   params: {
     'search-string': p.string(),
     searchOpts: p.oneOf(['0', '1', '2', '3'] as const, { fallback: '0', lenient: '0' }),
@@ -32,24 +30,19 @@ export default defineCommand({
     calid: optionalFlag(),
     primaryOwner: optionalFlag(),
   },
-  async run(ctx) {
-    const { params, deps } = ctx;
+  async run({ params, calendars }) {
     const text = params['search-string']?.trim() ?? '';
-    if (text === '') throw new WcapError(SEARCH_CALPROPS_FAILED, 'The search string must not be empty');
+    if (text === '') throw new WcapError(Errno.SEARCH_CALPROPS_FAILED, 'The search string must not be empty');
     const mode = SEARCH_MODES[Number(params.searchOpts ?? '0')] ?? 'contains';
     const fields = searchFields({ name: params.name, calid: params.calid, primaryOwner: params.primaryOwner });
-    const session = sessionOf(ctx);
-    const calendars = await deps.backend.listCalendars(credentialsOf(session), homeOf(session));
-    const found = calendars
-      .map((info) => {
-        const calid = calidOfCalendar(info, deps.config.defaultCalendar);
+    const found = (await calendars.list())
+      .map(({ calid, info }) => {
         const properties = calendarProperties(calid, info);
         const value = (name: string) => properties.find((prop) => prop.name === name)?.value ?? '';
         const searchable = { calid, name: value('X-NSCP-CALPROPS-NAME'), primaryOwner: value('X-NSCP-CALPROPS-PRIMARY-OWNER') };
-        return { calid, properties, isDefault: info.name === deps.config.defaultCalendar, match: matchesSearch(searchable, text, mode, fields) };
+        return { properties, match: matchesSearch(searchable, text, mode, fields) };
       })
-      .filter((c) => c.match)
-      .sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.calid.localeCompare(b.calid));
+      .filter((c) => c.match);
     const max = params.maxResults ?? 200;
     const blocks = (max > 0 ? found.slice(0, max) : found).map((c): WcapBlock => ({ properties: c.properties, components: [], errno: 0 }));
     return blocks.length > 0 ? { blocks } : singleBlock([]);

@@ -1,11 +1,134 @@
-import { defineCommand } from '../wcap/command.js';
-import { storeItem } from './shared/store-item.js';
-import { storeParams } from './shared/store-params.js';
+import { randomUUID } from 'node:crypto';
+import ICAL from 'ical.js';
+import type { Calendar } from '../calendars/calendar.js';
+import type { Item } from '../calendars/item.js';
+import { applyItemChanges, stampItem } from '../mapping/apply-changes.js';
+import { calendarProperties } from '../mapping/calprops.js';
+import { newCalendarObject } from '../mapping/calendar-object.js';
+import { itemsForOutput } from '../mapping/item-output.js';
+import { editSeries, type EditTarget } from '../mapping/series-edit.js';
+import type { ComponentType } from '../model/calendar.js';
+import { isGatewayError } from '../model/errors.js';
+import type { ItemChanges } from '../model/item-changes.js';
+import { defineCommand, type CommandContext } from '../wcap/command.js';
+import { Errno } from '../wcap/errno.js';
+import { fetchSettings } from '../wcap/fetch-params.js';
+import { singleBlock, type WcapResult } from '../wcap/result.js';
+import { changesFromParams, storeParams, type StoreParams } from '../wcap/store-params.js';
+import { WcapError } from '../wcap/wcap-error.js';
 
-export default defineCommand({
-  name: 'storeevents',
-  needsSession: true,
-  failsWith: 14,
-  params: storeParams,
-  run: (ctx) => storeItem(ctx, 'VEVENT', 14),
-});
+const REPLY = '4';
+
+/**
+ * storeevents and (with VTODO) storetodos: create an item, or modify a whole series (mod=4), one
+ * instance (mod=1) or a part of a series (mod=2 / 3), changing only the fields sent
+ * (docs/wcap-protocol.md#storeevents-and-storetodos). The parameters become ItemChanges
+ * (wcap/store-params.ts), mapping applies them (mapping/apply-changes.ts for a new item,
+ * mapping/series-edit.ts for a stored one), the calendar repository reads and writes
+ * (calendars/calendar.ts). A store that changes nothing writes nothing (clients echo items back
+ * during sync, docs/lightning.md#offline-sync). A concurrent change between read and write is
+ * retried once from a fresh read. fetch=1 answers the whole stored series.
+ */
+export function storeCommand(name: string, type: ComponentType, failsWith: number) {
+  return defineCommand({
+    name,
+    needsSession: true,
+    failsWith,
+    params: storeParams,
+    async run(ctx) {
+      const { params } = ctx;
+      const { timezoneOut } = fetchSettings({ tzid: undefined, tzidout: params.tzidout }, ctx.server);
+      let changes = changesFromParams(params, failsWith);
+      // A REPLY (method=4) carries the replying attendee's answer and nothing else.
+      if (params.method === REPLY) changes = { attendees: changes.attendees ?? [], replace: false };
+      const calendar = await ctx.calendars.resolve(params.calid);
+      if (!calendar.owned) throw new WcapError(Errno.ACCESS_DENIED_TO_CALENDAR, 'Access denied to calendar');
+      const givenUid = params.uid?.trim();
+      const uid = givenUid || randomUUID();
+      // A create (storetype=1, or no uid at all) needs no lookup: the conditional PUT itself fails
+      // when the UID exists, which saves a UID REPORT on every new item.
+      const createOnly = params.storetype === 1 || !givenUid;
+      let stored: Item | { components: ICAL.Component[] };
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const existing = createOnly ? null : await calendar.find(uid, type);
+          if (!existing && params.storetype === 2) throw new WcapError(Errno.WCAP_MODIFY_NO_EVENT, 'There is no item with this UID to modify');
+          stored = existing ? await modify(ctx, calendar, existing, changes, failsWith) : await create(ctx, calendar, uid, type, changes);
+          break;
+        } catch (err) {
+          if (createOnly && isGatewayError(err, 'exists')) throw new WcapError(Errno.WCAP_CREATE_EXISTS, 'An item with this UID already exists');
+          if (attempt === 0 && (isGatewayError(err, 'changed') || isGatewayError(err, 'exists'))) continue;
+          throw err;
+        }
+      }
+      return answer(ctx, calendar, stored.components, timezoneOut);
+    },
+  });
+}
+
+export default storeCommand('storeevents', 'VEVENT', Errno.STOREEVENTS_FAILED);
+
+async function create(ctx: CommandContext<StoreParams>, calendar: Calendar, uid: string, type: ComponentType, changes: ItemChanges): Promise<Item> {
+  if (ctx.params.rid && ctx.params.mod !== 4) {
+    throw new WcapError(Errno.RECURRING_COMPONENT_NOT_FOUND, 'There is no recurring item with this UID to store an instance of');
+  }
+  const item = new ICAL.Component(type.toLowerCase());
+  item.addPropertyWithValue('uid', uid);
+  // WCAP default: all-day events are transparent, others opaque (docs/wcap-protocol.md#storeevents-parameters).
+  if (type === 'VEVENT' && changes.transparent === undefined) changes.transparent = changes.isAllDay === true;
+  applyItemChanges(item, changes, { directory: ctx.server.directory, calendarCalid: calendar.calid, master: true });
+  stampItem(item, new Date(ctx.clock.now()), true);
+  return calendar.create(uid, type, newCalendarObject(item));
+}
+
+async function modify(
+  ctx: CommandContext<StoreParams>,
+  calendar: Calendar,
+  existing: Item,
+  changes: ItemChanges,
+  failsWith: number,
+): Promise<{ components: ICAL.Component[] }> {
+  const { rid, method } = ctx.params;
+  const target: EditTarget = { rid, mod: (ctx.params.mod ?? (rid ? 1 : 4)) as EditTarget['mod'], reply: method === REPLY };
+  const apply = { directory: ctx.server.directory, calendarCalid: calendar.calid, master: true };
+  const edit = editSeries(existing.vcalendar, existing.components, existing.type, changes, target, apply, new Date(ctx.clock.now()));
+  switch (edit.kind) {
+    case 'not-this-type':
+      throw new WcapError(Errno.WCAP_CREATE_EXISTS, `The UID belongs to an item that is not a ${existing.type === 'VEVENT' ? 'event' : 'task'}`);
+    case 'no-such-instance':
+      throw new WcapError(Errno.RECURRING_COMPONENT_NOT_FOUND, 'The series has no instance at rid');
+    case 'rules-on-instance':
+      throw new WcapError(failsWith, 'Recurrence rules cannot be changed on one instance (use mod=4)');
+    case 'unchanged':
+      return edit;
+    case 'update':
+      await calendar.save(existing);
+      return edit;
+    case 'split': {
+      // The new part first: if the original cannot be updated, it is removed again and the
+      // calendar is as it was.
+      const created = await calendar.create(edit.newUid, existing.type, edit.separate);
+      try {
+        await calendar.save(existing);
+      } catch (err) {
+        await calendar.remove(created).catch(() => undefined);
+        throw err;
+      }
+      return edit;
+    }
+  }
+}
+
+/** fetch=1: the complete stored series (master plus every exception) in one calendar. */
+function answer(ctx: CommandContext<StoreParams>, calendar: Calendar, components: ICAL.Component[], timezoneOut: ReturnType<typeof fetchSettings>['timezoneOut']): WcapResult {
+  const properties = calendarProperties(calendar.calid, calendar.info);
+  if (!ctx.params.fetch) return singleBlock(properties);
+  const items = itemsForOutput(components, {
+    emailOrCalid: ctx.params.emailorcalid,
+    directory: ctx.server.directory,
+    ...(timezoneOut ? { timezoneOut } : {}),
+    relativeAlarms: ctx.params.relativealarm,
+    ...(calendar.info.timezone ? { floatingZone: calendar.info.timezone } : {}),
+  });
+  return { blocks: [{ ...singleBlock(properties, items).blocks[0]!, timesAsStored: !timezoneOut }] };
+}

@@ -1,11 +1,5 @@
-import { defineCommand } from '../wcap/command.js';
-import { storeItem } from './shared/store-item.js';
-import { storeParams } from './shared/store-params.js';
+import { Errno } from '../wcap/errno.js';
+import { storeCommand } from './storeevents.js';
 
-export default defineCommand({
-  name: 'storetodos',
-  needsSession: true,
-  failsWith: 15,
-  params: storeParams,
-  run: (ctx) => storeItem(ctx, 'VTODO', 15),
-});
+/** storeevents for tasks. */
+export default storeCommand('storetodos', 'VTODO', Errno.STORETODOS_FAILED);

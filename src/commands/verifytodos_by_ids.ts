@@ -1,10 +1,5 @@
-import { defineCommand } from '../wcap/command.js';
-import { verifyByIds, verifyParams } from './shared/verify-by-ids.js';
+import { Errno } from '../wcap/errno.js';
+import { verifyCommand } from './verifyevents_by_ids.js';
 
-export default defineCommand({
-  name: 'verifytodos_by_ids',
-  needsSession: true,
-  failsWith: 17,
-  params: verifyParams,
-  run: (ctx) => verifyByIds(ctx, 'VTODO', 17),
-});
+/** verifyevents_by_ids for tasks. */
+export default verifyCommand('verifytodos_by_ids', 'VTODO', Errno.FETCH_TODOS_BY_ID_FAILED);

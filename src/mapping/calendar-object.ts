@@ -1,22 +1,8 @@
 import ICAL from 'ical.js';
-import { GatewayError } from '../model/errors.js';
 import type { ComponentType } from '../model/calendar.js';
-import { registerObjectTimezones, vtimezone } from './timezones.js';
 
 const PRODID = '-//wcap-gateway//WCAP to CalDAV//EN';
 const ITEM_TYPES = ['vevent', 'vtodo'] as const;
-
-/** Parses a stored calendar object; unusable data is the backend's fault, not the client's. */
-export function parseCalendarObject(ical: string): ICAL.Component {
-  try {
-    const component = new ICAL.Component(ICAL.parse(ical) as unknown[]);
-    if (component.name !== 'vcalendar') throw new Error('not a VCALENDAR');
-    registerObjectTimezones(component, usedTimezoneIds(itemComponents(component)));
-    return component;
-  } catch (err) {
-    throw new GatewayError('backend', `Stored calendar data cannot be parsed: ${(err as Error).message}`);
-  }
-}
 
 /** VEVENT and VTODO components of an object (masters and overrides), optionally of one type. */
 export function itemComponents(vcalendar: ICAL.Component, type?: ComponentType): ICAL.Component[] {
@@ -41,25 +27,6 @@ export function newCalendarObject(item: ICAL.Component): ICAL.Component {
   vcalendar.addPropertyWithValue('version', '2.0');
   vcalendar.addSubcomponent(item);
   return vcalendar;
-}
-
-/**
- * Serialises an object for storage with exactly the VTIMEZONEs its items use: the gateway's
- * canonical definition for known zones, the stored one for zones the gateway does not know.
- */
-export function serializeCalendarObject(vcalendar: ICAL.Component): string {
-  const stored = new Map<string, ICAL.Component>();
-  // getAllSubcomponents may hand out ical.js's live list: copy before removing.
-  for (const tz of [...vcalendar.getAllSubcomponents('vtimezone')]) {
-    stored.set(String(tz.getFirstPropertyValue('tzid')), tz);
-    vcalendar.removeSubcomponent(tz);
-  }
-  const zones = [...usedTimezoneIds(itemComponents(vcalendar))].map((tzid) => vtimezone(tzid) ?? stored.get(tzid));
-  const items = [...vcalendar.getAllSubcomponents()];
-  for (const item of items) vcalendar.removeSubcomponent(item);
-  for (const zone of zones) if (zone) vcalendar.addSubcomponent(zone);
-  for (const item of items) vcalendar.addSubcomponent(item);
-  return vcalendar.toString() + '\r\n';
 }
 
 /** TZIDs referenced by date properties of the components (and their alarms). */

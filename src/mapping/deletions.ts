@@ -4,7 +4,6 @@ import type { DeletedItem } from '../model/deletion.js';
 import type { WcapDate } from '../model/wcap-date.js';
 import { itemComponents, uidOf } from './calendar-object.js';
 import { formatIcalUtc, setTimeProperty } from './ical-time.js';
-import { useZonesOf } from './instances.js';
 import { sameInstance } from './series.js';
 
 const STAMP = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?$/;
@@ -51,7 +50,6 @@ export function missingStub(type: ComponentType, uid: string, rid: WcapDate | un
  */
 export function itemOfObject(vcalendar: ICAL.Component): DeletedItem | undefined {
   const items = itemComponents(vcalendar);
-  useZonesOf(items);
   const main = items.find((c) => !c.hasProperty('recurrence-id')) ?? items[0];
   const uid = main && uidOf(main);
   if (!main || !uid) return undefined;
@@ -63,7 +61,6 @@ export function itemOfObject(vcalendar: ICAL.Component): DeletedItem | undefined
 
 /** The deletion of the whole item `uid` (components: its master and overrides, master first). */
 export function wholeItemDeletion(components: ICAL.Component[], uid: string, type: ComponentType): DeletedItem {
-  useZonesOf(components);
   const main = components.find((c) => !c.hasProperty('recurrence-id')) ?? components[0];
   const dtstart = main?.getFirstPropertyValue('dtstart');
   return { uid, type, ...(dtstart instanceof ICAL.Time ? { dtstart: formatIcalUtc(dtstart) } : {}) };
@@ -76,7 +73,6 @@ export function wholeItemDeletion(components: ICAL.Component[], uid: string, typ
  * else the RECURRENCE-ID.
  */
 export function instanceDeletions(components: ICAL.Component[], uid: string, type: ComponentType, removed: ICAL.Time[]): DeletedItem[] {
-  useZonesOf(components);
   return removed.map((instance) => {
     const recurrenceId = formatIcalUtc(instance);
     const override = components.find((c) => {

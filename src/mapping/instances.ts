@@ -1,18 +1,7 @@
 import type ICAL from 'ical.js';
 import type { WcapDate } from '../model/wcap-date.js';
 import { alignTo } from './apply-recurrence.js';
-import { usedTimezoneIds } from './calendar-object.js';
 import { findInstance, sameInstance } from './series.js';
-import { timezone } from './timezones.js';
-
-/**
- * Registers the zones the components use before any of their times is read: ical.js resolves a
- * TZID when a value is first decoded (and caches the result), so a zone registered later leaves
- * that time floating, i.e. read as UTC (measured with ical.js 2.2.1).
- */
-export function useZonesOf(components: ICAL.Component[]): void {
-  for (const tzid of usedTimezoneIds(components)) timezone(tzid);
-}
 
 const recurrenceIdOf = (c: ICAL.Component) => c.getFirstPropertyValue('recurrence-id') as ICAL.Time | null;
 
@@ -23,7 +12,6 @@ const recurrenceIdOf = (c: ICAL.Component) => c.getFirstPropertyValue('recurrenc
  * like a delete's rid: UTC, floating (in the master's zone, else `tzid`) or a DATE.
  */
 export function instanceComponent(components: ICAL.Component[], rid: WcapDate, tzid: string | undefined): ICAL.Component | null {
-  useZonesOf(components);
   const master = components.find((c) => !c.hasProperty('recurrence-id'));
   const overrides = components.filter((c) => c.hasProperty('recurrence-id'));
   const start = master?.getFirstPropertyValue('dtstart') as ICAL.Time | null | undefined;

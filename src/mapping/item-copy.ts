@@ -1,30 +1,34 @@
 import ICAL from 'ical.js';
+import { usedTimezoneIds } from './calendar-object.js';
+import { attachZones } from './timezones.js';
 
 /**
- * Deep copies of items that still resolve their TZIDs the way the originals do. ical.js reads a
- * TZID from the VTIMEZONEs of the component tree first and from its global TimezoneService second
- * (ical.js lib/ical/time.js fromDateTimeString); a detached copy would turn a zone the gateway does
- * not register (a custom VTIMEZONE stored by another client) into floating time. So each copy is
- * attached to a holder VCALENDAR carrying clones of its original's VTIMEZONEs — one holder per
- * original VCALENDAR within a call. The originals are never modified; holders are never output
- * (formatters serialise each item alone).
+ * Deep copies of items that resolve their TZIDs the way the originals do. ical.js reads a TZID from
+ * the VTIMEZONEs of the component tree (docs/caldav-servers.md#icaljs), so a detached copy would
+ * read every zoned time as floating. Each copy is therefore attached to a holder VCALENDAR with
+ * clones of its original's VTIMEZONEs plus the gateway's definitions of any zone the original's
+ * tree lacks (items built from request parameters have none) — one holder per original VCALENDAR
+ * within a call. The originals are never modified; holders are never output (formatters serialise
+ * each item alone).
  */
 export function copyItems(items: readonly ICAL.Component[]): ICAL.Component[] {
-  const holders = new Map<ICAL.Component, ICAL.Component>();
-  return items.map((item) => {
+  const holders = new Map<ICAL.Component | undefined, ICAL.Component>();
+  const copies = items.map((item) => {
     const copy = new ICAL.Component(structuredClone(item.jCal));
-    const source = item.parent;
-    if (source) {
-      let holder = holders.get(source);
-      if (!holder) {
-        holder = new ICAL.Component('vcalendar');
-        for (const zone of source.getAllSubcomponents('vtimezone')) holder.addSubcomponent(cloneComponent(zone));
-        holders.set(source, holder);
-      }
-      holder.addSubcomponent(copy);
+    const source = item.parent ?? undefined;
+    let holder = holders.get(source);
+    if (!holder) {
+      holder = new ICAL.Component('vcalendar');
+      for (const zone of source?.getAllSubcomponents('vtimezone') ?? []) holder.addSubcomponent(cloneComponent(zone));
+      holders.set(source, holder);
     }
+    holder.addSubcomponent(copy);
     return copy;
   });
+  for (const holder of holders.values()) {
+    attachZones(holder, usedTimezoneIds(holder.getAllSubcomponents().filter((c) => c.name !== 'vtimezone')));
+  }
+  return copies;
 }
 
 /** A copy of the VTIMEZONE with that TZID in the item's tree (as stored), if any. */

@@ -2,6 +2,7 @@ import ICAL from 'ical.js';
 import { addDate } from './apply-recurrence.js';
 import { guardedStarts } from './recur-guard.js';
 import { setTimeProperty } from './ical-time.js';
+import { cloneInTree } from './timezones.js';
 
 /** Upper bound of candidate dates tested to locate an instance (ical.js can loop, backends.md §4.1). */
 const MAX_WALK = 100_000;
@@ -61,7 +62,7 @@ export function nextInstance(master: ICAL.Component, rid: ICAL.Time): ICAL.Time 
 export function overrideFor(vcalendar: ICAL.Component, series: Series, instance: ICAL.Time): ICAL.Component {
   const existing = series.overrides.find((o) => sameInstance(recurrenceIdOf(o)!, instance));
   if (existing) return existing;
-  const override = new ICAL.Component(structuredClone(series.master.jCal));
+  const override = cloneInTree(series.master);
   for (const name of ['rrule', 'rdate', 'exrule', 'exdate', 'created', 'last-modified', 'dtstamp', 'sequence']) {
     override.removeAllProperties(name);
   }
@@ -89,7 +90,7 @@ export function overrideFor(vcalendar: ICAL.Component, series: Series, instance:
 export function splitSeries(vcalendar: ICAL.Component, series: Series, at: ICAL.Time, newUid: string): Series {
   const original = series.master;
   // COUNT counts what the rules generate, EXDATEs and RDATEs aside (RFC 5545 §3.3.10).
-  const rulesOnly = new ICAL.Component(structuredClone(original.jCal));
+  const rulesOnly = cloneInTree(original);
   for (const name of ['exdate', 'exrule', 'rdate']) rulesOnly.removeAllProperties(name);
   let before = 0;
   walkInstances(rulesOnly, (start) => {
@@ -97,7 +98,7 @@ export function splitSeries(vcalendar: ICAL.Component, series: Series, at: ICAL.
     before += 1;
     return true;
   });
-  const later = new ICAL.Component(structuredClone(original.jCal));
+  const later = cloneInTree(original);
   later.updatePropertyWithValue('uid', newUid);
   const start = original.getFirstPropertyValue('dtstart') as ICAL.Time;
   const end = original.getFirstPropertyValue('dtend') as ICAL.Time | null;

@@ -1,31 +1,42 @@
 import ICAL from 'ical.js';
 import { isFloating } from './expand.js';
 import { zoneIdOf } from './instance-output.js';
+import { usedTimezoneIds } from './calendar-object.js';
+import { copyItems } from './item-copy.js';
 import { isKnownTimezone, timezone } from './timezones.js';
 
 /**
- * How output date-times are zoned (WCAP `tzidout`, seed 003 "Time Zones"):
- * - `stored`: each value as stored — local time with TZID plus its VTIMEZONE, UTC, or DATE. This is
- *   the answer to `X-S1CS-TZNATIVE` ("the time zone they were created in") and also to a missing
- *   tzidout: Sun answered Zulu then, but lightning-client.md §11 recommends the standard TZID form
- *   (style b), which Lightning leaves alone, plus the X-NSCP-*-TZID hints the gateway always adds.
+ * How output date-times are zoned (WCAP `tzidout`, docs/wcap-protocol.md#time-zones):
+ * - `stored`: each value as stored — local time with TZID plus its VTIMEZONE, UTC, or DATE. The
+ *   answer to `X-S1CS-TZNATIVE` ("the time zone they were created in").
  * - `zone`: every zoned or UTC DATE-TIME converted to local time in that zone (UTC: the `Z` form).
+ * A request without tzidout gets the stored form in text/calendar, which Lightning leaves alone
+ * (docs/lightning.md#time-zones), and Zulu in text/xml, whose vocabulary is UTC: the formatter
+ * decides that, see {@link inUtc}.
  */
 export type TimezoneOut = { kind: 'stored' } | { kind: 'zone'; tzid: string };
 
 /** The tzidout value asking for stored zones. */
 export const TZNATIVE = 'X-S1CS-TZNATIVE';
 
-/**
- * Parses `tzidout`; undefined for a zone the gateway does not know (callers answer errno 18).
- * `zuluWhenAbsent`: without tzidout the answer is in Zulu (the WCAP default, seed 003; used for
- * text/xml, whose readers parse START/END as UTC), else as stored (text/calendar, see above).
- */
-export function parseTimezoneOut(value: string | undefined, zuluWhenAbsent = false): TimezoneOut | undefined {
-  const text = value?.trim() ?? '';
-  if (text === '' && zuluWhenAbsent) return { kind: 'zone', tzid: 'UTC' };
-  if (text === '' || text.toUpperCase() === TZNATIVE) return { kind: 'stored' };
+/** Parses a non-empty `tzidout`; undefined for a zone the gateway does not know (errno 18). */
+export function parseTimezoneOut(value: string): TimezoneOut | undefined {
+  const text = value.trim();
+  if (text.toUpperCase() === TZNATIVE) return { kind: 'stored' };
   return isKnownTimezone(text) ? { kind: 'zone', tzid: text } : undefined;
+}
+
+/**
+ * Copies of output components with every item's date-times in UTC, dropping the VTIMEZONEs no
+ * item uses any more: the default form of formats whose vocabulary is Zulu (text/xml). Alarms,
+ * DATEs and floating times are left as they are.
+ */
+export function inUtc(components: readonly ICAL.Component[]): ICAL.Component[] {
+  const copies = copyItems(components);
+  const items = copies.filter((c) => c.name !== 'vtimezone');
+  for (const item of items) if (item.name === 'vevent' || item.name === 'vtodo') convertToZone(item, 'UTC');
+  const used = usedTimezoneIds(items);
+  return copies.filter((c) => c.name !== 'vtimezone' || used.has(String(c.getFirstPropertyValue('tzid'))));
 }
 
 /** Date properties converted; CREATED, DTSTAMP, LAST-MODIFIED and COMPLETED are UTC by RFC 5545. */

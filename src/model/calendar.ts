@@ -17,6 +17,11 @@ export interface CalendarInfo {
   timezone?: string;
   /** Component types the collection accepts (upper case, e.g. VEVENT, VTODO). Empty = any. */
   componentTypes: string[];
+  /**
+   * Opaque tag that changes whenever anything in the calendar changes (its content version), when
+   * asked for and the server offers one; undefined otherwise. Compared, never interpreted.
+   */
+  contentTag?: string;
 }
 
 /** One stored calendar object: a whole VCALENDAR holding one UID (master plus overrides). */

@@ -9,6 +9,8 @@ export type GatewayErrorKind =
   | 'forbidden'
   /** The addressed calendar or item does not exist (HTTP 404). */
   | 'not-found'
+  /** The calendar a request names does not exist, or its name cannot name a calendar. */
+  | 'no-calendar'
   /** An object with that UID already exists (create precondition, UID conflict). */
   | 'exists'
   /** The object changed or vanished since it was read (If-Match failed). */

@@ -7,6 +7,7 @@ import {
   blocksOf,
   errnoProperties,
 } from './envelope.js';
+import { inUtc } from '../mapping/tzidout.js';
 import { componentElement } from './xml-components.js';
 import { type XmlElement, renderXmlDocument, xmlElement, xmlTextElement } from '../xml/xml-writer.js';
 
@@ -36,7 +37,8 @@ export const xmlFormatter: Formatter = {
 
 function icalElement(block: WcapBlock): XmlElement {
   const children: XmlElement[] = block.properties.map(blockPropertyElement);
-  for (const component of block.components) {
+  // The WCAP XML vocabulary is Zulu: without a tzidout, stored local times are given in UTC.
+  for (const component of block.timesAsStored ? inUtc(block.components) : block.components) {
     const element = componentElement(component.toJSON() as unknown[]);
     if (element) children.push(element);
   }

@@ -1,6 +1,7 @@
 import type { AttendeeInput } from '../model/item-changes.js';
 import { decoded } from './params.js';
 import type { RawValue } from './raw-params.js';
+import { Errno } from './errno.js';
 import { WcapError } from './wcap-error.js';
 
 const KNOWN_PARAMS = new Set([
@@ -51,7 +52,7 @@ export function parseAttendees(raw: RawValue, name: string, failsWith: number): 
       }
     }
     if (!address || !ADDRESS.test(address)) {
-      throw new WcapError(60, `Invalid value for parameter ${name}: an attendee has no valid address`);
+      throw new WcapError(Errno.BAD_ARGUMENTS, `Invalid value for parameter ${name}: an attendee has no valid address`);
     }
     attendees.push({ address, params });
   }

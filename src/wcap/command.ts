@@ -1,51 +1,43 @@
 import type { Logger } from 'pino';
-import type { CalendarBackend } from '../backend/calendar-backend.js';
-import type { Config } from '../config.js';
+import type { CalendarRepository } from '../calendars/calendar-repository.js';
 import type { Directory } from '../mapping/directory.js';
 import type { Clock } from '../model/clock.js';
 import type { Session } from '../model/session.js';
-import type { GuidStore } from '../state/guid-store.js';
-import type { SessionStore } from '../state/session-store.js';
-import type { SyncStateStore } from '../state/sync-state-store.js';
-import type { TombstoneStore } from '../state/tombstone-store.js';
-import type { TtlCache } from '../state/memory/ttl-cache.js';
-import type { CalendarInfo } from '../model/calendar.js';
 import type { ParamSchema, ParamsOf } from './params.js';
-import type { RawParams } from './raw-params.js';
 import type { WcapResult } from './result.js';
-import { WcapError } from './wcap-error.js';
 
-/** Everything a command may use; built once in main.ts, replaced by fakes in tests. */
-export interface GatewayDeps {
-  config: Readonly<Config>;
-  backend: CalendarBackend;
-  sessions: SessionStore;
-  guids: GuidStore;
-  clock: Clock;
+/** Facts about this server that commands announce or obey; no secrets. */
+export interface ServerProfile {
+  /** X-NSCP-RECURRENCE-BOUND: most instances of one series a client expands, and the gateway's cap. */
+  recurrenceBound: number;
+  /** Calendar users ⇄ mail addresses. */
   directory: Directory;
-  /** Calendar properties per (user, calendar URL), kept briefly so a fetch costs one REPORT. */
-  calendarCache: TtlCache<CalendarInfo>;
-  /** Deleted items and instances per calendar, dated, for fetch_deletedcomponents. */
-  tombstones: TombstoneStore;
-  /** Per calendar, the last sync-collection token and what each object URL held (to date others' deletions). */
-  syncState: SyncStateStore;
 }
 
+/** Opening, ending and checking sessions: what login, logout and check_id do. */
+export interface SessionControl {
+  /**
+   * Validates the credentials with the CalDAV server, prepares the user's calendars and opens a
+   * session. Returns its id. Throws WcapError LOGIN_FAILED (1) for refused credentials.
+   */
+  open(user: string, password: string): Promise<string>;
+  /** Ends the session whose id the request carries (nothing when it carries none). */
+  end(): Promise<void>;
+  /** Whether the id the request carries names a live session. */
+  isAlive(): Promise<boolean>;
+}
+
+/** What a command gets: its parameters and the few services commands use. */
 export interface CommandContext<P> {
   params: P;
   /** The caller's session; always set for commands with `needsSession`. */
   session: Session | undefined;
-  /** The session id as sent (only for logout, which must delete it). */
-  sessionId: string | undefined;
-  /** Every parameter as received, for commands that read free-form names (X- properties). */
-  raw: RawParams;
-  deps: GatewayDeps;
+  /** The session's calendars. Using it in a command without a session throws errno 1. */
+  calendars: CalendarRepository;
+  sessions: SessionControl;
+  clock: Clock;
   log: Logger;
-  /**
-   * The fmt-out being answered. Only output defaults may depend on it (text/xml is in Zulu when
-   * tzidout is absent); commands never build output text.
-   */
-  format: string;
+  server: ServerProfile;
 }
 
 /** A WCAP command: its name, session need, failure errno, parameters and behaviour. */
@@ -61,10 +53,4 @@ export interface Command<S extends ParamSchema = ParamSchema> {
 
 export function defineCommand<S extends ParamSchema>(command: Command<S>): Command<S> {
   return command;
-}
-
-/** The session of a command that declared `needsSession` (the pipeline guarantees it). */
-export function sessionOf(ctx: CommandContext<unknown>): Session {
-  if (!ctx.session) throw new WcapError(1, 'Login failed, session ID timed out or invalid');
-  return ctx.session;
 }

@@ -114,12 +114,14 @@ const ERRNO_TABLE = [
 type ErrnoTable = typeof ERRNO_TABLE;
 
 /** Symbolic name of a WCAP errno (`LOGIN_FAILED`, `CDWP_ERR_CANNOT_CONNECT` …). */
-export type ErrnoName = ErrnoTable[number][0] | 'IMPORT_FAILURE';
+export type ErrnoName = ErrnoTable[number][0] | 'IMPORT_FAILURE' | 'UNKNOWN_INTERNAL_ERROR';
 
 /** Name → numeric errno, e.g. `Errno.LOGIN_FAILED === 1`, `Errno.CDWP_ERR_CANNOT_CONNECT === 11001`. */
 export type ErrnoMap = { readonly [E in ErrnoTable[number] as E[0]]: E[1] } & {
   /** WCAP 7.0 name of 78 (some items were not imported); 6.x calls it READONLY_DATABASE. */
   readonly IMPORT_FAILURE: 78;
+  /** WCAP 7.0 reuses −1 for "unknown internal server error" (never a success outside logout). */
+  readonly UNKNOWN_INTERNAL_ERROR: -1;
 };
 
 /** Any errno value listed in the table. */
@@ -128,11 +130,12 @@ export type ErrnoValue = ErrnoMap[keyof ErrnoMap];
 /**
  * The WCAP errno table as constants. −1 is a success only for logout.wcap (Lightning expects it
  * there and treats it as an error elsewhere); 7.0 reuses −1 for "unknown internal error", which
- * the gateway never sends. 3–5, 7 and 95–98 are unassigned.
+ * the gateway sends only for a failed login that is not a credentials problem. 3–5, 7 and 95–98 are unassigned.
  */
 export const Errno: ErrnoMap = Object.freeze({
   ...Object.fromEntries(ERRNO_TABLE.map(([name, value]) => [name, value])),
   IMPORT_FAILURE: 78,
+  UNKNOWN_INTERNAL_ERROR: -1,
 }) as ErrnoMap;
 
 const MESSAGES: ReadonlyMap<number, string> = new Map(ERRNO_TABLE.map(([, value, message]) => [value, message]));

@@ -1,46 +1,48 @@
 import { isGatewayError } from '../model/errors.js';
+import { Errno } from './errno.js';
 import { WcapError } from './wcap-error.js';
 
 export interface ErrnoOutcome {
   errno: number;
+  /** What the client is told (X-NSCP-WCAP-ERRNO-MESSAGE); never a secret. */
   message: string;
+  /** What went wrong underneath (request, path, status), for the log only. */
+  detail?: string;
   /** true for errors nobody anticipated: logged with their stack. */
   unexpected: boolean;
 }
 
-const LOGIN_FAILED = 1;
-const INTERNAL_ERROR = -1;
-
-/** CDWP_ERR_CANNOT_CONNECT: the back end is unreachable (architecture.md §1). */
-const CANNOT_CONNECT = 11001;
-/** CDWP_ERR_AUTH_FAILED: the back end refused credentials of a still-valid session. */
-const BACKEND_AUTH_FAILED = 11007;
-
 /**
- * Maps anything a command threw to the errno the client sees. errno 1 is never produced here:
- * it means "session expired" and makes Lightning log in again without limit
- * (lightning-client.md §3.3), so back-end failures get their own numbers.
+ * Maps anything a command threw to the errno the client sees. errno 1 is never produced here: it
+ * means "session expired" and makes Lightning log in again without limit
+ * (docs/lightning.md#errors), so back-end failures get their own numbers:
+ * unreachable → 11001 CDWP_ERR_CANNOT_CONNECT, refused credentials of a live session → 11007,
+ * 403 → 28, a calendar that does not exist → 29, a UID taken → 63, anything else → the command's
+ * own failure errno.
  */
 export function errorToErrno(err: unknown, failsWith: number): ErrnoOutcome {
   if (err instanceof WcapError) return { errno: err.errno, message: err.message, unexpected: false };
   if (isGatewayError(err)) {
+    const detail = err.message;
     switch (err.kind) {
       case 'unavailable':
-        return { errno: CANNOT_CONNECT, message: 'The calendar back end cannot be reached', unexpected: false };
+        return { errno: Errno.CDWP_ERR_CANNOT_CONNECT, message: 'The calendar back end cannot be reached', detail, unexpected: false };
       case 'unauthorized':
-        return { errno: BACKEND_AUTH_FAILED, message: 'The calendar back end rejected the credentials of this session', unexpected: false };
+        return { errno: Errno.CDWP_ERR_AUTH_FAILED, message: 'The calendar back end rejected the credentials of this session', detail, unexpected: false };
       case 'forbidden':
-        return { errno: 28, message: 'Access denied to calendar', unexpected: false };
+        return { errno: Errno.ACCESS_DENIED_TO_CALENDAR, message: 'Access denied to calendar', detail, unexpected: false };
+      case 'no-calendar':
+        return { errno: Errno.CALENDAR_DOES_NOT_EXIST, message: 'Calendar does not exist', detail, unexpected: false };
       case 'exists':
-        return { errno: 63, message: 'An item with this UID already exists', unexpected: false };
+        return { errno: Errno.WCAP_CREATE_EXISTS, message: 'An item with this UID already exists', detail, unexpected: false };
       case 'invalid':
         return { errno: safe(failsWith), message: err.message, unexpected: false };
       case 'not-found':
-        return { errno: safe(failsWith), message: 'The item or calendar no longer exists', unexpected: false };
+        return { errno: safe(failsWith), message: 'The item or calendar no longer exists', detail, unexpected: false };
       case 'changed':
-        return { errno: safe(failsWith), message: 'The item was changed at the same time by someone else; try again', unexpected: false };
+        return { errno: safe(failsWith), message: 'The item was changed at the same time by someone else; try again', detail, unexpected: false };
       case 'backend':
-        return { errno: safe(failsWith), message: 'The calendar back end failed', unexpected: false };
+        return { errno: safe(failsWith), message: 'The calendar back end failed', detail, unexpected: false };
     }
   }
   return { errno: safe(failsWith), message: 'Internal error', unexpected: true };
@@ -48,8 +50,9 @@ export function errorToErrno(err: unknown, failsWith: number): ErrnoOutcome {
 
 /**
  * login fails with errno 1 only for bad credentials (thrown as a WcapError); any other failure of a
- * command whose own errno is 1 becomes WCAP 7.0's -1 "unknown internal server error" (seed 003).
+ * command whose own errno is 1 becomes WCAP 7.0's -1 "unknown internal server error"
+ * (docs/wcap-protocol.md#errno-table).
  */
 function safe(failsWith: number): number {
-  return failsWith === LOGIN_FAILED ? INTERNAL_ERROR : failsWith;
+  return failsWith === Errno.LOGIN_FAILED ? Errno.UNKNOWN_INTERNAL_ERROR : failsWith;
 }

@@ -79,7 +79,8 @@ export interface InstanceTargetOptions {
 /**
  * The parallel `uid`, `rid` and `mod` lists of the *_by_id commands, read together whatever the
  * schema key. uid is a `;` list, trimmed, empty entries dropped. rid and mod are parallel to it: a
- * single (or absent/empty) value applies to every uid; otherwise one entry per uid, counted either
+ * single (or absent/empty) value applies to every uid (not with `withMod: false`: verify's lists are
+ * strictly parallel); otherwise one entry per uid, counted either
  * as sent or without the dropped empty uids (their partners are dropped too). Returns one target
  * per uid in request order, duplicates kept: callers that answer a pair once must dedupe.
  * Throws errno 46 (INSUFFICIENT_PARAMETERS) when no uid is given or a list length fits neither
@@ -98,12 +99,17 @@ function instanceTargets(options: InstanceTargetOptions & { withMod?: boolean } 
     const uids = listOf('uid');
     const kept = uids.flatMap((uid, index) => (uid === '' ? [] : [index]));
     if (kept.length === 0) throw new WcapError(Errno.INSUFFICIENT_PARAMETERS, 'Parameter uid is required');
+    // verify*_by_ids documents strictly parallel lists; the fetch and delete commands also take
+    // one rid or mod for every uid, as Lightning and the Sun servers did.
+    const strict = options.withMod === false;
+    const mismatch = strict ? 'The uid and rid lists differ in length' : 'The uid, rid and mod lists differ in length';
     const parallel = (name: 'rid' | 'mod'): string[] => {
+      const value = get(name);
       const list = listOf(name);
-      if (list.length <= 1) return kept.map(() => list[0] ?? '');
+      if (value === undefined || list.length === 0 || (list.length === 1 && !strict)) return kept.map(() => list[0] ?? '');
       if (list.length === uids.length) return kept.map((index) => list[index]!);
       if (list.length === kept.length) return list;
-      throw new WcapError(Errno.INSUFFICIENT_PARAMETERS, `The uid and ${name} lists differ in length`);
+      throw new WcapError(Errno.INSUFFICIENT_PARAMETERS, mismatch);
     };
     const rids = parallel('rid');
     const mods = options.withMod === false ? undefined : parallel('mod');

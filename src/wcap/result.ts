@@ -26,6 +26,11 @@ export interface WcapBlock {
   errno: number;
   /** Human-readable reason, emitted as X-NSCP-WCAP-ERRNO-MESSAGE when errno is not a success. */
   errnoMessage?: string;
+  /**
+   * true when the components' date-times are as stored because the request named no tzidout: each
+   * format then shows them in its own default form (text/xml: Zulu). Absent: written as they are.
+   */
+  timesAsStored?: boolean;
 }
 
 export interface WcapResult {

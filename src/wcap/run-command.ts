@@ -1,19 +1,31 @@
 import type { Logger } from 'pino';
-import type { Command, GatewayDeps } from './command.js';
+import type { CalendarService } from '../calendars/calendar-service.js';
+import type { Clock } from '../model/clock.js';
+import type { Session } from '../model/session.js';
+import type { SessionStore } from '../state/session-store.js';
+import type { Command, CommandContext, ServerProfile } from './command.js';
+import { Errno } from './errno.js';
 import { errorToErrno } from './error-mapping.js';
 import { decoded, parseParams } from './params.js';
 import type { RawParams } from './raw-params.js';
 import { errorResult, type Formatter, type RenderedBody, type WcapResult } from './result.js';
+import { sessionControl } from './session-control.js';
 import { WcapError } from './wcap-error.js';
-
-const BAD_COMMAND = 52;
-const NO_SUCH_FORMAT = 58;
-const LOGIN_FAILED = 1;
 
 export type FormatterLookup = (fmtOut: string | undefined) => Formatter | undefined;
 
 /** A session id can only be [A-Za-z0-9]; anything else cannot be a session (no store lookup). */
 export type SessionIdCheck = (id: string) => boolean;
+
+/** What the pipeline needs to run any command (built once by gateway.ts). */
+export interface PipelineDeps {
+  sessions: SessionStore;
+  calendars: CalendarService;
+  clock: Clock;
+  server: ServerProfile;
+  /** Longest accepted parameter value, in characters. */
+  maxParamLength: number;
+}
 
 export interface PipelineOptions {
   formatterFor: FormatterLookup;
@@ -22,14 +34,17 @@ export interface PipelineOptions {
   inputProblem?: string | undefined;
 }
 
+const SESSION_EXPIRED = 'Login failed, session ID timed out or invalid';
+
 /**
- * The one request pipeline (architecture.md §1): formatter first (so errors render in the asked
- * format), then session, parameters, command, rendering. Always produces a body; never throws.
+ * The one request pipeline (docs/architecture.md#request-pipeline): formatter first (so every
+ * answer, errors included, comes in the asked format), then session, parameters, command,
+ * rendering. Always produces a body; never throws.
  */
 export async function runCommand(
   command: Command | undefined,
   raw: RawParams,
-  deps: GatewayDeps,
+  deps: PipelineDeps,
   log: Logger,
   options: PipelineOptions,
 ): Promise<RenderedBody & { errno: number }> {
@@ -38,43 +53,63 @@ export async function runCommand(
   // A present but undecodable fmt-out is as unknown as a misspelt one.
   const formatter = fmtOut !== undefined && fmtText === undefined ? undefined : options.formatterFor(fmtText);
   if (!formatter) {
-    // Never echo the requested format: the real server's echo was an XSS (wcap-protocol.md §6.9).
+    // Never echo the requested format: the real server's echo was an XSS (docs/wcap-protocol.md#output-formats).
     const fallback = options.formatterFor(undefined)!;
-    return render(fallback, errorResult(NO_SUCH_FORMAT, 'No such output format'), NO_SUCH_FORMAT);
+    return render(fallback, errorResult(Errno.WCAP_NO_SUCH_FORMAT, 'No such output format'), Errno.WCAP_NO_SUCH_FORMAT);
   }
-  if (!command) {
-    // Architecture.md §1: unknown commands answer in the default format.
-    return render(options.formatterFor(undefined)!, errorResult(BAD_COMMAND, 'Unknown command'), BAD_COMMAND);
-  }
+  if (!command) return render(formatter, errorResult(Errno.BAD_COMMAND, 'Unknown command'), Errno.BAD_COMMAND);
   try {
     if (options.inputProblem) throw new WcapError(command.failsWith, options.inputProblem);
-    checkSizes(raw, deps.config.maxParamLength, command.failsWith);
+    checkSizes(raw, deps.maxParamLength, command.failsWith);
     const { session, sessionId } = await findSession(command, raw, deps, options.looksLikeSessionId);
     const params = parseParams(command.params, raw, command.failsWith);
-    const result = await command.run({ params, session, sessionId, raw, deps, log, format: formatter.name });
+    const result = await command.run(contextFor({ params, session, sessionId, deps, log }));
     const errno = result.blocks[0]?.errno ?? 0;
     return render(formatter, result, errno);
   } catch (err) {
     const outcome = errorToErrno(err, command.failsWith);
     if (outcome.unexpected) log.error({ err }, 'command failed unexpectedly');
-    else log.info({ errno: outcome.errno, reason: outcome.message }, 'command failed');
+    else log.info({ errno: outcome.errno, reason: outcome.message, ...(outcome.detail ? { detail: outcome.detail } : {}) }, 'command failed');
     return render(formatter, errorResult(outcome.errno, outcome.message), outcome.errno);
   }
+}
+
+function contextFor(
+  request: { params: unknown; session: Session | undefined; sessionId: string | undefined; deps: PipelineDeps; log: Logger },
+): CommandContext<never> {
+  const { session, sessionId, deps, log } = request;
+  const context = {
+    params: request.params,
+    session,
+    sessions: sessionControl(deps.sessions, deps.calendars, sessionId, log),
+    clock: deps.clock,
+    log,
+    server: deps.server,
+  };
+  let calendars: CommandContext<never>['calendars'] | undefined;
+  // Built on first use: most commands touch calendars, the session commands never do.
+  Object.defineProperty(context, 'calendars', {
+    enumerable: true,
+    get() {
+      if (!session) throw new WcapError(Errno.LOGIN_FAILED, SESSION_EXPIRED);
+      calendars ??= deps.calendars.forSession(session, log);
+      return calendars;
+    },
+  });
+  return context as unknown as CommandContext<never>;
 }
 
 function render(formatter: Formatter, result: WcapResult, errno: number): RenderedBody & { errno: number } {
   return { ...formatter.render(result), errno };
 }
 
-async function findSession(command: Command, raw: RawParams, deps: GatewayDeps, looksLikeSessionId: SessionIdCheck) {
+async function findSession(command: Command, raw: RawParams, deps: PipelineDeps, looksLikeSessionId: SessionIdCheck) {
   const idValue = raw.get('id');
   const sessionId = idValue === undefined ? undefined : safeText(idValue.text, idValue.encoded)?.trim();
   if (!command.needsSession) return { session: undefined, sessionId };
-  if (!sessionId || !looksLikeSessionId(sessionId)) {
-    throw new WcapError(LOGIN_FAILED, 'Login failed, session ID timed out or invalid');
-  }
+  if (!sessionId || !looksLikeSessionId(sessionId)) throw new WcapError(Errno.LOGIN_FAILED, SESSION_EXPIRED);
   const session = await deps.sessions.get(sessionId);
-  if (!session) throw new WcapError(LOGIN_FAILED, 'Login failed, session ID timed out or invalid');
+  if (!session) throw new WcapError(Errno.LOGIN_FAILED, SESSION_EXPIRED);
   return { session, sessionId };
 }
 
@@ -93,7 +128,7 @@ function checkSizes(raw: RawParams, limit: number, failsWith: number): void {
 
 function safeText(text: string, encoded: boolean): string | undefined {
   try {
-    return decoded({ text, encoded }, 'fmt-out', NO_SUCH_FORMAT);
+    return decoded({ text, encoded }, 'fmt-out', Errno.WCAP_NO_SUCH_FORMAT);
   } catch {
     return undefined;
   }

@@ -19,7 +19,7 @@ describe('CalDAV upstream faults', () => {
   let faultMethod = '';
   const users = () => inject('testUsers');
   beforeAll(async () => {
-    const faulty: typeof fetch = async (input, init) => {
+    const faulty = (pooled: typeof fetch): typeof fetch => async (input, init) => {
       const request = new Request(input, init);
       if (fault !== 'none' && (faultMethod === '' || request.method === faultMethod)) {
         if (fault === '500') return new Response('boom', { status: 500 });
@@ -35,7 +35,7 @@ describe('CalDAV upstream faults', () => {
           });
         }
       }
-      return fetch(request);
+      return pooled(input, init);
     };
     const config = loadConfig({
       WCAP_PORT: '0',
@@ -45,7 +45,7 @@ describe('CalDAV upstream faults', () => {
       WCAP_LOG_LEVEL: 'silent',
       WCAP_CALDAV_TIMEOUT_MS: '300',
     });
-    gateway = await startGateway(config, createLogger('silent'), { fetch: faulty });
+    gateway = await startGateway(config, createLogger('silent'), { wrapFetch: faulty });
   });
   afterAll(() => gateway.close());
 

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import ICAL from 'ical.js';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { startGateway, type RunningGateway } from '../../src/gateway.js';
+import { startGateway, type GatewayOverrides, type RunningGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import type { Clock } from '../../src/model/clock.js';
 import { elementsByTagName, parseXml, textContent, type ParsedElement } from './parse-xml.js';
@@ -55,7 +55,7 @@ export interface WcapAnswer {
 }
 
 /** A gateway on a free port in front of the test Radicale and Redis. */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, overrides: Pick<GatewayOverrides, 'wrapTombstones'> = {}): Promise<Harness> {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -75,12 +75,12 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   });
   const clock = new ManualClock();
   const caldavRequests: CalDavRequest[] = [];
-  const countingFetch: typeof fetch = async (input, init) => {
+  const counting = (pooled: typeof fetch): typeof fetch => async (input, init) => {
     const request = new Request(input, init);
     caldavRequests.push({ method: request.method, url: request.url, depth: request.headers.get('depth') ?? undefined });
-    return fetch(request);
+    return pooled(input, init);
   };
-  const gateway = await startGateway(config, createLogger('debug', sink), { clock, fetch: countingFetch });
+  const gateway = await startGateway(config, createLogger('debug', sink), { ...overrides, clock, wrapFetch: counting });
   const users = inject('testUsers');
   const harness: Harness = {
     gateway,

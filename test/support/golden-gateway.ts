@@ -7,13 +7,13 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { Directory } from '../../src/mapping/directory.js';
 import type { Clock } from '../../src/model/clock.js';
+import { CalendarService } from '../../src/calendars/calendar-service.js';
 import { MemoryGuidStore } from '../../src/state/memory/guid-store.js';
 import { MemorySessionStore } from '../../src/state/memory/session-store.js';
-import { MemorySyncStateStore } from '../../src/state/memory/sync-state-store.js';
+import { MemorySnapshotStore } from '../../src/state/memory/snapshot-store.js';
 import { MemoryTombstoneStore } from '../../src/state/memory/tombstone-store.js';
-import { TtlCache } from '../../src/state/memory/ttl-cache.js';
 import { SecretBox } from '../../src/state/secret-box.js';
-import type { GatewayDeps } from '../../src/wcap/command.js';
+import type { PipelineDeps } from '../../src/wcap/run-command.js';
 import { MemoryBackend } from './memory-backend.js';
 import { childElements, elementsByTagName, parseXml, textContent, type ParsedElement } from './parse-xml.js';
 
@@ -53,7 +53,7 @@ export interface GoldenAnswer {
 
 export interface GoldenGateway {
   app: Hono;
-  deps: GatewayDeps;
+  deps: PipelineDeps;
   backend: MemoryBackend;
   /** GET `<base><command>.wcap?<query>` in-process, the query exactly as given. */
   get(command: string, query: string): Promise<GoldenAnswer>;
@@ -80,20 +80,25 @@ export function buildGoldenGateway(env: Record<string, string> = {}): GoldenGate
   });
   const clock: Clock = { now: () => FIXED_NOW };
   const backend = new MemoryBackend({ users: { ...PASSWORDS }, serverUrl: CALDAV_URL });
-  const deps: GatewayDeps = {
-    config,
-    backend,
+  const directory = new Directory(config.mailDomain);
+  const deps: PipelineDeps = {
     sessions: new MemorySessionStore({
       limits: { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds },
       secretBox: new SecretBox('golden-test-secret-0123456789'),
       clock,
     }),
-    guids: new MemoryGuidStore(),
+    calendars: new CalendarService({
+      backend,
+      guids: new MemoryGuidStore(),
+      tombstones: new MemoryTombstoneStore({ clock, retentionSeconds: config.tombstoneRetentionSeconds }),
+      snapshots: { local: new MemorySnapshotStore({ maxBytes: config.cacheMaxMb * 1024 * 1024 }) },
+      directory,
+      clock,
+      defaultCalendar: config.defaultCalendar,
+    }),
     clock,
-    directory: new Directory(config.mailDomain),
-    calendarCache: new TtlCache(clock, 60_000),
-    tombstones: new MemoryTombstoneStore({ clock, retentionSeconds: config.tombstoneRetentionSeconds }),
-    syncState: new MemorySyncStateStore(),
+    server: { recurrenceBound: config.recurrenceBound, directory },
+    maxParamLength: config.maxParamLength,
   };
   const app = createApp(deps, { logger: createLogger('silent') });
   const home = (user: GoldenUser): UserHome => {

@@ -76,11 +76,15 @@ export class MemoryBackend implements CalendarBackend {
     return buildCalendarUrl(home.calendarHomeUrl, owner, name);
   }
 
-  async getCalendar(credentials: BackendCredentials, url: string): Promise<CalendarInfo | null> {
+  async getCalendar(credentials: BackendCredentials, url: string, options: { contentTag?: boolean } = {}): Promise<CalendarInfo | null> {
     this.enter('getCalendar', credentials);
     const path = this.ownPath(credentials, url);
     const calendar = path.length === 2 ? this.calendars.get(path.join('/')) : undefined;
-    return calendar ? this.info(path, calendar) : null;
+    if (!calendar) return null;
+    const info = this.info(path, calendar);
+    // Like a ctag: changes with every write to the calendar, and differs between calendars.
+    if (options.contentTag) info.contentTag = `ctag:${calendar.syncId}-${calendar.revision}`;
+    return info;
   }
 
   async listCalendars(credentials: BackendCredentials, home: UserHome): Promise<CalendarInfo[]> {
@@ -190,6 +194,14 @@ export class MemoryBackend implements CalendarBackend {
     }
     calendar.objects.delete(name);
     calendar.removed.set(name, ++calendar.revision);
+  }
+
+  async fetchObjects(credentials: BackendCredentials, calendarUrl: string, urls: readonly string[]): Promise<StoredObject[]> {
+    this.enter('fetchObjects', credentials);
+    const [path, calendar] = this.calendarAt(credentials, calendarUrl);
+    return [...calendar.objects.entries()]
+      .map(([name, o]) => this.stored(path, name, o))
+      .filter((o) => urls.includes(o.url));
   }
 
   async syncChanges(credentials: BackendCredentials, calendarUrl: string, token: string | undefined): Promise<SyncChanges> {

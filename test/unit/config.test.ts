@@ -41,6 +41,8 @@ const DEFAULTS: Config = {
   dataDir: './data',
   radicaleUsersFile: './config/radicale/users',
   tombstoneRetentionSeconds: 30 * 24 * 3600,
+  caldavConnections: 16,
+  cacheMaxMb: 256,
 };
 
 describe('loadConfig', () => {
@@ -73,6 +75,8 @@ describe('loadConfig', () => {
     ['WCAP_DATA_DIR', '/var/lib/wcap', '/var/lib/wcap'],
     ['WCAP_RADICALE_USERS', '/etc/wcap/users', '/etc/wcap/users'],
     ['WCAP_TOMBSTONE_RETENTION_SECONDS', '604800', 604800],
+    ['WCAP_CALDAV_CONNECTIONS', '4', 4],
+    ['WCAP_CACHE_MAX_MB', '0', 0],
   ];
 
   it('has an override case for every environment variable', () => {

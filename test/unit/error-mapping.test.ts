@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { GatewayError, type GatewayErrorKind } from '../../src/model/errors.js';
-import type { Command, GatewayDeps } from '../../src/wcap/command.js';
+import type { Command } from '../../src/wcap/command.js';
+import type { PipelineDeps } from '../../src/wcap/run-command.js';
 import { errorToErrno } from '../../src/wcap/error-mapping.js';
 import { p } from '../../src/wcap/params.js';
 import { RawParams } from '../../src/wcap/raw-params.js';
@@ -93,7 +94,7 @@ describe('runCommand renders what errorToErrno decided', () => {
     render: (result: WcapResult) => ({ contentType: 'text/test', body: JSON.stringify(result.blocks) }),
   };
   const options = { formatterFor: (f: string | undefined) => (f === undefined || f === 'text/test' ? formatter : undefined), looksLikeSessionId: () => true };
-  const deps = { config: { maxParamLength: 100_000 } } as unknown as GatewayDeps;
+  const deps = { maxParamLength: 100_000 } as unknown as PipelineDeps;
   const log = { info: () => undefined, error: () => undefined, warn: () => undefined } as unknown as Logger;
   const command = (run: () => Promise<WcapResult>): Command => ({ name: 'x', needsSession: false, failsWith: 14, params: { summary: p.text() }, run });
   const raw = (query: string) => {

@@ -1,5 +1,6 @@
 import type ICAL from 'ical.js';
-import { itemComponents, parseCalendarObject } from '../../src/mapping/calendar-object.js';
+import { itemComponents } from '../../src/mapping/calendar-object.js';
+import { parseObject } from '../../src/calendars/object-codec.js';
 import { Directory } from '../../src/mapping/directory.js';
 import type { Occurrence } from '../../src/mapping/expand.js';
 import { vtimezone } from '../../src/mapping/timezones.js';
@@ -13,7 +14,7 @@ export const directory = new Directory('example.com');
  */
 export function stored(zones: string[], ...lines: string[]): ICAL.Component[] {
   const tz = zones.map((z) => vtimezone(z)!.toString());
-  return itemComponents(parseCalendarObject(['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', ...tz, ...lines, 'END:VCALENDAR'].join('\r\n')));
+  return itemComponents(parseObject(['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', ...tz, ...lines, 'END:VCALENDAR'].join('\r\n')));
 }
 
 /** One VEVENT's lines: UID first, then the given properties. */

@@ -26,8 +26,6 @@ const UTC = stored([], ...vevent('u', 'DTSTART:20260310T090000Z', 'DTEND:2026031
 
 describe('parseTimezoneOut', () => {
   it.each([
-    [undefined, { kind: 'stored' }],
-    ['', { kind: 'stored' }],
     ['X-S1CS-TZNATIVE', { kind: 'stored' }],
     ['x-s1cs-tznative', { kind: 'stored' }],
     ['America/New_York', { kind: 'zone', tzid: 'America/New_York' }],

@@ -1,13 +1,8 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { applyItemChanges, stampItem } from '../../src/mapping/apply-changes.js';
-import {
-  contentFingerprint,
-  masterOf,
-  newCalendarObject,
-  parseCalendarObject,
-  serializeCalendarObject,
-} from '../../src/mapping/calendar-object.js';
+import { contentFingerprint, masterOf, newCalendarObject } from '../../src/mapping/calendar-object.js';
+import { parseObject, serializeObject } from '../../src/calendars/object-codec.js';
 import { Directory } from '../../src/mapping/directory.js';
 import { vtimezone } from '../../src/mapping/timezones.js';
 import { GatewayError, type GatewayErrorKind } from '../../src/model/errors.js';
@@ -40,7 +35,7 @@ const linesOf = (c: ICAL.Component) => c.toString().replace(/\r\n /g, '').split(
 /** A stored object holding `body` (VEVENT/VTODO lines), with the Berlin VTIMEZONE, parsed like data from the server. */
 function stored(body: string[]): ICAL.Component {
   const text = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', vtimezone('Europe/Berlin')!.toString(), ...body, 'END:VCALENDAR'];
-  return masterOf(parseCalendarObject(text.join('\r\n')))!;
+  return masterOf(parseObject(text.join('\r\n')))!;
 }
 
 function kindOf(run: () => unknown): GatewayErrorKind {
@@ -77,9 +72,9 @@ describe('applyItemChanges: dates', () => {
 
   it('stores the VTIMEZONE of the zone it used, and the time survives a round trip', () => {
     const item = apply(fresh('vevent'), { dtstart: d('20240710T090000Z'), tzid: 'Europe/Berlin' });
-    const text = serializeCalendarObject(newCalendarObject(item));
+    const text = serializeObject(newCalendarObject(item));
     expect(text).toMatch(/BEGIN:VTIMEZONE\r\nTZID:Europe\/Berlin\r\n/);
-    const back = masterOf(parseCalendarObject(text))!.getFirstPropertyValue('dtstart') as ICAL.Time;
+    const back = masterOf(parseObject(text))!.getFirstPropertyValue('dtstart') as ICAL.Time;
     expect(back.toJSDate().toISOString()).toBe('2024-07-10T09:00:00.000Z');
   });
 
@@ -263,7 +258,7 @@ describe('contentFingerprint: a sync echo of identical changes is not a change',
     const created = apply(fresh('vevent'), changes);
     stampItem(created, new Date(Date.UTC(2024, 0, 1)), true);
     // What the next request finds: the object as the CalDAV server returns it.
-    const master = masterOf(parseCalendarObject(serializeCalendarObject(newCalendarObject(created))))!;
+    const master = masterOf(parseObject(serializeObject(newCalendarObject(created))))!;
     const before = contentFingerprint(master);
     apply(master, changes);
     expect(contentFingerprint(master)).toBe(before);

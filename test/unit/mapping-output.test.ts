@@ -1,6 +1,7 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
-import { itemComponents, parseCalendarObject } from '../../src/mapping/calendar-object.js';
+import { itemComponents } from '../../src/mapping/calendar-object.js';
+import { parseObject } from '../../src/calendars/object-codec.js';
 import { Directory } from '../../src/mapping/directory.js';
 import { itemsForOutput } from '../../src/mapping/item-output.js';
 import { vtimezone } from '../../src/mapping/timezones.js';
@@ -11,7 +12,7 @@ const directory = new Directory('example.com');
 function storedItems(body: string[], zones: string[] = ['Europe/Berlin', 'America/New_York']): ICAL.Component[] {
   const tz = zones.map((z) => vtimezone(z)!.toString());
   const text = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//other client//EN', ...tz, ...body, 'END:VCALENDAR'].join('\r\n');
-  return itemComponents(parseCalendarObject(text));
+  return itemComponents(parseObject(text));
 }
 
 const linesOf = (c: ICAL.Component) => c.toString().replace(/\r\n /g, '').split('\r\n');

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
-import { itemComponents, parseCalendarObject } from '../../src/mapping/calendar-object.js';
+import { itemComponents } from '../../src/mapping/calendar-object.js';
+import { parseObject } from '../../src/calendars/object-codec.js';
 import { occurrencesIn, type Occurrence } from '../../src/mapping/expand.js';
 import { busyPeriods, freeBusyComponent, freePeriods, type BusyPeriod } from '../../src/mapping/freebusy.js';
 import { deleteInstances } from '../../src/mapping/recurrence-delete.js';
@@ -20,7 +21,7 @@ function d(text: string): WcapDate {
 
 /** A stored object (with the Berlin VTIMEZONE) holding the given component lines. */
 function object(...body: string[]): ICAL.Component {
-  return parseCalendarObject(['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', vtimezone('Europe/Berlin')!.toString(), ...body, 'END:VCALENDAR'].join('\r\n'));
+  return parseObject(['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', vtimezone('Europe/Berlin')!.toString(), ...body, 'END:VCALENDAR'].join('\r\n'));
 }
 
 /** WCAP mod=1 (this instance only) of item `uid`; the outcome. */

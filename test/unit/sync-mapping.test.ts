@@ -1,6 +1,7 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
-import { changeWindowOf } from '../../src/commands/shared/change-window.js';
+import { parseObject } from '../../src/calendars/object-codec.js';
+import { windowOf } from '../../src/wcap/fetch-params.js';
 import { itemsChangedIn, modifiedAt } from '../../src/mapping/change-log.js';
 import { deletionStub, instanceDeletions, itemOfObject, missingStub, wholeItemDeletion } from '../../src/mapping/deletions.js';
 import { instanceComponent } from '../../src/mapping/instances.js';
@@ -13,7 +14,7 @@ import { WcapError } from '../../src/wcap/wcap-error.js';
 const CRLF = '\r\n';
 function vcalendar(...components: string[][]): ICAL.Component {
   const text = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', ...components.flat(), 'END:VCALENDAR', ''].join(CRLF);
-  return new ICAL.Component(ICAL.parse(text) as unknown[]);
+  return parseObject(text);
 }
 const vevent = (lines: string[]) => ['BEGIN:VEVENT', ...lines, 'END:VEVENT'];
 const vtodo = (lines: string[]) => ['BEGIN:VTODO', ...lines, 'END:VTODO'];
@@ -150,11 +151,11 @@ describe('instanceComponent (verify with a rid)', () => {
   });
 });
 
-describe('changeWindowOf', () => {
+describe('windowOf', () => {
   it('reads 0 as open, Z as UTC and floating values in tzid', () => {
-    expect(changeWindowOf({ dtstart: null, dtend: null }, undefined, 36)).toEqual({});
-    expect(changeWindowOf({ dtstart: date('20260301T000000Z'), dtend: undefined }, undefined, 36)).toEqual({ start: at('2026-03-01T00:00:00Z') });
-    expect(changeWindowOf({ dtstart: date('20260301T000000'), dtend: date('20260302T000000Z') }, 'Europe/Berlin', 36)).toEqual({
+    expect(windowOf({ dtstart: null, dtend: null }, undefined, 36)).toEqual({});
+    expect(windowOf({ dtstart: date('20260301T000000Z'), dtend: undefined }, undefined, 36)).toEqual({ start: at('2026-03-01T00:00:00Z') });
+    expect(windowOf({ dtstart: date('20260301T000000'), dtend: date('20260302T000000Z') }, 'Europe/Berlin', 36)).toEqual({
       start: at('2026-02-28T23:00:00Z'),
       end: at('2026-03-02T00:00:00Z'),
     });
@@ -169,7 +170,7 @@ describe('changeWindowOf', () => {
       }
       return 0;
     };
-    expect(errnoOf(() => changeWindowOf({ dtstart: date('20260302T000000Z'), dtend: date('20260301T000000Z') }, undefined, 56))).toBe(56);
-    expect(errnoOf(() => changeWindowOf({ dtstart: date('20260302T000000Z'), dtend: date('20260302T000000Z') }, undefined, 56))).toBe(0);
+    expect(errnoOf(() => windowOf({ dtstart: date('20260302T000000Z'), dtend: date('20260301T000000Z') }, undefined, 56))).toBe(56);
+    expect(errnoOf(() => windowOf({ dtstart: date('20260302T000000Z'), dtend: date('20260302T000000Z') }, undefined, 56))).toBe(0);
   });
 });

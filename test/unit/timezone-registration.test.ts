@@ -1,6 +1,6 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
-import { parseCalendarObject } from '../../src/mapping/calendar-object.js';
+import { parseObject } from '../../src/calendars/object-codec.js';
 
 /**
  * ical.js decides a TZID's zone when a time is first read and reads an unregistered one as
@@ -15,12 +15,12 @@ const object = (tzid: string, extra = '') =>
 
 describe('time zones of stored objects', () => {
   it('a zone first seen in a stored object is applied (Kathmandu is UTC+5:45)', () => {
-    const start = parseCalendarObject(object('Asia/Kathmandu')).getFirstSubcomponent('vevent')!.getFirstPropertyValue('dtstart') as ICAL.Time;
+    const start = parseObject(object('Asia/Kathmandu')).getFirstSubcomponent('vevent')!.getFirstPropertyValue('dtstart') as ICAL.Time;
     expect(new Date(start.toUnixTime() * 1000).toISOString()).toBe('2027-01-15T03:15:00.000Z');
   });
 
   it('a vendor-prefixed IANA name gets that zone (libical style TZIDs)', () => {
-    const start = parseCalendarObject(object('/freeassociation.sourceforge.net/Tzfile/America/Chicago'))
+    const start = parseObject(object('/freeassociation.sourceforge.net/Tzfile/America/Chicago'))
       .getFirstSubcomponent('vevent')!
       .getFirstPropertyValue('dtstart') as ICAL.Time;
     expect(new Date(start.toUnixTime() * 1000).toISOString()).toBe('2027-01-15T15:00:00.000Z');
@@ -28,7 +28,7 @@ describe('time zones of stored objects', () => {
 
   it("an unknown name uses the object's own VTIMEZONE", () => {
     const zone = ['BEGIN:VTIMEZONE', 'TZID:Custom Plus Three', 'BEGIN:STANDARD', 'DTSTART:19700101T000000', 'TZOFFSETFROM:+0300', 'TZOFFSETTO:+0300', 'END:STANDARD', 'END:VTIMEZONE'].join('\r\n');
-    const start = parseCalendarObject(object('Custom Plus Three', zone)).getFirstSubcomponent('vevent')!.getFirstPropertyValue('dtstart') as ICAL.Time;
+    const start = parseObject(object('Custom Plus Three', zone)).getFirstSubcomponent('vevent')!.getFirstPropertyValue('dtstart') as ICAL.Time;
     expect(new Date(start.toUnixTime() * 1000).toISOString()).toBe('2027-01-15T06:00:00.000Z');
   });
 });

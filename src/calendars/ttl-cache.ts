@@ -1,4 +1,4 @@
-import type { Clock } from '../../model/clock.js';
+import type { Clock } from '../model/clock.js';
 
 /**
  * A small per-process cache with a time-to-live and a size cap, for data that is cheap to lose and

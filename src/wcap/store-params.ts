@@ -1,17 +1,15 @@
-import type { ItemChanges, OrganizerInput } from '../../model/item-changes.js';
-import { isCalendarAddress, parseAttendees } from '../../wcap/attendee-param.js';
-import { parseWcapDate } from '../../wcap/datetime.js';
-import { decoded, decodedList, p, type ParamsOf } from '../../wcap/params.js';
-import type { RawParams } from '../../wcap/raw-params.js';
-import { WcapError } from '../../wcap/wcap-error.js';
+import type { ItemChanges, OrganizerInput } from '../model/item-changes.js';
+import { isCalendarAddress, parseAttendees } from './attendee-param.js';
+import { decoded, p, type ParamSpec, type ParamsOf } from './params.js';
+import type { RawParams } from './raw-params.js';
+import { Errno } from './errno.js';
+import { WcapError } from './wcap-error.js';
 import { alarmsOf } from './store-alarm-params.js';
-import { parseRules } from './store-rule-params.js';
+import { checkedRules } from './store-rule-params.js';
 
 /** WCAP status integers (lightning-client.md §6.2 table 17). */
 const STATUS_BY_NUMBER = ['CONFIRMED', 'CANCELLED', 'TENTATIVE', 'NEEDS-ACTION', 'COMPLETED', 'IN-PROCESS', 'DRAFT', 'FINAL'];
 
-const BAD_ORG_ARGUMENTS = 67;
-const BAD_ARGUMENTS = 60;
 
 /** Parameters shared by storeevents and storetodos (seed 004 table plus the clients' extras). */
 export const storeParams = {
@@ -49,11 +47,12 @@ export const storeParams = {
   transparent: p.raw(),
   percent: p.optionalInt({ min: 0, max: 100 }),
   completed: p.date(),
-  categories: p.raw(),
-  resources: p.raw(),
-  attachments: p.raw(),
-  relatedTos: p.raw(),
-  contacts: p.raw(),
+  // Lightning sends categories unencoded: a `%` that starts no escape is a percent sign ("100%").
+  categories: p.quotedList({ lenient: true }),
+  resources: p.quotedList(),
+  attachments: p.quotedList(),
+  relatedTos: p.quotedList(),
+  contacts: p.quotedList(),
   geo: p.text(),
   seq: p.optionalInt({ min: 0, max: 2_147_483_647 }),
   language: p.text(),
@@ -62,10 +61,10 @@ export const storeParams = {
   orgEmail: p.text(),
   orgUID: p.text(),
   orgCN: p.text(),
-  rrules: p.raw(),
-  exrules: p.raw(),
-  rdates: p.raw(),
-  exdates: p.raw(),
+  rrules: p.quotedList({ unquotedIsOneItem: true }),
+  exrules: p.quotedList({ unquotedIsOneItem: true }),
+  rdates: p.dates(),
+  exdates: p.dates(),
   alarmStart: p.raw(),
   alarmEmails: p.raw(),
   alarmPopup: p.raw(),
@@ -73,6 +72,7 @@ export const storeParams = {
   alarmFlashing: p.raw(),
   alarmDescription: p.text(),
   alarms: p.raw(),
+  xProperties: xPropertiesParam(),
 };
 
 export type StoreParams = ParamsOf<typeof storeParams>;
@@ -81,24 +81,14 @@ export type StoreParams = ParamsOf<typeof storeParams>;
 const RESERVED_X = /^X-NSCP-WCAP-/i;
 
 /** Turns the parsed parameters into the changes to apply (model/item-changes.ts). */
-export function changesFromParams(params: StoreParams, raw: RawParams, failsWith: number): ItemChanges {
-  const list = (name: string, value: StoreParams['categories']) =>
-    value === undefined ? undefined : value.text === '' ? null : decodedList(value, name, failsWith).map(unquote);
+export function changesFromParams(params: StoreParams, failsWith: number): ItemChanges {
+  // An empty list clears the field; absent leaves it.
+  const list = (value: string[] | undefined) => (value === undefined ? undefined : value.length === 0 ? null : value);
   const flag = (name: string, value: StoreParams['transparent']) => {
     if (value === undefined || value.text.trim() === '') return undefined;
     const text = decoded(value, name, failsWith).trim();
     if (text !== '0' && text !== '1') throw new WcapError(failsWith, `Invalid value for parameter ${name}: expected 0 or 1`);
     return text === '1';
-  };
-  const dates = (name: string, value: StoreParams['rdates']) => {
-    if (value === undefined) return undefined;
-    const texts = decodedList(value, name, failsWith).map((t) => t.trim()).filter((t) => t !== '' && t !== '0');
-    if (texts.length === 0) return null;
-    return texts.map((text) => {
-      const date = parseWcapDate(text);
-      if (!date) throw new WcapError(failsWith, `Invalid value for parameter ${name}: expected dates separated by ;`);
-      return date;
-    });
   };
   const changes: ItemChanges = {
     dtstart: params.dtstart,
@@ -117,20 +107,20 @@ export function changesFromParams(params: StoreParams, raw: RawParams, failsWith
     transparent: flag('transparent', params.transparent),
     percent: params.percent,
     completed: params.completed,
-    categories: list('categories', params.categories),
-    resources: list('resources', params.resources),
-    attachments: list('attachments', params.attachments),
-    relatedTos: list('relatedTos', params.relatedTos),
-    contacts: list('contacts', params.contacts),
+    categories: list(params.categories),
+    resources: list(params.resources),
+    attachments: list(params.attachments),
+    relatedTos: list(params.relatedTos),
+    contacts: list(params.contacts),
     geo: geoOf(params.geo, failsWith),
     sequence: params.seq,
     language: params.language,
-    rrules: params.rrules === undefined ? undefined : parseRules(params.rrules, 'rrules', failsWith),
-    exrules: params.exrules === undefined ? undefined : parseRules(params.exrules, 'exrules', failsWith),
-    rdates: dates('rdates', params.rdates),
-    exdates: dates('exdates', params.exdates),
+    rrules: params.rrules === undefined ? undefined : checkedRules(params.rrules, 'rrules', failsWith),
+    exrules: params.exrules === undefined ? undefined : checkedRules(params.exrules, 'exrules', failsWith),
+    rdates: params.rdates,
+    exdates: params.exdates,
     excludeDtstart: params.excludedtstart,
-    xProperties: xPropertiesOf(raw, failsWith),
+    xProperties: params.xProperties,
     replace: params.replace,
   };
   if (params.attendees !== undefined) changes.attendees = parseAttendees(params.attendees, 'attendees', failsWith);
@@ -139,12 +129,6 @@ export function changesFromParams(params: StoreParams, raw: RawParams, failsWith
   const alarms = alarmsOf(params, failsWith);
   if (alarms !== undefined) changes.alarms = alarms;
   return changes;
-}
-
-/** relatedTos are "lists of quoted strings" (seed 004); quotes are optional here. */
-function unquote(text: string): string {
-  const trimmed = text.trim();
-  return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed;
 }
 
 function geoOf(text: string | null | undefined, failsWith: number): ItemChanges['geo'] {
@@ -164,22 +148,30 @@ function organizerOf(params: StoreParams): OrganizerInput | undefined {
   const anyGiven = [params.orgCalid, params.orgEmail, params.orgUID, params.orgCN].some((v) => v);
   if (!anyGiven) return undefined;
   // S63: one of orgCalid/orgEmail is mandatory when any org* parameter is given (errno 67).
-  if (!calid && !email) throw new WcapError(BAD_ORG_ARGUMENTS, 'orgUID or orgCN given without orgCalid or orgEmail');
+  if (!calid && !email) throw new WcapError(Errno.BAD_ORG_ARGUMENTS, 'orgUID or orgCN given without orgCalid or orgEmail');
   for (const address of [calid, email]) {
     if (address && !isCalendarAddress(address.trim())) {
-      throw new WcapError(BAD_ARGUMENTS, 'The organizer has no valid calid or mail address');
+      throw new WcapError(Errno.BAD_ARGUMENTS, 'The organizer has no valid calid or mail address');
     }
   }
   return { ...(calid ? { calid } : {}), ...(email ? { email } : {}), ...(cn ? { cn } : {}) };
 }
 
-/** Parameters named X-… are stored as X-properties of the item (seed 004, "X-property name"). */
-function xPropertiesOf(raw: RawParams, failsWith: number): Record<string, string | null> | undefined {
-  const out: Record<string, string | null> = {};
-  for (const name of raw.names()) {
-    if (!/^X-[A-Za-z0-9-]+$/i.test(name) || RESERVED_X.test(name)) continue;
-    const value = decoded(raw.get(name)!, name, failsWith).replace(/\r\n?/g, '\n');
-    out[name.toUpperCase()] = value === '' ? null : value;
-  }
-  return Object.keys(out).length > 0 ? out : undefined;
+/**
+ * Every parameter named `X-…` (other than WCAP's own X-NSCP-WCAP-…): stored as an X-property of the
+ * item (docs/wcap-protocol.md#storeevents); an empty value removes it. Undefined when none is sent.
+ */
+function xPropertiesParam(): ParamSpec<Record<string, string | null> | undefined> {
+  return {
+    parse: () => undefined,
+    parseAll(raw: RawParams, _name: string, failsWith: number) {
+      const out: Record<string, string | null> = {};
+      for (const name of raw.names()) {
+        if (!/^X-[A-Za-z0-9-]+$/i.test(name) || RESERVED_X.test(name)) continue;
+        const value = decoded(raw.get(name)!, name, failsWith).replace(/\r\n?/g, '\n');
+        out[name.toUpperCase()] = value === '' ? null : value;
+      }
+      return Object.keys(out).length > 0 ? out : undefined;
+    },
+  };
 }

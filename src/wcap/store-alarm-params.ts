@@ -1,8 +1,8 @@
-import type { AlarmInput, AlarmTrigger } from '../../model/item-changes.js';
-import { parseWcapDate } from '../../wcap/datetime.js';
-import { decoded, decodedList } from '../../wcap/params.js';
-import type { RawValue } from '../../wcap/raw-params.js';
-import { WcapError } from '../../wcap/wcap-error.js';
+import type { AlarmInput, AlarmTrigger } from '../model/item-changes.js';
+import { parseWcapDate } from './datetime.js';
+import { decoded, decodedList } from './params.js';
+import type { RawValue } from './raw-params.js';
+import { WcapError } from './wcap-error.js';
 import type { StoreParams } from './store-params.js';
 
 /**

@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import type { CalendarBackend, UserHome } from '../backend/calendar-backend.js';
+import { parseCalid } from '../mapping/calid.js';
+import type { Directory } from '../mapping/directory.js';
+import type { CalendarInfo } from '../model/calendar.js';
+import { GatewayError } from '../model/errors.js';
+import type { BackendCredentials, Session } from '../model/session.js';
+import { Calendar, type CalendarContext } from './calendar.js';
+import type { TtlCache } from './ttl-cache.js';
+
+/** A calendar of the user's home as get_userprefs and search_calprops list them. */
+export interface ListedCalendar {
+  /** `user` for the default calendar, `user:name` for the others. */
+  calid: string;
+  info: CalendarInfo;
+  isDefault: boolean;
+}
+
+/** What the repositories of all sessions share (built once by CalendarService). */
+export interface RepositoryContext extends Omit<CalendarContext, 'credentials' | 'log'> {
+  backend: CalendarBackend;
+  directory: Directory;
+  defaultCalendar: string;
+  /** Calendar properties per user and URL, reused briefly (see `resolve`). */
+  properties: TtlCache<CalendarInfo>;
+}
+
+/**
+ * The calendars of one session's user: the one place above backend/ that knows calendar URLs,
+ * credentials and caches. Commands resolve a calid to a {@link Calendar} and work on its items.
+ */
+export class CalendarRepository {
+  readonly user: string;
+  private readonly credentials: BackendCredentials;
+  private readonly home: UserHome;
+
+  constructor(
+    session: Session,
+    private readonly ctx: RepositoryContext,
+    private readonly log: Logger,
+  ) {
+    this.user = session.user;
+    this.credentials = { user: session.user, password: session.password };
+    this.home = { principalUrl: session.principalUrl, calendarHomeUrl: session.calendarHomeUrl };
+  }
+
+  /**
+   * The calendar a calid names (absent or blank: the user's default calendar). Its properties come
+   * from a short-lived per-process memo when the calendar was read recently — every later call on
+   * the Calendar is a request of its own, in which the server decides access again, and a range
+   * query refreshes them — or `fresh` forces one PROPFIND. Throws GatewayError 'no-calendar' when
+   * the calid names no existing calendar, 'forbidden' when the user may not see it.
+   */
+  async resolve(calid?: string, options: { fresh?: boolean } = {}): Promise<Calendar> {
+    const requested = calid === undefined || calid.trim() === '' ? this.user : calid;
+    const address = parseCalid(requested, this.ctx.directory, this.ctx.defaultCalendar);
+    if (!address) throw new GatewayError('no-calendar', 'The calendar does not exist');
+    const url = this.ctx.backend.calendarUrl(this.home, address.owner, address.name);
+    const key = `${this.user}\n${url}`;
+    let info = options.fresh ? undefined : this.ctx.properties.get(key);
+    if (!info) {
+      const read = await this.ctx.backend.getCalendar(this.credentials, url);
+      if (!read) throw new GatewayError('no-calendar', 'The calendar does not exist');
+      info = read;
+      this.ctx.properties.set(key, info);
+    }
+    const context: CalendarContext = {
+      ...this.ctx,
+      credentials: this.credentials,
+      log: this.log.child({ calid: requested }),
+      forget: (gone) => {
+        this.ctx.properties.delete(key);
+        this.ctx.forget(gone);
+      },
+    };
+    return new Calendar(requested, info, address.owner === this.user, context);
+  }
+
+  /** The calendars of the user's own home (one PROPFIND of the home), default calendar first. */
+  async list(): Promise<ListedCalendar[]> {
+    const calendars = await this.ctx.backend.listCalendars(this.credentials, this.home);
+    return calendars
+      .map((info) => {
+        const isDefault = info.name === this.ctx.defaultCalendar;
+        return { calid: isDefault ? this.user : `${this.user}:${info.name}`, info, isDefault };
+      })
+      .sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.calid.localeCompare(b.calid));
+  }
+}

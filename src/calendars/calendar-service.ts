@@ -1,0 +1,93 @@
+import type { Logger } from 'pino';
+import type { CalendarBackend, UserHome } from '../backend/calendar-backend.js';
+import type { Directory } from '../mapping/directory.js';
+import { DEFAULT_LIMITS } from '../mapping/expand.js';
+import type { CalendarInfo } from '../model/calendar.js';
+import type { Clock } from '../model/clock.js';
+import { isGatewayError } from '../model/errors.js';
+import type { BackendCredentials, Session } from '../model/session.js';
+import type { GuidStore } from '../state/guid-store.js';
+import type { SnapshotStore } from '../state/snapshot-store.js';
+import type { TombstoneStore } from '../state/tombstone-store.js';
+import { CalendarRepository, type RepositoryContext } from './calendar-repository.js';
+import { ContentCache } from './content-cache.js';
+import { DeletionLog } from './deletion-log.js';
+import { ObjectSummaries } from './object-summaries.js';
+import { TtlCache } from './ttl-cache.js';
+
+/** How long calendar properties are reused between requests (names and zones rarely change). */
+const PROPERTIES_TTL_MS = 60_000;
+
+export interface CalendarServiceOptions {
+  backend: CalendarBackend;
+  guids: GuidStore;
+  tombstones: TombstoneStore;
+  /** This process's calendar snapshots, and the replicas' shared ones when Redis is configured. */
+  snapshots: { local: SnapshotStore; shared?: SnapshotStore };
+  directory: Directory;
+  clock: Clock;
+  /** Collection name of every user's default calendar. */
+  defaultCalendar: string;
+}
+
+/**
+ * The calendar repository's process-wide part: opens users' calendar homes at login and hands each
+ * request a {@link CalendarRepository} bound to its session. Owns the caches every session shares:
+ * calendar snapshots, object summaries and calendar properties.
+ */
+export class CalendarService {
+  private readonly backend: CalendarBackend;
+  private readonly defaultCalendar: string;
+  private readonly cache: ContentCache;
+  private readonly context: RepositoryContext;
+
+  constructor(options: CalendarServiceOptions) {
+    this.backend = options.backend;
+    this.defaultCalendar = options.defaultCalendar;
+    const deletions = new DeletionLog(options.tombstones, options.clock);
+    this.cache = new ContentCache({
+      backend: options.backend,
+      local: options.snapshots.local,
+      ...(options.snapshots.shared ? { shared: options.snapshots.shared } : {}),
+      onGone: (url, gone) => deletions.recordGone(url, gone),
+    });
+    const properties = new TtlCache<CalendarInfo>(options.clock, PROPERTIES_TTL_MS);
+    this.context = {
+      backend: options.backend,
+      guids: options.guids,
+      cache: this.cache,
+      summaries: new ObjectSummaries(),
+      deletions,
+      clock: options.clock,
+      limits: DEFAULT_LIMITS,
+      directory: options.directory,
+      defaultCalendar: options.defaultCalendar,
+      properties,
+      forget: (url) => void this.cache.forget(url).catch(() => undefined),
+    };
+  }
+
+  /**
+   * Validates a login against the CalDAV server, discovers the user's calendar home and makes sure
+   * the default calendar exists (architecture: docs/architecture.md#identity-and-data-mapping).
+   * Costs 2 discovery requests and 1 PROPFIND, plus 1 MKCALENDAR on a user's first login. Throws
+   * GatewayError 'unauthorized' (or 'forbidden') for credentials the server refuses.
+   */
+  async open(credentials: BackendCredentials): Promise<UserHome> {
+    const home = await this.backend.discoverHome(credentials);
+    const url = this.backend.calendarUrl(home, credentials.user, this.defaultCalendar);
+    if (await this.backend.getCalendar(credentials, url)) return home;
+    try {
+      await this.backend.createCalendar(credentials, url, { displayName: credentials.user });
+    } catch (err) {
+      // Two parallel first logins race to create it; the loser finds the winner's calendar.
+      if (!isGatewayError(err, 'exists') || !(await this.backend.getCalendar(credentials, url))) throw err;
+    }
+    return home;
+  }
+
+  /** The calendars of a session's user, for one request. */
+  forSession(session: Session, log: Logger): CalendarRepository {
+    return new CalendarRepository(session, this.context, log);
+  }
+}

@@ -1,0 +1,237 @@
+import type ICAL from 'ical.js';
+import type { Logger } from 'pino';
+import type { CalendarBackend } from '../backend/calendar-backend.js';
+import { itemComponents, uidOf } from '../mapping/calendar-object.js';
+import type { ExpansionLimits } from '../mapping/expand.js';
+import type { CalendarInfo, ComponentType, StoredObject, TimeRange } from '../model/calendar.js';
+import type { DeletedItem, Tombstone } from '../model/deletion.js';
+import { GatewayError, isGatewayError } from '../model/errors.js';
+import type { BackendCredentials } from '../model/session.js';
+import type { Clock } from '../model/clock.js';
+import type { GuidStore } from '../state/guid-store.js';
+import type { CalendarSnapshot } from '../state/snapshot-store.js';
+import type { CacheRead, ContentCache } from './content-cache.js';
+import type { DeletionLog } from './deletion-log.js';
+import { componentsOf, itemsOf, type Item } from './item.js';
+import type { ObjectSummaries } from './object-summaries.js';
+import { parseObject, serializeObject } from './object-codec.js';
+
+/** What a Calendar needs from the repository that made it (shared by all calendars of a session). */
+export interface CalendarContext {
+  backend: CalendarBackend;
+  credentials: BackendCredentials;
+  guids: GuidStore;
+  cache: ContentCache;
+  summaries: ObjectSummaries;
+  deletions: DeletionLog;
+  clock: Clock;
+  log: Logger;
+  /** Caps for deciding whether a recurring item reaches into a range. */
+  limits: ExpansionLimits;
+  /** Called when the calendar turned out not to exist any more. */
+  forget(url: string): void;
+}
+
+/**
+ * One calendar of the session's user: its properties and the items in it. Every method talks to
+ * the CalDAV server with the user's own credentials (so the server decides access on each
+ * request) and throws GatewayError ('no-calendar' when the calendar has gone, 'forbidden', …).
+ */
+export class Calendar {
+  /** The calendar's properties; refreshed by every validated read. */
+  info: CalendarInfo;
+
+  constructor(
+    /** The calid exactly as the client sent it. */
+    readonly calid: string,
+    info: CalendarInfo,
+    /** true when the session's user owns the calendar (may write it). */
+    readonly owned: boolean,
+    private readonly ctx: CalendarContext,
+  ) {
+    this.info = info;
+  }
+
+  /**
+   * The items with a component of `types` overlapping `range` (RFC 4791 §9.9, recurrence-aware; an
+   * open range: every item), one per UID and type, each holding only components of that type.
+   * Served from the validated snapshot when there is one; otherwise one REPORT per type.
+   */
+  async query(range: TimeRange, types: readonly ComponentType[]): Promise<Item[]> {
+    const snapshot = await this.validated(false);
+    if (!snapshot) {
+      const objects = await this.guard(() => this.ctx.backend.queryRange(this.ctx.credentials, this.info.url, [...types], range));
+      return byUrl(objects).flatMap((object) => itemsOf(parseObject(object.ical), object, types));
+    }
+    const urls = this.ctx.summaries.select(snapshot.objects, range, types, { floatingZone: this.info.timezone, limits: this.ctx.limits });
+    return urls.flatMap((url) => this.itemsAt(snapshot, url, types));
+  }
+
+  /**
+   * Every item of `types`, for change logs. Objects that cannot be parsed are left out with a
+   * warning: one unreadable object must not block every later sync of the calendar.
+   */
+  async all(types: readonly ComponentType[]): Promise<Item[]> {
+    const snapshot = await this.validated(true);
+    const objects = snapshot
+      ? this.ctx.summaries.holding(snapshot.objects, types).map((url): StoredObject => ({ url, ...snapshot.objects.get(url)! }))
+      : byUrl(await this.guard(() => this.ctx.backend.queryRange(this.ctx.credentials, this.info.url, [...types], {})));
+    return objects.flatMap((object) => {
+      try {
+        return itemsOf(parseObject(object.ical), object, types);
+      } catch {
+        this.ctx.log.warn({ calid: this.calid }, 'skipping a stored object that cannot be parsed');
+        return [];
+      }
+    });
+  }
+
+  /**
+   * The item `uid` of `type`, read fresh from the server (one GET when the gateway knows or can
+   * guess its URL), or null. Cheapest first: the snapshot's UID index, the UID index store, the URL
+   * the gateway itself would have used, and only then a UID REPORT, whose cost grows with the
+   * calendar on Radicale. A GET is verified against the UID (indexes may be stale).
+   */
+  async find(uid: string, type: ComponentType): Promise<Item | null> {
+    const { backend, credentials, guids } = this.ctx;
+    const url = this.info.url;
+    const snapshot = await this.ctx.cache.peek(url);
+    const known = snapshot ? this.ctx.summaries.find(snapshot.objects, uid, type) : undefined;
+    const indexed = known ? undefined : await guids.get(url, uid).catch(() => null);
+    const candidates = [...new Set([known, indexed, backend.objectUrlFor(url, uid)].filter((u): u is string => !!u))];
+    for (const candidate of candidates) {
+      const object = await this.guard(() => backend.getObject(credentials, candidate));
+      const item = object && this.itemIn(object, uid, type);
+      if (item) {
+        if (candidate !== indexed && !known) await guids.set(url, uid, candidate).catch(() => undefined);
+        return item;
+      }
+    }
+    if (indexed) await guids.delete(url, uid).catch(() => undefined);
+    const found = await this.guard(() => backend.findByUid(credentials, url, uid, [type]));
+    const item = found && this.itemIn(found, uid, type);
+    if (item) await guids.set(url, uid, found.url).catch(() => undefined);
+    return item || null;
+  }
+
+  /** Several items at once (duplicates asked once), by UID. */
+  async findMany(uids: readonly string[], type: ComponentType): Promise<Map<string, Item | null>> {
+    const distinct = [...new Set(uids)];
+    const found = await Promise.all(distinct.map((uid) => this.find(uid, type)));
+    return new Map(distinct.map((uid, i) => [uid, found[i] ?? null]));
+  }
+
+  /**
+   * Stores a new object holding the item `uid` (If-None-Match: the server refuses it when the
+   * resource or the UID exists: GatewayError 'exists'). Returns the stored item.
+   */
+  async create(uid: string, type: ComponentType, vcalendar: ICAL.Component): Promise<Item> {
+    const ical = serializeObject(vcalendar);
+    const stored = await this.guard(() => this.ctx.backend.createObject(this.ctx.credentials, this.info.url, uid, ical));
+    await this.ctx.guids.set(this.info.url, uid, stored.url).catch(() => undefined);
+    await this.noteWrite([stored], []);
+    return { uid, type, vcalendar, components: componentsOf(vcalendar, uid, type), stored };
+  }
+
+  /**
+   * Writes an item back after its `vcalendar` was changed (If-Match: the version it was read at, so
+   * a concurrent change makes this throw GatewayError 'changed' instead of overwriting it).
+   * `deletedInstances` are recorded in the delete log once the write has happened.
+   */
+  async save(item: Item, deletedInstances: DeletedItem[] = []): Promise<Item> {
+    const ical = serializeObject(item.vcalendar);
+    const stored = await this.guard(() => this.ctx.backend.updateObject(this.ctx.credentials, item.stored, ical));
+    await this.noteWrite([stored], []);
+    await this.ctx.deletions.recordOwn(this.info.url, deletedInstances, this.ctx.log);
+    return { ...item, components: componentsOf(item.vcalendar, item.uid, item.type), stored };
+  }
+
+  /**
+   * Deletes the whole object holding the item (If-Match) and records `deletion` in the delete log
+   * (none: undoing the gateway's own half-done write, which no client has seen). An object already
+   * gone counts as deleted.
+   */
+  async remove(item: Item, deletion?: DeletedItem): Promise<void> {
+    await this.guard(() => this.ctx.backend.deleteObject(this.ctx.credentials, item.stored)).catch((err: unknown) => {
+      if (!isGatewayError(err, 'not-found')) throw err;
+    });
+    await this.ctx.guids.delete(this.info.url, item.uid).catch(() => undefined);
+    await this.noteWrite([], [item.stored.url]);
+    if (deletion) await this.ctx.deletions.recordOwn(this.info.url, [deletion], this.ctx.log);
+  }
+
+  /**
+   * The delete log of `window` (see DeletionLog.list). First brings the snapshot up to date, which
+   * is how deletions made by other CalDAV clients are found.
+   */
+  async deletions(window: TimeRange): Promise<Tombstone[]> {
+    const read = await this.read(true);
+    return this.ctx.deletions.list(this.info.url, window, read === 'cold' ? [] : read.found);
+  }
+
+  /** Validates and returns the snapshot to serve, or null to query the server directly. */
+  private async validated(build: boolean): Promise<CalendarSnapshot | null> {
+    const read = await this.read(build);
+    return read === 'cold' ? null : read.snapshot;
+  }
+
+  private async read(build: boolean): Promise<CacheRead | 'cold'> {
+    const read = await this.guard(() => this.ctx.cache.read(this.ctx.credentials, this.info.url, build));
+    if (read !== 'cold') this.info = { ...read.info, url: this.info.url, owner: this.info.owner, name: this.info.name };
+    return read;
+  }
+
+  private itemsAt(snapshot: CalendarSnapshot, url: string, types: readonly ComponentType[]): Item[] {
+    const object = snapshot.objects.get(url)!;
+    try {
+      return itemsOf(parseObject(object.ical), { url, ...object }, types);
+    } catch {
+      return [];
+    }
+  }
+
+  private itemIn(object: StoredObject, uid: string, type: ComponentType): Item | null {
+    const vcalendar = parseObject(object.ical);
+    if (!itemComponents(vcalendar).some((c) => uidOf(c) === uid)) return null;
+    const components = componentsOf(vcalendar, uid, type);
+    if (components.length === 0) return null;
+    return { uid, type, vcalendar, components, stored: object };
+  }
+
+  private async noteWrite(set: StoredObject[], remove: string[]): Promise<void> {
+    await this.ctx.cache.noteWrite(this.info.url, set, remove).catch((err: unknown) => {
+      // The write itself succeeded; a snapshot that missed it is caught up by the next validation.
+      this.ctx.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'calendar cache not updated after a write');
+    });
+  }
+
+  /** A calendar that vanished under a request is reported as such (errno 29), and forgotten. */
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (isGatewayError(err, 'no-calendar')) this.ctx.forget(this.info.url);
+      if (isGatewayError(err, 'not-found')) {
+        if (await this.gone()) {
+          this.ctx.forget(this.info.url);
+          throw new GatewayError('no-calendar', 'The calendar does not exist');
+        }
+      }
+      throw err;
+    }
+  }
+
+  /** Whether the calendar itself no longer exists (rather than one object in it). */
+  private async gone(): Promise<boolean> {
+    try {
+      return (await this.ctx.backend.getCalendar(this.ctx.credentials, this.info.url)) === null;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** Objects in URL order: the order snapshots keep, so an answer never depends on where it came from. */
+function byUrl(objects: StoredObject[]): StoredObject[] {
+  return [...objects].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+}
