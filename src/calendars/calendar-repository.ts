@@ -17,7 +17,7 @@ export interface ListedCalendar {
 }
 
 /** What the repositories of all sessions share (built once by CalendarService). */
-export interface RepositoryContext extends Omit<CalendarContext, 'credentials' | 'log'> {
+export interface RepositoryContext extends Omit<CalendarContext, 'credentials' | 'log' | 'recentProperties'> {
   backend: CalendarBackend;
   directory: Directory;
   defaultCalendar: string;
@@ -45,25 +45,16 @@ export class CalendarRepository {
   }
 
   /**
-   * The calendar a calid names (absent or blank: the user's default calendar). Its properties come
-   * from a short-lived per-process memo when the calendar was read recently — every later call on
-   * the Calendar is a request of its own, in which the server decides access again, and a range
-   * query refreshes them — or `fresh` forces one PROPFIND. Throws GatewayError 'no-calendar' when
-   * the calid names no existing calendar, 'forbidden' when the user may not see it.
+   * The calendar a calid names (absent or blank: the user's default calendar). No request: whether
+   * it exists and may be read is decided by the server on the Calendar's first request. Throws
+   * GatewayError 'no-calendar' when the calid cannot name a calendar.
    */
-  async resolve(calid?: string, options: { fresh?: boolean } = {}): Promise<Calendar> {
+  async resolve(calid?: string): Promise<Calendar> {
     const requested = calid === undefined || calid.trim() === '' ? this.user : calid;
     const address = parseCalid(requested, this.ctx.directory, this.ctx.defaultCalendar);
     if (!address) throw new GatewayError('no-calendar', 'The calendar does not exist');
     const url = this.ctx.backend.calendarUrl(this.home, address.owner, address.name);
     const key = `${this.user}\n${url}`;
-    let info = options.fresh ? undefined : this.ctx.properties.get(key);
-    if (!info) {
-      const read = await this.ctx.backend.getCalendar(this.credentials, url);
-      if (!read) throw new GatewayError('no-calendar', 'The calendar does not exist');
-      info = read;
-      this.ctx.properties.set(key, info);
-    }
     const context: CalendarContext = {
       ...this.ctx,
       credentials: this.credentials,
@@ -72,8 +63,12 @@ export class CalendarRepository {
         this.ctx.properties.delete(key);
         this.ctx.forget(gone);
       },
+      recentProperties: {
+        get: () => this.ctx.properties.get(key),
+        set: (info) => this.ctx.properties.set(key, info),
+      },
     };
-    return new Calendar(requested, info, address.owner === this.user, context);
+    return new Calendar(requested, url, address.owner, address.owner === this.user, context);
   }
 
   /** The calendars of the user's own home (one PROPFIND of the home), default calendar first. */

@@ -30,6 +30,8 @@ export interface CalendarContext {
   limits: ExpansionLimits;
   /** Called when the calendar turned out not to exist any more. */
   forget(url: string): void;
+  /** The calendar's properties as read recently by this process (see Calendar.properties). */
+  recentProperties: { get(): CalendarInfo | undefined; set(info: CalendarInfo): void };
 }
 
 /**
@@ -38,18 +40,39 @@ export interface CalendarContext {
  * request) and throws GatewayError ('no-calendar' when the calendar has gone, 'forbidden', …).
  */
 export class Calendar {
-  /** The calendar's properties; refreshed by every validated read. */
-  info: CalendarInfo;
+  /** Properties read during this request (by a validated read or `properties`). */
+  private loaded: CalendarInfo | undefined;
 
   constructor(
     /** The calid exactly as the client sent it. */
     readonly calid: string,
-    info: CalendarInfo,
+    /** The collection's URL (opaque above calendars/). */
+    private readonly url: string,
+    /** The user the calid names as owner. */
+    readonly owner: string,
     /** true when the session's user owns the calendar (may write it). */
     readonly owned: boolean,
     private readonly ctx: CalendarContext,
-  ) {
-    this.info = info;
+  ) {}
+
+  /**
+   * The calendar's properties (name, description, zone). Read with this request's validation when
+   * there was one; otherwise from a one-minute per-process memo — every other method is a request
+   * of its own in which the server decides access again — or, `fresh`, always with one PROPFIND.
+   * Throws GatewayError 'no-calendar' when the calendar does not exist, 'forbidden' when the user
+   * may not see it.
+   */
+  async properties(options: { fresh?: boolean } = {}): Promise<CalendarInfo> {
+    if (this.loaded && !options.fresh) return this.loaded;
+    const recent = options.fresh ? undefined : this.ctx.recentProperties.get();
+    if (recent) return (this.loaded = recent);
+    const info = await this.ctx.backend.getCalendar(this.ctx.credentials, this.url);
+    if (!info) {
+      this.ctx.forget(this.url);
+      throw new GatewayError('no-calendar', 'The calendar does not exist');
+    }
+    this.remember(info);
+    return info;
   }
 
   /**
@@ -60,10 +83,11 @@ export class Calendar {
   async query(range: TimeRange, types: readonly ComponentType[]): Promise<Item[]> {
     const snapshot = await this.validated(false);
     if (!snapshot) {
-      const objects = await this.guard(() => this.ctx.backend.queryRange(this.ctx.credentials, this.info.url, [...types], range));
+      const objects = await this.guard(() => this.ctx.backend.queryRange(this.ctx.credentials, this.url, [...types], range));
       return byUrl(objects).flatMap((object) => itemsOf(parseObject(object.ical), object, types));
     }
-    const urls = this.ctx.summaries.select(snapshot.objects, range, types, { floatingZone: this.info.timezone, limits: this.ctx.limits });
+    const { timezone } = await this.properties();
+    const urls = this.ctx.summaries.select(snapshot.objects, range, types, { floatingZone: timezone, limits: this.ctx.limits });
     return urls.flatMap((url) => this.itemsAt(snapshot, url, types));
   }
 
@@ -75,7 +99,7 @@ export class Calendar {
     const snapshot = await this.validated(true);
     const objects = snapshot
       ? this.ctx.summaries.holding(snapshot.objects, types).map((url): StoredObject => ({ url, ...snapshot.objects.get(url)! }))
-      : byUrl(await this.guard(() => this.ctx.backend.queryRange(this.ctx.credentials, this.info.url, [...types], {})));
+      : byUrl(await this.guard(() => this.ctx.backend.queryRange(this.ctx.credentials, this.url, [...types], {})));
     return objects.flatMap((object) => {
       try {
         return itemsOf(parseObject(object.ical), object, types);
@@ -94,7 +118,7 @@ export class Calendar {
    */
   async find(uid: string, type: ComponentType): Promise<Item | null> {
     const { backend, credentials, guids } = this.ctx;
-    const url = this.info.url;
+    const url = this.url;
     const snapshot = await this.ctx.cache.peek(url);
     const known = snapshot ? this.ctx.summaries.find(snapshot.objects, uid, type) : undefined;
     const indexed = known ? undefined : await guids.get(url, uid).catch(() => null);
@@ -127,8 +151,8 @@ export class Calendar {
    */
   async create(uid: string, type: ComponentType, vcalendar: ICAL.Component): Promise<Item> {
     const ical = serializeObject(vcalendar);
-    const stored = await this.guard(() => this.ctx.backend.createObject(this.ctx.credentials, this.info.url, uid, ical));
-    await this.ctx.guids.set(this.info.url, uid, stored.url).catch(() => undefined);
+    const stored = await this.guard(() => this.ctx.backend.createObject(this.ctx.credentials, this.url, uid, ical));
+    await this.ctx.guids.set(this.url, uid, stored.url).catch(() => undefined);
     await this.noteWrite([stored], []);
     return { uid, type, vcalendar, components: componentsOf(vcalendar, uid, type), stored };
   }
@@ -142,7 +166,7 @@ export class Calendar {
     const ical = serializeObject(item.vcalendar);
     const stored = await this.guard(() => this.ctx.backend.updateObject(this.ctx.credentials, item.stored, ical));
     await this.noteWrite([stored], []);
-    await this.ctx.deletions.recordOwn(this.info.url, deletedInstances, this.ctx.log);
+    await this.ctx.deletions.recordOwn(this.url, deletedInstances, this.ctx.log);
     return { ...item, components: componentsOf(item.vcalendar, item.uid, item.type), stored };
   }
 
@@ -155,9 +179,9 @@ export class Calendar {
     await this.guard(() => this.ctx.backend.deleteObject(this.ctx.credentials, item.stored)).catch((err: unknown) => {
       if (!isGatewayError(err, 'not-found')) throw err;
     });
-    await this.ctx.guids.delete(this.info.url, item.uid).catch(() => undefined);
+    await this.ctx.guids.delete(this.url, item.uid).catch(() => undefined);
     await this.noteWrite([], [item.stored.url]);
-    if (deletion) await this.ctx.deletions.recordOwn(this.info.url, [deletion], this.ctx.log);
+    if (deletion) await this.ctx.deletions.recordOwn(this.url, [deletion], this.ctx.log);
   }
 
   /**
@@ -166,7 +190,7 @@ export class Calendar {
    */
   async deletions(window: TimeRange): Promise<Tombstone[]> {
     const read = await this.read(true);
-    return this.ctx.deletions.list(this.info.url, window, read === 'cold' ? [] : read.found);
+    return this.ctx.deletions.list(this.url, window, read === 'cold' ? [] : read.found);
   }
 
   /** Validates and returns the snapshot to serve, or null to query the server directly. */
@@ -176,9 +200,16 @@ export class Calendar {
   }
 
   private async read(build: boolean): Promise<CacheRead | 'cold'> {
-    const read = await this.guard(() => this.ctx.cache.read(this.ctx.credentials, this.info.url, build));
-    if (read !== 'cold') this.info = { ...read.info, url: this.info.url, owner: this.info.owner, name: this.info.name };
+    const read = await this.guard(() => this.ctx.cache.read(this.ctx.credentials, this.url, build));
+    if (read !== 'cold') this.remember(read.info);
     return read;
+  }
+
+  private remember(info: CalendarInfo): void {
+    // The URL the calid names stays the calendar's identity, whatever href the server answered with.
+    const { contentTag: _tag, ...properties } = info;
+    this.loaded = { ...properties, url: this.url };
+    this.ctx.recentProperties.set(this.loaded);
   }
 
   private itemsAt(snapshot: CalendarSnapshot, url: string, types: readonly ComponentType[]): Item[] {
@@ -199,7 +230,7 @@ export class Calendar {
   }
 
   private async noteWrite(set: StoredObject[], remove: string[]): Promise<void> {
-    await this.ctx.cache.noteWrite(this.info.url, set, remove).catch((err: unknown) => {
+    await this.ctx.cache.noteWrite(this.url, set, remove).catch((err: unknown) => {
       // The write itself succeeded; a snapshot that missed it is caught up by the next validation.
       this.ctx.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'calendar cache not updated after a write');
     });
@@ -210,10 +241,10 @@ export class Calendar {
     try {
       return await call();
     } catch (err) {
-      if (isGatewayError(err, 'no-calendar')) this.ctx.forget(this.info.url);
+      if (isGatewayError(err, 'no-calendar')) this.ctx.forget(this.url);
       if (isGatewayError(err, 'not-found')) {
         if (await this.gone()) {
-          this.ctx.forget(this.info.url);
+          this.ctx.forget(this.url);
           throw new GatewayError('no-calendar', 'The calendar does not exist');
         }
       }
@@ -224,7 +255,7 @@ export class Calendar {
   /** Whether the calendar itself no longer exists (rather than one object in it). */
   private async gone(): Promise<boolean> {
     try {
-      return (await this.ctx.backend.getCalendar(this.ctx.credentials, this.info.url)) === null;
+      return (await this.ctx.backend.getCalendar(this.ctx.credentials, this.url)) === null;
     } catch {
       return false;
     }

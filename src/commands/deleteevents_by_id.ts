@@ -47,7 +47,7 @@ export function deleteCommand(name: string, type: ComponentType, failsWith: numb
           items.set(uid, await calendar.save(item, instanceDeletions(before, uid, type, outcome.removed)));
         }
       }
-      return singleBlock(calendarProperties(calendar.calid, calendar.info));
+      return singleBlock(calendarProperties(calendar.calid, await calendar.properties()));
     },
   });
 }

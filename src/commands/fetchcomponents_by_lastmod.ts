@@ -24,10 +24,11 @@ export default defineCommand({
     const types = typesOf(params['component-type']);
     return perCalendar(calendars, params.calid, Errno.FETCH_BY_LAST_MODIFIED_FAILED, async (calendar) => {
       const items = await calendar.all(types);
+      const info = await calendar.properties();
       let changed = itemsChangedIn([...new Set(items.map((item) => item.vcalendar))], types, window);
       const max = params.maxResults ?? 0;
       if (max > 0) changed = changed.slice(0, max);
-      return { components: itemsForOutput(changed.flat(), outputOptionsOf(params, settings, server, calendar.info)), timesAsStored: !settings.timezoneOut };
+      return { components: itemsForOutput(changed.flat(), outputOptionsOf(params, settings, server, info)), timesAsStored: !settings.timezoneOut };
     });
   },
 });

@@ -31,9 +31,10 @@ export default defineCommand({
     const types = typesOf(params['component-type']);
     return perCalendar(calendars, params.calid, Errno.FETCHBYDATERANGE_FAILED, async (calendar) => {
       const items = await calendar.query(range, types);
-      const selection = selectionOf(params, settings, server, calendars.user, calendar.info, params.recurring ?? false);
+      const info = await calendar.properties();
+      const selection = selectionOf(params, settings, server, calendars.user, info, params.recurring ?? false);
       const selected = selectInRange(items.map((item) => item.components), range, selection, params.maxResults ?? 0);
-      return { components: itemsForOutput(selected, outputOptionsOf(params, settings, server, calendar.info)), timesAsStored: !settings.timezoneOut };
+      return { components: itemsForOutput(selected, outputOptionsOf(params, settings, server, info)), timesAsStored: !settings.timezoneOut };
     });
   },
 });

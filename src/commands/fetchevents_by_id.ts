@@ -29,15 +29,16 @@ export function fetchByIdCommand(name: string, type: ComponentType, failsWith: n
       const targets = params.targets.filter((t, i, all) => t.rid || all.findIndex((o) => o.uid === t.uid && !o.rid) === i);
       const masters = params.recurring ?? !targets.some((t) => t.rid);
       return perCalendar(calendars, params.calid, failsWith, async (calendar) => {
-        const selection = selectionOf(params, settings, server, calendars.user, calendar.info, masters);
         const found = await calendar.findMany(targets.map((t) => t.uid), type);
+        const info = await calendar.properties();
+        const selection = selectionOf(params, settings, server, calendars.user, info, masters);
         const items = targets.flatMap((target) => {
           const item = found.get(target.uid);
           if (!item) return [];
           return selectById(item.components, { rid: target.rid ?? undefined, tzid: settings.tzid, mod: target.mod }, selection);
         });
         if (items.length === 0) throw new WcapError(Errno.COMPONENT_NOT_FOUND, 'No such item');
-        return { components: itemsForOutput(items, outputOptionsOf(params, settings, server, calendar.info)), timesAsStored: !settings.timezoneOut };
+        return { components: itemsForOutput(items, outputOptionsOf(params, settings, server, info)), timesAsStored: !settings.timezoneOut };
       });
     },
   });

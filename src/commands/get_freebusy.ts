@@ -40,9 +40,10 @@ export default defineCommand({
     if (end <= start) throw new WcapError(Errno.GET_FREEBUSY_FAILED, 'dtend is not after dtstart');
     return perCalendar(calendars, params.calid, Errno.GET_FREEBUSY_FAILED, async (calendar) => {
       const items = await calendar.query({ start, end }, ['VEVENT']);
-      const options = { limits: settings.limits, floatingZone: calendar.info.timezone, used: { total: 0 } };
+      const info = await calendar.properties();
+      const options = { limits: settings.limits, floatingZone: info.timezone, used: { total: 0 } };
       const occurrences = items.flatMap((item) => occurrencesIn(item.components, start, end, options));
-      const busy = busyPeriods(occurrences, start, end, { user: calendar.info.owner, directory: server.directory });
+      const busy = busyPeriods(occurrences, start, end, { user: calendar.owner, directory: server.directory });
       const periods = params.busyonly ? busy : [...busy, ...freePeriods(busy, start, end)];
       periods.sort((a, b) => a.start.getTime() - b.start.getTime());
       return { components: [freeBusyComponent(periods, start, end)] };

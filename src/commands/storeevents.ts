@@ -120,15 +120,16 @@ async function modify(
 }
 
 /** fetch=1: the complete stored series (master plus every exception) in one calendar. */
-function answer(ctx: CommandContext<StoreParams>, calendar: Calendar, components: ICAL.Component[], timezoneOut: ReturnType<typeof fetchSettings>['timezoneOut']): WcapResult {
-  const properties = calendarProperties(calendar.calid, calendar.info);
+async function answer(ctx: CommandContext<StoreParams>, calendar: Calendar, components: ICAL.Component[], timezoneOut: ReturnType<typeof fetchSettings>['timezoneOut']): Promise<WcapResult> {
+  const info = await calendar.properties();
+  const properties = calendarProperties(calendar.calid, info);
   if (!ctx.params.fetch) return singleBlock(properties);
   const items = itemsForOutput(components, {
     emailOrCalid: ctx.params.emailorcalid,
     directory: ctx.server.directory,
     ...(timezoneOut ? { timezoneOut } : {}),
     relativeAlarms: ctx.params.relativealarm,
-    ...(calendar.info.timezone ? { floatingZone: calendar.info.timezone } : {}),
+    ...(info.timezone ? { floatingZone: info.timezone } : {}),
   });
   return { blocks: [{ ...singleBlock(properties, items).blocks[0]!, timesAsStored: !timezoneOut }] };
 }

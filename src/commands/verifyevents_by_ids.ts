@@ -26,13 +26,14 @@ export function verifyCommand(name: string, type: ComponentType, failsWith: numb
       const settings = fetchSettings(params, server);
       return perCalendar(calendars, params.calid, failsWith, async (calendar) => {
         const found = await calendar.findMany(params.pairs.map((pair) => pair.uid), type);
+        const info = await calendar.properties();
         const components = params.pairs.flatMap(({ uid, rid }): ICAL.Component[] => {
           const own = found.get(uid)?.components ?? [];
           if (own.length === 0) return [missingStub(type, uid, rid ?? undefined)];
           if (!rid) return own;
           return [instanceComponent(own, rid, settings.tzid) ?? missingStub(type, uid, rid)];
         });
-        return { components: itemsForOutput(components, outputOptionsOf(params, settings, server, calendar.info)), timesAsStored: !settings.timezoneOut };
+        return { components: itemsForOutput(components, outputOptionsOf(params, settings, server, info)), timesAsStored: !settings.timezoneOut };
       });
     },
   });

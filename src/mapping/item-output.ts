@@ -1,4 +1,4 @@
-import type ICAL from 'ical.js';
+import ICAL from 'ical.js';
 import { makeAlarmsAbsolute } from './alarm-output.js';
 import { applyAttrset, type Attrset } from './attrset.js';
 import { usedTimezoneIds } from './calendar-object.js';
@@ -59,16 +59,52 @@ export function itemsForOutput(items: readonly ICAL.Component[], options: ItemOu
       shapeCalendarUser(property, options);
     }
   }
-  const zones = [...usedTimezoneIds(copies)].flatMap((tzid) => vtimezone(tzid) ?? storedZone(copies, tzid) ?? []);
-  return [...zones, ...copies];
+  return [...zonesOf(copies), ...copies];
 }
 
-function storedZone(copies: ICAL.Component[], tzid: string): ICAL.Component | undefined {
-  for (const copy of copies) {
-    const zone = storedZoneOf(copy, tzid);
-    if (zone) return zone;
+/**
+ * The VTIMEZONEs the copies use: the gateway's definition for zones it knows, else each object's
+ * own. Zones are per object (see timezones.ts), so two objects may define the same custom TZID
+ * with different rules; one answer can hold only one VTIMEZONE per TZID, so each further variant is
+ * renamed `<tzid> (2)`, `(3)` … in the items that use it.
+ */
+function zonesOf(copies: ICAL.Component[]): ICAL.Component[] {
+  const zones: ICAL.Component[] = [];
+  for (const tzid of usedTimezoneIds(copies)) {
+    const canonical = vtimezone(tzid);
+    if (canonical) {
+      zones.push(canonical);
+      continue;
+    }
+    const variants = new Map<string, { zone: ICAL.Component; users: ICAL.Component[] }>();
+    for (const copy of copies) {
+      const zone = usedTimezoneIds([copy]).has(tzid) ? storedZoneOf(copy, tzid) : undefined;
+      if (!zone) continue;
+      const key = zone.toString();
+      const variant = variants.get(key) ?? { zone, users: [] };
+      variant.users.push(copy);
+      variants.set(key, variant);
+    }
+    [...variants.values()].forEach(({ zone, users }, i) => {
+      if (i > 0) {
+        const name = `${tzid} (${i + 1})`;
+        zone.updatePropertyWithValue('tzid', name);
+        for (const user of users) renameZone(user, tzid, name, zone);
+      }
+      zones.push(zone);
+    });
   }
-  return undefined;
+  return zones;
+}
+
+/** Makes an item use `to` wherever it named zone `from`, with the definition in its holder too. */
+function renameZone(item: ICAL.Component, from: string, to: string, zone: ICAL.Component): void {
+  const visit = (component: ICAL.Component) => {
+    for (const property of component.getAllProperties()) if (property.getParameter('tzid') === from) property.setParameter('tzid', to);
+    component.getAllSubcomponents().forEach(visit);
+  };
+  visit(item);
+  item.parent?.addSubcomponent(new ICAL.Component(structuredClone(zone.jCal)));
 }
 
 function shapeCalendarUser(property: ICAL.Property, options: ItemOutputOptions): void {

@@ -43,6 +43,7 @@ export interface SnapshotChange {
  * - `apply` changes the snapshot whose tag is still `basedOn` (null: there is none) and returns
  *   true; when another writer changed it first it changes nothing and returns false (the caller
  *   keeps its result to itself). A complete change with basedOn null also replaces an existing one.
+ *   A snapshot larger than the whole bound is not kept (false).
  * - `patch` records the gateway's own write of some objects: it sets/removes them and clears the
  *   tag (so the next read refreshes from the sync token instead of trusting the entries).
  * - Losing snapshots loses no data: the next read queries the CalDAV server.

@@ -31,9 +31,9 @@ export async function perCalendar(
 ): Promise<WcapResult> {
   const calids = calidsOf(calidList, calendars.user);
   const one = async (calid: string): Promise<WcapBlock> => {
-    const calendar = await calendars.resolve(calid, options);
+    const calendar = await calendars.resolve(calid);
     const result = await answer(calendar);
-    return { properties: calendarProperties(calid, calendar.info), errno: 0, ...result };
+    return { properties: calendarProperties(calid, await calendar.properties(options)), errno: 0, ...result };
   };
   if (calids.length === 1) return { blocks: [await one(calids[0]!)] };
   const blocks = await Promise.all(

@@ -48,8 +48,7 @@ export class MemorySnapshotStore implements SnapshotStore {
     const stillBase = current ? current.snapshot.tag === basedOn : basedOn === null;
     if (!stillBase && !(change.complete && basedOn === null)) return false;
     const objects = appliedObjects(current?.snapshot.objects, change);
-    this.store(calendarUrl, { tag: change.tag, ...(change.syncToken ? { syncToken: change.syncToken } : {}), objects });
-    return true;
+    return this.store(calendarUrl, { tag: change.tag, ...(change.syncToken ? { syncToken: change.syncToken } : {}), objects });
   }
 
   async patch(calendarUrl: string, set: ReadonlyMap<string, SnapshotObject>, remove: readonly string[]): Promise<void> {
@@ -72,14 +71,15 @@ export class MemorySnapshotStore implements SnapshotStore {
     this.total = 0;
   }
 
-  private store(calendarUrl: string, snapshot: CalendarSnapshot): void {
+  /** Keeps the snapshot (false: larger than the whole bound, not kept), evicting as needed. */
+  private store(calendarUrl: string, snapshot: CalendarSnapshot): boolean {
     const bytes = [...snapshot.objects].reduce((sum, [url, object]) => sum + objectBytes(url, object), 256);
     const previous = this.entries.get(calendarUrl);
     if (previous) {
       this.entries.delete(calendarUrl);
       this.total -= previous.bytes;
     }
-    if (bytes > this.maxBytes) return;
+    if (bytes > this.maxBytes) return false;
     this.entries.set(calendarUrl, { snapshot, bytes });
     this.total += bytes;
     for (const [url, entry] of this.entries) {
@@ -87,6 +87,7 @@ export class MemorySnapshotStore implements SnapshotStore {
       this.entries.delete(url);
       this.total -= entry.bytes;
     }
+    return true;
   }
 
   private touch(calendarUrl: string, entry: Entry): void {
