@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { CalDavBackend } from './backend/caldav-backend.js';
 import type { CalendarBackend } from './backend/calendar-backend.js';
-import { pooledFetch } from './backend/dav-transport.js';
+import { pooledFetch } from './backend/connection-pool.js';
 import { CalendarService } from './calendars/calendar-service.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';

@@ -1,4 +1,3 @@
-import { Agent, fetch as poolFetch } from 'undici';
 import { GatewayError, isGatewayError } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 import { basicToken, redact } from './dav-errors.js';
@@ -15,32 +14,6 @@ export interface RequestExtras {
   headers: Record<string, string>;
   /** Spread into the fetch init (or tsdav's fetchOptions). */
   init: { signal: AbortSignal; redirect: 'manual' };
-}
-
-/** How connections to the CalDAV server are kept. */
-export interface ConnectionPoolOptions {
-  /** Most connections open at once; further requests wait for a free one. */
-  connections: number;
-  /** How long an idle connection is kept for reuse, in milliseconds. */
-  keepAliveMs: number;
-}
-
-/**
- * A fetch over a pool of keep-alive connections (undici), so consecutive requests skip the TCP
- * (and TLS) set-up. The connection cap doubles as a bulkhead: the gateway never opens more
- * connections than the CalDAV server is sized for (Radicale's default is 8). A server that speaks
- * HTTP/1.0 (Radicale's built-in server, docs/caldav-servers.md#radicale) closes each connection
- * itself; the pool then only caps concurrency. Returns the fetch and a function closing the pool.
- */
-export function pooledFetch(options: ConnectionPoolOptions): { fetch: typeof fetch; close: () => Promise<void> } {
-  const dispatcher = new Agent({
-    connections: options.connections,
-    keepAliveTimeout: options.keepAliveMs,
-    keepAliveMaxTimeout: options.keepAliveMs,
-  });
-  const fetchThroughPool = ((input: string | URL | Request, init?: RequestInit) =>
-    poolFetch(input as string, { ...(init as object), dispatcher } as Parameters<typeof poolFetch>[1])) as unknown as typeof fetch;
-  return { fetch: fetchThroughPool, close: () => dispatcher.close() };
 }
 
 /**
