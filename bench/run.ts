@@ -1,118 +1,229 @@
 /**
- * Gateway vs direct CalDAV, measured in the same run against the same Radicale (loopback).
- * Prints median latencies and the ratio gateway / direct for: login (vs principal + home discovery
- * + calendar PROPFIND), a one-month range fetch (vs one calendar-query REPORT with calendar-data),
- * fetch by UID (vs GET), and a store (vs PUT).
+ * Gateway vs direct CalDAV, measured in one run against the same Radicale (loopback, Debian
+ * binaries started by test/support/services.ts) with Redis sessions. Every number is a ratio
+ * against the same work done directly on Radicale in the same run:
  *
- *   npm run bench [-- --items 500 --rounds 30]
+ *   1 cold month fetch     first fetchcomponents_by_range of a month on a calendar the gateway never
+ *                          read (a fresh user per round) vs one calendar-query REPORT of the month
+ *   2 repeated fetch       the same fetch again on an unchanged calendar vs the same REPORT
+ *   3 polling              16 closed-loop clients for a fixed time: (a) 16 users, own calendar and
+ *                          session each; (b) 16 sessions of one user on one calendar; vs 16 clients
+ *                          sending the REPORT with the same credentials. Throughput ratio, p50/p99
+ *   4 fetch by UID         fetchevents_by_id vs GET of the object
+ *   5 gettime              gettime.wcap (session lookup in Redis) vs a bare node:http server with
+ *                          the same body, 32 keep-alive connections
+ *   and the RSS of this process (it runs the gateway) before and after the measurements.
+ *
+ * Fixture (bench/fixture.ts): ~400-byte VEVENTs (SUMMARY, ~150-character DESCRIPTION, LOCATION),
+ * 10 % weekly series with COUNT=20, 1 % unbounded weekly series, starts over 2020–2029, ~30 % in
+ * Europe/Berlin with a VTIMEZONE; the month 2025-03 is measured. The .ics files are written into
+ * Radicale's collection folder before the gateway starts, Radicale's item cache is built by one
+ * direct REPORT, and the other users get hard-linked copies of that calendar.
+ *
+ * Every WCAP answer must have errno 0 and every fetch the number of objects the direct REPORT
+ * finds in the month; anything else aborts the run (exit 1). Missed targets do not: exit 0.
+ * WCAP_* variables of the environment are passed to the gateway's config (except the ones the
+ * bench sets: WCAP_HOST, WCAP_PORT, WCAP_CALDAV_URL, WCAP_REDIS_URL, WCAP_SECRET); without them
+ * the gateway logs nothing (WCAP_LOG_LEVEL=silent) and waits up to 600 s for Radicale
+ * (WCAP_CALDAV_TIMEOUT_MS=600000), as the direct clients do.
+ *
+ *   npm run bench [-- --items 1000 | --big] [--rounds 40] [--cold-rounds 8] [--clients 16]
+ *                    [--poll-seconds 8] [--connections 32] [--gettime-seconds 4]
+ *
+ * --big is --items 10000 with fewer rounds (15 repeated/by-UID, 5 cold) and 30 s of polling.
+ * The polling and gettime periods start after a 1 s warm-up once every client has had an answer.
  */
-import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../src/config.js';
-import { startGateway } from '../src/gateway.js';
-import { createLogger } from '../src/logger.js';
-import { startServices, TEST_USERS } from '../test/support/services.js';
+import http from 'node:http';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { codeVersion, prepare, versionOf, type BenchOptions, type Environment } from './environment.js';
+import { percentile, timed, type RequestSpec } from './http.js';
+import { startLoadGenerator, type LoadGenerator, type LoadResult } from './load.js';
+import { MONTH } from './requests.js';
+import { formatTable, mb, ms, perSecond, type Row } from './table.js';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
-const ITEMS = Number(args.get('items') ?? 500);
-const ROUNDS = Number(args.get('rounds') ?? 30);
-const USER = 'alice';
-const PASSWORD = TEST_USERS[USER]!;
-const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+function readOptions(): BenchOptions {
+  const { values } = parseArgs({
+    options: {
+      items: { type: 'string' },
+      big: { type: 'boolean' },
+      rounds: { type: 'string' },
+      'cold-rounds': { type: 'string' },
+      clients: { type: 'string' },
+      'poll-seconds': { type: 'string' },
+      connections: { type: 'string' },
+      'gettime-seconds': { type: 'string' },
+    },
+  });
+  const num = (value: string | undefined, fallback: number) => {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`not a positive number: ${value}`);
+    return n;
+  };
+  const items = num(values.items, values.big ? 10_000 : 1_000);
+  const big = items >= 5_000;
+  return {
+    items,
+    rounds: num(values.rounds, big ? 15 : 40),
+    coldRounds: num(values['cold-rounds'], big ? 5 : 8),
+    clients: num(values.clients, 16),
+    // Big calendars answer in seconds under 16 clients: a longer period gives enough answers.
+    pollSeconds: num(values['poll-seconds'], big ? 30 : 8),
+    connections: num(values.connections, 32),
+    gettimeSeconds: num(values['gettime-seconds'], 4),
+  };
+}
 
 async function main(): Promise<void> {
-  const services = await startServices((line) => console.log(line));
-  const config = loadConfig({
-    WCAP_PORT: '0',
-    WCAP_CALDAV_URL: services.radicaleUrl,
-    WCAP_REDIS_URL: services.redisUrl,
-    WCAP_SECRET: 'benchmark-secret-0123456789abcdef',
-    WCAP_LOG_LEVEL: 'silent',
-  });
-  const gateway = await startGateway(config, createLogger('silent'));
+  const began = performance.now();
+  const options = readOptions();
+  const env = await prepare(options, (line) => console.log(line));
+  const load = startLoadGenerator();
   try {
-    const dav = (path: string, init: RequestInit = {}) =>
-      fetch(new URL(path, services.radicaleUrl), { ...init, headers: { Authorization: AUTH, ...(init.headers ?? {}) } });
-    const wcap = async (query: string) => {
-      const res = await fetch(`${gateway.url}${query}`);
-      const body = await res.text();
-      if (!/X-NSCP-WCAP-ERRNO:(0|-1)\b|<X-NSCP-WCAP-ERRNO>0</.test(body)) throw new Error(`WCAP failed: ${body.slice(0, 300)}`);
-      return body;
-    };
-    const loginBody = await wcap(`login.wcap?user=${USER}&password=${encodeURIComponent(PASSWORD)}`);
-    const id = /X-NSCP-WCAP-SESSION-ID:(\w+)/.exec(loginBody)![1]!;
-
-    console.log(`filling ${ITEMS} events directly into /${USER}/calendar/ …`);
-    const uids: string[] = [];
-    for (let i = 0; i < ITEMS; i++) {
-      const uid = randomUUID();
-      uids.push(uid);
-      const day = new Date(Date.UTC(2027, 0, 1) + (i % 365) * 86_400_000);
-      const stamp = day.toISOString().slice(0, 10).replace(/-/g, '');
-      const ics = `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VEVENT\r\nUID:${uid}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:${stamp}T090000Z\r\nDTEND:${stamp}T100000Z\r\nSUMMARY:Event ${i}\r\n${i % 10 === 0 ? 'RRULE:FREQ=WEEKLY;COUNT=20\r\n' : ''}END:VEVENT\r\nEND:VCALENDAR\r\n`;
-      const res = await dav(`/${USER}/calendar/${uid}.ics`, { method: 'PUT', body: ics, headers: { 'Content-Type': 'text/calendar' } });
-      if (res.status >= 300) throw new Error(`PUT failed: ${res.status}`);
-    }
-
-    const report = `<?xml version="1.0"?><C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="20270301T000000Z" end="20270401T000000Z"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`;
-    const propfind = (path: string, prop: string) =>
-      dav(path, { method: 'PROPFIND', headers: { Depth: '0', 'Content-Type': 'application/xml' }, body: `<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop>${prop}</D:prop></D:propfind>` }).then((r) => r.text());
-
-    const cases: Array<[string, () => Promise<unknown>, () => Promise<unknown>]> = [
-      [
-        'login',
-        () => wcap(`login.wcap?user=${USER}&password=${encodeURIComponent(PASSWORD)}`),
-        async () => {
-          await propfind('/', '<D:current-user-principal/>');
-          await propfind(`/${USER}/`, '<C:calendar-home-set/>');
-          await propfind(`/${USER}/calendar/`, '<D:displayname/><D:resourcetype/>');
-        },
-      ],
-      [
-        'range fetch (1 month)',
-        () => wcap(`fetchcomponents_by_range.wcap?id=${id}&recurring=1&compressed=1&emailorcalid=1&fmt-out=text%2Fcalendar&component-type=event&dtstart=20270301T000000Z&dtend=20270401T000000Z&calid=${USER}`),
-        () => dav(`/${USER}/calendar/`, { method: 'REPORT', headers: { Depth: '1', 'Content-Type': 'application/xml' }, body: report }).then((r) => r.text()),
-      ],
-      [
-        'fetch by uid',
-        () => wcap(`fetchevents_by_id.wcap?id=${id}&uid=${uids[7]}&calid=${USER}`),
-        () => dav(`/${USER}/calendar/${uids[7]}.ics`).then((r) => r.text()),
-      ],
-    ];
-    console.log(`\n${ROUNDS} rounds each, medians (ms):`);
-    console.log('case                    gateway   direct   ratio');
-    for (const [name, viaGateway, direct] of cases) {
-      for (let i = 0; i < 3; i++) {
-        await viaGateway();
-        await direct();
-      }
-      const g: number[] = [];
-      const d: number[] = [];
-      for (let i = 0; i < ROUNDS; i++) {
-        g.push(await time(viaGateway));
-        d.push(await time(direct));
-      }
-      const [mg, md] = [median(g), median(d)];
-      console.log(`${name.padEnd(22)} ${mg.toFixed(1).padStart(8)} ${md.toFixed(1).padStart(8)} ${(mg / md).toFixed(2).padStart(7)}`);
-    }
+    printHeader(env, options);
+    const rssBefore = process.memoryUsage.rss();
+    const rows = await measure(env, load, options);
+    const rssAfter = process.memoryUsage.rss();
+    console.log(`\n${formatTable(rows)}`);
+    console.log('\nRSS of the gateway process (gateway in-process; the load generator is a child process):');
+    console.log(`  before the measurements ${mb(rssBefore)}, after all of them ${mb(rssAfter)} (${rssAfter >= rssBefore ? '+' : ''}${mb(rssAfter - rssBefore)})`);
   } finally {
-    await gateway.close();
-    await services.stop();
+    load.stop();
+    await env.close();
+  }
+  console.log(`\ntotal bench duration ${((performance.now() - began) / 1000).toFixed(1)} s`);
+}
+
+function printHeader(env: Environment, options: BenchOptions): void {
+  const kinds = (k: string) => env.objects.filter((o) => o.kind === k).length;
+  const berlin = env.objects.filter((o) => o.ics.includes('TZID=Europe/Berlin')).length;
+  const veventBytes = env.objects.reduce((sum, o) => sum + (/BEGIN:VEVENT[\s\S]*END:VEVENT\r\n/.exec(o.ics)?.[0].length ?? 0), 0);
+  const passed = Object.entries(env.passedThrough).map(([k, v]) => `${k}=${v}`);
+  console.log(`\nwcap-gateway bench, ${new Date().toISOString()}`);
+  console.log(`  machine   ${os.availableParallelism()} cores (os.availableParallelism), ${os.cpus()[0]?.model ?? '?'}, ${mb(os.totalmem())} RAM`);
+  console.log(`  versions  Node ${process.version}, Radicale ${versionOf('radicale', ['--version'])}, Redis ${versionOf('redis-server', ['--version'], /v=(\S+)/)}, gateway ${codeVersion()}`);
+  console.log(`  gateway   WCAP_* from the environment: ${passed.length > 0 ? passed.join(' ') : 'none'}`);
+  console.log(
+    `  fixture   ${env.objects.length} events (${kinds('single')} single, ${kinds('series')} weekly COUNT=20, ${kinds('unbounded')} unbounded weekly; ` +
+      `${berlin} Europe/Berlin), ${Math.round(veventBytes / env.objects.length)} bytes per VEVENT; written in ${env.fillSeconds.toFixed(1)} s, ` +
+      `Radicale item cache built in ${env.warmSeconds.toFixed(1)} s`,
+  );
+  console.log(`  month     ${MONTH.label}: ${env.requests.monthObjects} objects (checked on every fetch answer of both sides)`);
+  console.log(
+    `  rounds    cold ${options.coldRounds}, repeated/by-UID ${options.rounds}; polling ${options.clients} clients × ${options.pollSeconds} s per side; ` +
+      `gettime ${options.connections} connections × ${options.gettimeSeconds} s per side`,
+  );
+}
+
+async function measure(env: Environment, load: LoadGenerator, options: BenchOptions): Promise<Row[]> {
+  const { requests: r, user, gatewayAgent: gw, davAgent: dav } = env;
+  const median = (values: number[]) => percentile(values, 50);
+  const latencyRow = (name: string, g: number[], d: number[], target: number): Row => ({
+    name,
+    gateway: ms(median(g)),
+    direct: ms(median(d)),
+    ratio: median(g) / median(d),
+    target: { better: 'lower', value: target },
+  });
+  const progress = (text: string) => console.log(`… ${text}`);
+
+  progress(`1 cold month fetch, ${env.coldUsers.length} fresh calendars`);
+  const cold = { g: [] as number[], d: [] as number[] };
+  for (const coldUser of env.coldUsers) {
+    await timed(dav, r.report(coldUser)); // Radicale's first look at the folder: not measured
+    const sid = await r.session(gw, coldUser);
+    cold.g.push((await timed(gw, r.range(sid, coldUser))).ms);
+    cold.d.push((await timed(dav, r.report(coldUser))).ms);
+  }
+
+  progress(`2 repeated fetch and 4 fetch by UID, ${options.rounds} rounds each`);
+  const sid = await r.session(gw, user);
+  const uid = env.objects.find((o) => o.kind === 'single')!.uid;
+  const alternate = async (g: RequestSpec, d: RequestSpec) => {
+    const out = { g: [] as number[], d: [] as number[] };
+    for (let i = 0; i < 3; i++) {
+      await timed(gw, g);
+      await timed(dav, d);
+    }
+    for (let i = 0; i < options.rounds; i++) {
+      out.g.push((await timed(gw, g)).ms);
+      out.d.push((await timed(dav, d)).ms);
+    }
+    return out;
+  };
+  const repeated = await alternate(r.range(sid, user), r.report(user));
+  const byUid = await alternate(r.byUid(sid, user, uid), r.get(user, uid));
+
+  const poll = async (label: string, gatewayRequests: RequestSpec[], directRequests: RequestSpec[]) => {
+    progress(`3${label}: ${options.clients} clients, ${options.pollSeconds} s through the gateway, then ${options.pollSeconds} s direct`);
+    for (const spec of gatewayRequests) await timed(gw, spec); // every client's first fetch: not measured
+    const job = { connections: options.clients, warmupMs: 1_000, durationMs: options.pollSeconds * 1000 };
+    const g = await load.run({ ...job, requests: gatewayRequests });
+    const d = await load.run({ ...job, requests: directRequests });
+    return { g, d };
+  };
+  const pollSids: string[] = [];
+  for (const pollUser of env.pollUsers) pollSids.push(await r.session(gw, pollUser));
+  const pollA = await poll(
+    'a',
+    env.pollUsers.map((u, i) => r.range(pollSids[i]!, u)),
+    env.pollUsers.map((u) => r.report(u)),
+  );
+  const userSids: string[] = [];
+  for (let i = 0; i < options.clients; i++) userSids.push(await r.session(gw, user));
+  const pollB = await poll(
+    'b',
+    userSids.map((s) => r.range(s, user)),
+    [r.report(user)],
+  );
+
+  progress(`5 gettime vs bare node:http, ${options.connections} connections × ${options.gettimeSeconds} s each`);
+  const gettime = await compareGettime(env, load, userSids, options);
+
+  const loadRow = (name: string, p: { g: LoadResult; d: LoadResult }, target: number): Row => ({
+    name,
+    gateway: `${perSecond(p.g.perSecond)}, p99 ${ms(p.g.p99)}`,
+    direct: `${perSecond(p.d.perSecond)}, p99 ${ms(p.d.p99)}`,
+    ratio: p.g.perSecond / p.d.perSecond,
+    target: { better: 'higher', value: target },
+    detail:
+      `p50/p99 gateway ${ms(p.g.p50)}/${ms(p.g.p99)} (${p.g.count} answers), ` +
+      `direct ${ms(p.d.p50)}/${ms(p.d.p99)} (${p.d.count} answers)`,
+  });
+  return [
+    latencyRow(`1 cold month fetch (median of ${cold.g.length})`, cold.g, cold.d, 1.15),
+    latencyRow(`2 repeated fetch, unchanged month (median of ${options.rounds})`, repeated.g, repeated.d, 0.25),
+    loadRow(`3a ${options.clients} users polling own calendars`, pollA, 5),
+    loadRow(`3b ${options.clients} sessions of one user, one calendar`, pollB, 5),
+    latencyRow(`4 fetch by UID vs GET (median of ${options.rounds})`, byUid.g, byUid.d, 1.3),
+    loadRow(`5 gettime (Redis sessions) vs bare node:http, ${options.connections} conns`, gettime, 0.4),
+  ];
+}
+
+/** gettime through the gateway vs a bare node:http server (in this process) answering the same body. */
+async function compareGettime(env: Environment, load: LoadGenerator, sids: string[], options: BenchOptions) {
+  const sample = await timed(env.gatewayAgent, env.requests.gettime(sids[0]!));
+  const bare = http.createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/calendar; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end(sample.body);
+  });
+  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = bare.address() as { port: number };
+    const job = { connections: options.connections, warmupMs: 1_000, durationMs: options.gettimeSeconds * 1000 };
+    const g = await load.run({ ...job, requests: sids.map((s) => env.requests.gettime(s)) });
+    const d = await load.run({ ...job, requests: [{ url: `http://127.0.0.1:${port}/gettime.wcap`, check: { kind: 'wcap' } }] });
+    return { g, d };
+  } finally {
+    bare.closeAllConnections();
+    await new Promise((resolve) => bare.close(resolve));
   }
 }
 
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error('\nBENCH ABORTED:', err);
+    process.exit(1);
+  },
+);

@@ -26,16 +26,29 @@ export const TEST_USERS: Record<string, string> = {
 export interface RunningServices {
   radicaleUrl: string;
   redisUrl: string;
-  /** Folder holding Radicale's collections when it runs from the binary (for diagnostics). */
   mode: 'containers' | 'binaries';
+  /**
+   * Radicale's storage folder (`filesystem_folder`, holding `collection-root/<user>/…`) when it runs
+   * from the binary; undefined for containers. The benchmark writes its fixture there.
+   */
+  collectionsDir?: string;
   stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Users Radicale accepts in addition to {@link TEST_USERS} (name → plain password). */
+  extraUsers?: Record<string, string>;
 }
 
 const INSTALL_HINT = 'install them with: sudo apt-get install -y radicale redis-server   (or run: npm run setup)';
 
-export async function startServices(log: (line: string) => void = console.log): Promise<RunningServices> {
+export async function startServices(
+  log: (line: string) => void = console.log,
+  options: ServiceOptions = {},
+): Promise<RunningServices> {
+  const users = { ...TEST_USERS, ...options.extraUsers };
   if (await containerEngineAnswers()) {
-    const started = await startContainers();
+    const started = await startContainers(users);
     log(`[services] Radicale and Redis from containers (testcontainers): ${started.radicaleUrl} ${started.redisUrl}`);
     return started;
   }
@@ -43,7 +56,7 @@ export async function startServices(log: (line: string) => void = console.log): 
   if (missing.length > 0) {
     throw new Error(`No container engine answers and ${missing.join(', ')} not found on PATH; ${INSTALL_HINT}`);
   }
-  const started = await startBinaries();
+  const started = await startBinaries(users);
   log(
     `[services] no container engine; Debian binaries on loopback: radicale ${started.radicaleUrl} ` +
       `(${radicaleVersion()}), redis-server ${started.redisUrl}`,
@@ -67,16 +80,19 @@ async function containerEngineAnswers(): Promise<boolean> {
   }
 }
 
-async function startContainers(): Promise<RunningServices> {
+function htpasswdText(users: Record<string, string>): string {
+  return `${Object.entries(users)
+    .map(([u, p]) => `${u}:${p}`)
+    .join('\n')}\n`;
+}
+
+async function startContainers(users: Record<string, string>): Promise<RunningServices> {
   const { GenericContainer, Wait } = await import('testcontainers');
   const { RedisContainer } = await import('@testcontainers/redis');
-  const users = Object.entries(TEST_USERS)
-    .map(([u, p]) => `${u}:${p}`)
-    .join('\n');
   const radicale = await new GenericContainer('tomsquest/docker-radicale:3.1.8.3')
     .withExposedPorts(5232)
     .withCopyContentToContainer([
-      { content: `${users}\n`, target: '/config/users' },
+      { content: htpasswdText(users), target: '/config/users' },
       { content: radicaleConfig('0.0.0.0:5232', '/data/collections', '/config/users'), target: '/config/config' },
     ])
     .withWaitStrategy(Wait.forHttp('/.web', 5232).forStatusCodeMatching((c) => c < 500))
@@ -97,7 +113,7 @@ export function radicaleConfig(hostPort: string, collections: string, usersFile:
   return renderRadicaleConfig(hostPort, usersFile, collections, 0);
 }
 
-async function startBinaries(): Promise<RunningServices> {
+async function startBinaries(users: Record<string, string>): Promise<RunningServices> {
   const dir = mkdtempSync(join(tmpdir(), 'wcap-test-'));
   const children: ChildProcess[] = [];
   const cleanup = async () => {
@@ -109,12 +125,7 @@ async function startBinaries(): Promise<RunningServices> {
     const radicalePort = await freePort();
     const redisPort = await freePort();
     mkdirSync(join(dir, 'collections'));
-    writeFileSync(
-      join(dir, 'users'),
-      `${Object.entries(TEST_USERS)
-        .map(([u, p]) => `${u}:${p}`)
-        .join('\n')}\n`,
-    );
+    writeFileSync(join(dir, 'users'), htpasswdText(users));
     writeFileSync(
       join(dir, 'radicale.conf'),
       radicaleConfig(`127.0.0.1:${radicalePort}`, join(dir, 'collections'), join(dir, 'users')),
@@ -140,7 +151,13 @@ async function startBinaries(): Promise<RunningServices> {
       return res.status < 500;
     }, 'radicale');
     await waitFor(() => tcpAnswers(redisPort), 'redis-server');
-    return { radicaleUrl, redisUrl: `redis://127.0.0.1:${redisPort}`, mode: 'binaries', stop: cleanup };
+    return {
+      radicaleUrl,
+      redisUrl: `redis://127.0.0.1:${redisPort}`,
+      mode: 'binaries',
+      collectionsDir: join(dir, 'collections'),
+      stop: cleanup,
+    };
   } catch (err) {
     await cleanup();
     throw err;
