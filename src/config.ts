@@ -39,6 +39,8 @@ export interface Config {
   caldavConnections: number;
   /** Bound of the calendar cache in MiB: in this process, and in Redis when configured. 0 = no cache. */
   cacheMaxMb: number;
+  /** How the cache validates a calendar: its content tag (any server) or its last-modified time (Radicale). */
+  cacheValidation: 'tag' | 'last-modified';
 }
 
 /** Environment variable → config key. Tests compare this table with docker-compose.yml. */
@@ -61,6 +63,7 @@ export const ENVIRONMENT_VARIABLES = {
   WCAP_TOMBSTONE_RETENTION_SECONDS: 'tombstoneRetentionSeconds',
   WCAP_CALDAV_CONNECTIONS: 'caldavConnections',
   WCAP_CACHE_MAX_MB: 'cacheMaxMb',
+  WCAP_CACHE_VALIDATION: 'cacheValidation',
 } as const satisfies Record<string, keyof Config>;
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -110,6 +113,7 @@ const schema = z.object({
   tombstoneRetentionSeconds: intIn(60, 366 * 24 * 3600, 30 * 24 * 3600),
   caldavConnections: intIn(1, 1024, 16),
   cacheMaxMb: intIn(0, 1024 * 1024, 256),
+  cacheValidation: z.preprocess(emptyToUndefined, z.enum(['tag', 'last-modified']).default('tag')),
 });
 
 /**

@@ -71,6 +71,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
       serverUrl: config.caldavUrl,
       timeoutMs: config.caldavTimeoutMs,
       fetch: overrides.wrapFetch ? overrides.wrapFetch(pool.fetch) : pool.fetch,
+      contentVersion: config.cacheValidation,
     });
   const cacheBytes = config.cacheMaxMb * 1024 * 1024;
   const directory = new Directory(config.mailDomain);

@@ -9,7 +9,7 @@ import { CALENDAR_PROPS, calendarQueryBody, mkcalendarBody, multigetBody, propfi
 import { statusError } from './dav-errors.js';
 import { DavTransport, pathOf, type DavAnswer } from './dav-transport.js';
 import { hasComponentOf, hasUid } from './ical-peek.js';
-import { CALDAV_NS, CALSERVER_NS, DAV_NS, clark, propHref, type DavResponse } from './multistatus.js';
+import { CALDAV_NS, CALSERVER_NS, DAV_NS, clark, propHref, propText, type DavResponse } from './multistatus.js';
 import { readMultistatus, readObjects, readWriteAnswer } from './dav-answers.js';
 import { syncCollection } from './dav-sync.js';
 import { buildCalendarUrl, objectUrl, ownerAndName, resolveHref, withSlash } from './object-urls.js';
@@ -21,7 +21,18 @@ export interface CalDavBackendOptions {
   timeoutMs: number;
   /** fetch used for every request (tests count and fault-inject through it); default global fetch. */
   fetch?: typeof fetch;
+  /**
+   * How a collection's content version is read (see getCalendar): 'tag' (getctag or sync-token,
+   * valid on every server) or 'last-modified' (Radicale's file storage only).
+   */
+  contentVersion?: 'tag' | 'last-modified';
 }
+
+/**
+ * A collection's last-modified time names its state only once it is this much older than the
+ * server's clock: HTTP dates have whole seconds, so two changes in one second share a value.
+ */
+const LAST_MODIFIED_SETTLED_MS = 2000;
 
 /** Objects per calendar-multiget request (keeps each answer of moderate size). */
 const MULTIGET_CHUNK = 100;
@@ -47,6 +58,7 @@ export class CalDavBackend implements CalendarBackend {
    * sync-token when the server has no getctag, nothing when it has neither.
    */
   private tagProperty: ContentTagProperty | 'none' | undefined;
+  private readonly lastModifiedVersions: boolean;
 
   constructor(options: CalDavBackendOptions) {
     const url = new URL(options.serverUrl);
@@ -56,6 +68,7 @@ export class CalDavBackend implements CalendarBackend {
     }
     this.serverUrl = withSlash(url.href);
     this.http = new DavTransport(options.timeoutMs, options.fetch);
+    this.lastModifiedVersions = options.contentVersion === 'last-modified';
   }
 
   /** Two PROPFINDs (Depth 0): current-user-principal on the server root, calendar-home-set on it. */
@@ -70,15 +83,34 @@ export class CalDavBackend implements CalendarBackend {
     return buildCalendarUrl(home.calendarHomeUrl, owner, name);
   }
 
+  /**
+   * See CalendarBackend.getCalendar. The content tag is the collection's getctag, else its
+   * sync-token (which one the server has is learnt from its first answer; getctag is asked first, it
+   * costs less than sync-token on Radicale 3.1.8, docs/caldav-servers.md#costs).
+   *
+   * With `contentVersion: 'last-modified'` the tag is the collection's getlastmodified instead, as
+   * long as that is settled (older than the server's own Date by LAST_MODIFIED_SETTLED_MS), else
+   * getctag as above. Radicale's file storage computes it from file times (every item written,
+   * deleted or renamed, and every property change, moves it), for a fraction of what getctag costs;
+   * servers whose collection last-modified does not follow their members must not use it.
+   */
   async getCalendar(credentials: BackendCredentials, url: string, options: { contentTag?: boolean } = {}): Promise<CalendarInfo | null> {
     const target = withSlash(url);
+    if (options.contentTag && this.lastModifiedVersions) {
+      const read = await this.readCollection(credentials, target, 'D:getlastmodified');
+      if (!read || !isCalendarCollection(read.response)) return null;
+      const lastModified = Date.parse(propText(read.response, DAV_NS, 'getlastmodified') ?? '');
+      if (lastModified <= read.date - LAST_MODIFIED_SETTLED_MS) {
+        return { ...toCalendarInfo(read.response, target), contentTag: `mtime:${lastModified}` };
+      }
+    }
     const tagProperty = options.contentTag ? (this.tagProperty ?? 'CS:getctag') : 'none';
-    const own = await this.readCollection(credentials, target, tagProperty);
+    const own = (await this.readCollection(credentials, target, tagProperty))?.response;
     if (!own || !isCalendarCollection(own)) return null;
     if (options.contentTag && this.tagProperty === undefined) {
       if (own.props.has(clark(CALSERVER_NS, 'getctag'))) this.tagProperty = 'CS:getctag';
       else {
-        const again = await this.readCollection(credentials, target, 'D:sync-token');
+        const again = (await this.readCollection(credentials, target, 'D:sync-token'))?.response;
         this.tagProperty = again?.props.has(clark(DAV_NS, 'sync-token')) ? 'D:sync-token' : 'none';
         return again && isCalendarCollection(again) ? toCalendarInfo(again, target) : null;
       }
@@ -86,11 +118,19 @@ export class CalDavBackend implements CalendarBackend {
     return toCalendarInfo(own, target);
   }
 
-  /** Depth 0 PROPFIND of a collection's properties (plus a content tag); null when it does not exist. */
-  private async readCollection(credentials: BackendCredentials, target: string, tag: ContentTagProperty | 'none'): Promise<DavResponse | null> {
-    const answer = await this.propfind(credentials, target, '0', tag === 'none' ? CALENDAR_PROPS : [...CALENDAR_PROPS, tag]);
+  /**
+   * Depth 0 PROPFIND of a collection's properties plus one more; null when it does not exist.
+   * `date` is the server's clock from the answer's Date header (NaN without one).
+   */
+  private async readCollection(
+    credentials: BackendCredentials,
+    target: string,
+    extra: ContentTagProperty | 'D:getlastmodified' | 'none',
+  ): Promise<{ response: DavResponse; date: number } | null> {
+    const answer = await this.propfind(credentials, target, '0', extra === 'none' ? CALENDAR_PROPS : [...CALENDAR_PROPS, extra]);
     if (answer.status === 404 || answer.status === 410) return null;
-    return readMultistatus(answer, `PROPFIND ${pathOf(target)}`, credentials).find(succeeded) ?? null;
+    const response = readMultistatus(answer, `PROPFIND ${pathOf(target)}`, credentials).find(succeeded);
+    return response ? { response, date: Date.parse(answer.headers.get('date') ?? '') } : null;
   }
 
   async listCalendars(credentials: BackendCredentials, home: UserHome): Promise<CalendarInfo[]> {

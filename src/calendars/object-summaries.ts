@@ -1,6 +1,7 @@
-import { itemComponents, uidOf } from '../mapping/calendar-object.js';
+import { itemComponents } from '../mapping/calendar-object.js';
 import type { ExpansionLimits } from '../mapping/expand.js';
-import { boundsOverlap, itemsOverlap, objectBounds } from '../mapping/time-span.js';
+import { scanObject } from '../mapping/object-scan.js';
+import { boundsOverlap, itemsOverlap } from '../mapping/time-span.js';
 import type { ComponentType, TimeRange } from '../model/calendar.js';
 import type { SnapshotObject } from '../state/snapshot-store.js';
 import { parseObject } from './object-codec.js';
@@ -12,8 +13,6 @@ interface Summary {
   bounds: { from: number; to: number };
   /** Memo of exact range decisions (a client polls the same few ranges over and over). */
   decisions: Map<string, boolean>;
-  /** Set when the object cannot be parsed: it is left out of every answer. */
-  unreadable?: true;
 }
 
 /** Decisions remembered per object version (Lightning polls a few ranges: the visible month, its neighbours). */
@@ -22,10 +21,16 @@ const DECISIONS_PER_OBJECT = 8;
 /**
  * Per-process memo of object summaries, keyed by URL and version (an ETag names the content), so
  * that a range query over a cached calendar parses only the objects it may return, and a repeated
- * query none at all. Bounded by entry count, least recently used dropped.
+ * query none at all. Summaries come from a scan of the text (mapping/object-scan.ts), not a parse:
+ * building them for a whole calendar costs little. Bounded by entry count: summaries not used
+ * for a while are dropped.
  */
 export class ObjectSummaries {
-  private readonly entries = new Map<string, Summary>();
+  /** Two generations instead of a strict LRU: a hit costs one lookup, not a re-insertion. */
+  private current = new Map<string, Summary>();
+  private previous = new Map<string, Summary>();
+  /** Per snapshot contents (immutable Maps), `type\nuid` → object URL. */
+  private readonly uidIndexes = new WeakMap<ReadonlyMap<string, SnapshotObject>, Map<string, string>>();
 
   constructor(private readonly maxEntries = 200_000) {}
 
@@ -40,12 +45,11 @@ export class ObjectSummaries {
     const selected: string[] = [];
     for (const [url, object] of objects) {
       const summary = this.summaryOf(url, object);
-      if (summary.unreadable || !types.some((t) => summary.uids.has(t))) continue;
+      if (!types.some((t) => summary.uids.has(t))) continue;
       if (!boundsOverlap(summary.bounds, range)) continue;
       let decision = summary.decisions.get(key);
       if (decision === undefined) {
-        const items = itemComponents(parseObject(object.ical)).filter((c) => types.includes(c.name.toUpperCase() as ComponentType));
-        decision = itemsOverlap(items, range, options.floatingZone, options.limits);
+        decision = decide(object.ical, range, types, options);
         if (summary.decisions.size >= DECISIONS_PER_OBJECT) summary.decisions.delete(summary.decisions.keys().next().value!);
         summary.decisions.set(key, decision);
       }
@@ -56,49 +60,52 @@ export class ObjectSummaries {
 
   /** The URL of the object holding `uid` as an item of `type`, if any. */
   find(objects: ReadonlyMap<string, SnapshotObject>, uid: string, type: ComponentType): string | undefined {
-    for (const [url, object] of objects) {
-      if (this.summaryOf(url, object).uids.get(type)?.has(uid)) return url;
+    let index = this.uidIndexes.get(objects);
+    if (!index) {
+      index = new Map();
+      for (const [url, object] of objects) {
+        for (const [kind, uids] of this.summaryOf(url, object).uids) for (const each of uids) index.set(`${kind}\n${each}`, url);
+      }
+      this.uidIndexes.set(objects, index);
     }
-    return undefined;
+    return index.get(`${type}\n${uid}`);
   }
 
-  /** URLs of objects holding an item of one of `types` (readable ones only). */
+  /** URLs of objects holding an item of one of `types`. */
   holding(objects: ReadonlyMap<string, SnapshotObject>, types: readonly ComponentType[]): string[] {
     return [...objects]
       .filter(([url, object]) => {
         const summary = this.summaryOf(url, object);
-        return !summary.unreadable && types.some((t) => summary.uids.has(t));
+        return types.some((t) => summary.uids.has(t));
       })
       .map(([url]) => url);
   }
 
   private summaryOf(url: string, object: SnapshotObject): Summary {
     const key = `${url}\n${object.version || object.ical}`;
-    const known = this.entries.get(key);
-    if (known) {
-      this.entries.delete(key);
-      this.entries.set(key, known);
-      return known;
+    const known = this.current.get(key);
+    if (known) return known;
+    const summary = this.previous.get(key) ?? summarise(object.ical);
+    this.current.set(key, summary);
+    if (this.current.size >= this.maxEntries / 2) {
+      this.previous = this.current;
+      this.current = new Map();
     }
-    const summary = summarise(object.ical);
-    this.entries.set(key, summary);
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     return summary;
   }
 }
 
 function summarise(ical: string): Summary {
+  const scan = scanObject(ical);
+  return { uids: scan.uids, bounds: scan.bounds, decisions: new Map() };
+}
+
+/** The exact decision on the parsed object; an object that cannot be parsed is left out. */
+function decide(ical: string, range: TimeRange, types: readonly ComponentType[], options: { floatingZone: string | undefined; limits: ExpansionLimits }): boolean {
   try {
-    const items = itemComponents(parseObject(ical));
-    const uids = new Map<ComponentType, Set<string>>();
-    for (const item of items) {
-      const uid = uidOf(item);
-      if (!uid) continue;
-      const type = item.name.toUpperCase() as ComponentType;
-      uids.set(type, (uids.get(type) ?? new Set()).add(uid));
-    }
-    return { uids, bounds: objectBounds(items), decisions: new Map() };
+    const items = itemComponents(parseObject(ical)).filter((c) => types.includes(c.name.toUpperCase() as ComponentType));
+    return itemsOverlap(items, range, options.floatingZone, options.limits);
   } catch {
-    return { uids: new Map(), bounds: { from: 0, to: 0 }, decisions: new Map(), unreadable: true };
+    return false;
   }
 }

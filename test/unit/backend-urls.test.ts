@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hasComponentOf, hasUid, timezoneIdOf, topComponents } from '../../src/backend/ical-peek.js';
+import { hasComponentOf, hasUid, timezoneIdOf } from '../../src/backend/ical-peek.js';
+import { firstValue, topComponents } from '../../src/mapping/content-lines.js';
 import { buildCalendarUrl, objectName, objectUrl, ownerAndName } from '../../src/backend/object-urls.js';
 import { GatewayError } from '../../src/model/errors.js';
 
@@ -73,10 +74,11 @@ describe('ical-peek', () => {
     '',
   ].join('\r\n');
 
-  it('lists top-level components with unfolded, unescaped UIDs', () => {
-    expect(topComponents(ical)).toEqual([
-      { name: 'VTIMEZONE', tzid: 'Europe/Berlin' },
-      { name: 'VEVENT', uid: 'long-folded, uid' },
+  it('lists top-level components with their own, unfolded properties', () => {
+    const components = topComponents(ical);
+    expect(components.map((c) => [c.name, firstValue(c, 'TZID'), firstValue(c, 'UID')])).toEqual([
+      ['VTIMEZONE', 'Europe/Berlin', undefined],
+      ['VEVENT', undefined, 'long-folded\\, uid'],
     ]);
   });
 

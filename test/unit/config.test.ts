@@ -43,6 +43,7 @@ const DEFAULTS: Config = {
   tombstoneRetentionSeconds: 30 * 24 * 3600,
   caldavConnections: 16,
   cacheMaxMb: 256,
+  cacheValidation: 'tag',
 };
 
 describe('loadConfig', () => {
@@ -77,6 +78,7 @@ describe('loadConfig', () => {
     ['WCAP_TOMBSTONE_RETENTION_SECONDS', '604800', 604800],
     ['WCAP_CALDAV_CONNECTIONS', '4', 4],
     ['WCAP_CACHE_MAX_MB', '0', 0],
+    ['WCAP_CACHE_VALIDATION', 'last-modified', 'last-modified'],
   ];
 
   it('has an override case for every environment variable', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { itemComponents } from '../../src/mapping/calendar-object.js';
 import { DEFAULT_LIMITS } from '../../src/mapping/expand.js';
-import { boundsOverlap, itemsOverlap, objectBounds } from '../../src/mapping/time-span.js';
+import { scanObject } from '../../src/mapping/object-scan.js';
+import { boundsOverlap, itemsOverlap } from '../../src/mapping/time-span.js';
 import { parseObject } from '../../src/calendars/object-codec.js';
 
 /**
@@ -10,8 +11,9 @@ import { parseObject } from '../../src/calendars/object-codec.js';
  * window [2027-03-01, 2027-04-01) UTC, and whether the item is in it.
  */
 const MARCH = { start: new Date('2027-03-01T00:00:00Z'), end: new Date('2027-04-01T00:00:00Z') };
-const object = (type: 'VEVENT' | 'VTODO', ...lines: string[]) =>
-  itemComponents(parseObject(['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', `BEGIN:${type}`, 'UID:x', ...lines, `END:${type}`, 'END:VCALENDAR', ''].join('\r\n')));
+const text = (type: 'VEVENT' | 'VTODO', ...lines: string[]) =>
+  ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//EN', `BEGIN:${type}`, 'UID:x', ...lines, `END:${type}`, 'END:VCALENDAR', ''].join('\r\n');
+const object = (type: 'VEVENT' | 'VTODO', ...lines: string[]) => ({ items: itemComponents(parseObject(text(type, ...lines))), text: text(type, ...lines) });
 
 const cases: Array<[string, ReturnType<typeof object>, boolean]> = [
   ['event inside', object('VEVENT', 'DTSTART:20270310T090000Z', 'DTEND:20270310T100000Z'), true],
@@ -35,20 +37,34 @@ const cases: Array<[string, ReturnType<typeof object>, boolean]> = [
 ];
 
 describe('range selection of cached objects (RFC 4791 §9.9)', () => {
-  it.each(cases)('%s', (_label, items, expected) => {
+  it.each(cases)('%s', (_label, { items, text }, expected) => {
     expect(itemsOverlap(items, MARCH, undefined, DEFAULT_LIMITS)).toBe(expected);
-    // The cheap bounds never exclude an object the exact test keeps.
-    if (expected) expect(boundsOverlap(objectBounds(items), MARCH)).toBe(true);
+    // The cheap bounds from the text never exclude an object the exact test keeps.
+    if (expected) expect(boundsOverlap(scanObject(text).bounds, MARCH)).toBe(true);
+  });
+
+  it('the cheap bounds do exclude objects far from the range (what makes the cache fast)', () => {
+    const far = [
+      text('VEVENT', 'DTSTART:20200105T090000Z', 'DTEND:20200105T100000Z'),
+      text('VEVENT', 'DTSTART;TZID=Europe/Berlin:20200105T090000', 'DURATION:PT1H'),
+      text('VEVENT', 'DTSTART:20200105T090000Z', 'RRULE:FREQ=WEEKLY;COUNT=20'),
+      text('VEVENT', 'DTSTART:20200105T090000Z', 'RRULE:FREQ=DAILY;UNTIL=20200301T000000Z'),
+      text('VTODO', 'DUE:20200105T090000Z'),
+    ];
+    expect(far.map((t) => boundsOverlap(scanObject(t).bounds, MARCH))).toEqual([false, false, false, false, false]);
+    // Open or filtered rules cannot be bounded cheaply.
+    expect(boundsOverlap(scanObject(text('VEVENT', 'DTSTART:20200105T090000Z', 'RRULE:FREQ=YEARLY')).bounds, MARCH)).toBe(true);
+    expect(boundsOverlap(scanObject(text('VEVENT', 'DTSTART:20200105T090000Z', 'RRULE:FREQ=DAILY;BYMONTH=2;COUNT=3')).bounds, MARCH)).toBe(true);
   });
 
   it('reads floating times and DATEs in the calendar zone', () => {
     // 31 March 23:30 in Tokyo is 14:30Z: inside March for a Tokyo calendar; 1 April 00:30 Tokyo is 31 March 15:30Z.
-    const lateApril1 = object('VEVENT', 'DTSTART:20270401T003000', 'DTEND:20270401T010000');
+    const lateApril1 = object('VEVENT', 'DTSTART:20270401T003000', 'DTEND:20270401T010000').items;
     expect(itemsOverlap(lateApril1, MARCH, undefined, DEFAULT_LIMITS)).toBe(false);
     expect(itemsOverlap(lateApril1, MARCH, 'Asia/Tokyo', DEFAULT_LIMITS)).toBe(true);
   });
 
   it('an open range matches every item', () => {
-    expect(itemsOverlap(object('VEVENT', 'DTSTART:19990101T000000Z'), {}, undefined, DEFAULT_LIMITS)).toBe(true);
+    expect(itemsOverlap(object('VEVENT', 'DTSTART:19990101T000000Z').items, {}, undefined, DEFAULT_LIMITS)).toBe(true);
   });
 });

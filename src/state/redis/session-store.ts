@@ -16,6 +16,27 @@ export interface RedisSessionStoreOptions {
   keyPrefix?: string;
 }
 
+// KEYS[1] session key; ARGV: now, idle ms, max ms. Deletes a session idle or older than its
+// lifetime (or unreadable) and answers nil; otherwise stores lastSeenAt = now with a TTL of
+// min(idle, remaining lifetime) and answers the record as it was.
+const GET_AND_TOUCH = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local ok, s = pcall(cjson.decode, raw)
+if not ok or type(s) ~= 'table' or type(s.lastSeenAt) ~= 'number' or type(s.createdAt) ~= 'number' then
+  redis.call('DEL', KEYS[1])
+  return false
+end
+local now, idle, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+if now - s.lastSeenAt > idle or now - s.createdAt > max then
+  redis.call('DEL', KEYS[1])
+  return false
+end
+s.lastSeenAt = now
+redis.call('SET', KEYS[1], cjson.encode(s), 'PX', math.max(1, math.min(idle, s.createdAt + max - now)))
+return raw
+`;
+
 /** JSON stored under `<prefix>session:<sha256(id)>`. Field names are short: one value per session. */
 interface StoredSession {
   v: 1;
@@ -32,7 +53,8 @@ interface StoredSession {
  * SessionStore on Redis, shared by every replica.
  *
  * One string key per session, `<prefix>session:<sha256(id)>` → JSON ({@link StoredSession}), with a
- * Redis TTL of min(idle timeout, remaining absolute lifetime) that every successful `get` renews.
+ * Redis TTL of min(idle timeout, remaining absolute lifetime) that every successful `get` renews,
+ * in the same round trip as the read (a Lua script).
  * The TTL makes Redis forget abandoned sessions; the idle and absolute checks are also made against
  * `lastSeenAt`/`createdAt` from the injected clock, so expiry does not depend on Redis and tests can
  * move time forward without sleeping.
@@ -82,12 +104,14 @@ export class RedisSessionStore implements SessionStore {
   async get(id: string): Promise<Session | null> {
     if (!looksLikeSessionId(id)) return null;
     const key = this.keyFor(id);
-    const raw = await callRedis('reading a session', () => this.redis.get(key));
-    if (raw === null) return null;
-
-    const stored = parseStored(raw);
     const now = this.clock.now();
-    if (stored === null || now - stored.lastSeenAt > this.idleMs || now - stored.createdAt > this.maxMs) {
+    // One round trip: read, expire or refresh, atomically (a logout cannot be undone by a refresh).
+    const raw = (await callRedis('reading a session', () =>
+      this.redis.eval(GET_AND_TOUCH, 1, key, String(now), String(this.idleMs), String(this.maxMs)),
+    )) as string | null;
+    if (raw === null) return null;
+    const stored = parseStored(raw);
+    if (stored === null) {
       await this.deleteKey(key);
       return null;
     }
@@ -99,16 +123,6 @@ export class RedisSessionStore implements SessionStore {
       await this.deleteKey(key);
       return null;
     }
-
-    const refreshed: StoredSession = { ...stored, lastSeenAt: now };
-    const ttlMs = Math.max(1, Math.min(this.idleMs, stored.createdAt + this.maxMs - now));
-    // XX: only if the key still exists. A logout (DEL) that lands between our GET and this SET
-    // must not be undone by writing the session back.
-    const written = await callRedis('refreshing a session', () =>
-      this.redis.set(key, JSON.stringify(refreshed), 'PX', ttlMs, 'XX'),
-    );
-    if (written === null) return null;
-
     return sessionFrom(stored, password, now);
   }
 
