@@ -26,7 +26,7 @@ export interface AppOptions {
 /**
  * The HTTP face of the gateway: every `<command>.wcap` under any path prefix, GET or POST, always
  * HTTP 200 with the WCAP errno in the body (Lightning treats any other status as a transport
- * failure, docs/lightning.md#transport). Plus `/healthz` for load balancers.
+ * failure, docs/lightning.md#http-status-and-caching). Plus `/healthz` for load balancers.
  */
 export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
   const app = new Hono();

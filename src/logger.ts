@@ -3,8 +3,10 @@ import pino, { type Logger, type DestinationStream } from 'pino';
 export type { Logger };
 
 /**
- * Paths pino must never print. Session ids and passwords travel in WCAP URLs, so request logging
- * must log the command and a redacted query, never the raw URL (see wcap/redact.ts).
+ * Paths pino must never print: its `redact` option replaces these fields with `[redacted]` in
+ * every log line. Session ids and passwords travel in WCAP URLs, so the request log (app.ts)
+ * records the command name and the errno, never the URL or its query. Texts from the CalDAV server
+ * are cleaned of credentials before they reach a log (`redact` in backend/dav-errors.ts).
  */
 const REDACT_PATHS = ['password', 'id', 'authorization', '*.password', '*.id', '*.authorization', 'req.headers.authorization'];
 

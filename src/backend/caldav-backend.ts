@@ -54,7 +54,7 @@ export class CalDavBackend implements CalendarBackend {
   private readonly http: DavTransport;
   /**
    * Which property versions this server's collections, learnt from its first answer: getctag is
-   * asked first (on Radicale 3.1.8 it costs less than sync-token, docs/caldav-servers.md#costs),
+   * asked first (on Radicale 3.1.8 it costs less than sync-token, docs/caldav-servers.md#cost-table),
    * sync-token when the server has no getctag, nothing when it has neither.
    */
   private tagProperty: ContentTagProperty | 'none' | undefined;
@@ -86,7 +86,7 @@ export class CalDavBackend implements CalendarBackend {
   /**
    * See CalendarBackend.getCalendar. The content tag is the collection's getctag, else its
    * sync-token (which one the server has is learnt from its first answer; getctag is asked first, it
-   * costs less than sync-token on Radicale 3.1.8, docs/caldav-servers.md#costs).
+   * costs less than sync-token on Radicale 3.1.8, docs/caldav-servers.md#cost-table).
    *
    * With `contentVersion: 'last-modified'` the tag is the collection's getlastmodified instead, as
    * long as that is settled (older than the server's own Date by LAST_MODIFIED_SETTLED_MS), else

@@ -16,7 +16,7 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * A fetch over node:http(s) agents that keep connections alive, so consecutive requests skip the
  * TCP (and TLS) set-up, and that cap the connections to the CalDAV server — a bulkhead: the gateway
  * never opens more than the server is sized for (Radicale's default is 8). A server that speaks
- * HTTP/1.0 (Radicale's built-in one, docs/caldav-servers.md#radicale) closes each connection
+ * HTTP/1.0 (Radicale's built-in one, docs/caldav-servers.md#no-keep-alive) closes each connection
  * itself; the pool then only caps concurrency.
  *
  * It implements the part of fetch the backend uses: string or URL input, method, headers, a string

@@ -69,7 +69,7 @@ export class CalendarService {
 
   /**
    * Validates a login against the CalDAV server, discovers the user's calendar home and makes sure
-   * the default calendar exists (architecture: docs/architecture.md#identity-and-data-mapping).
+   * the default calendar exists (docs/architecture.md#identity-and-data-mapping).
    * Costs 2 discovery requests and 1 PROPFIND, plus 1 MKCALENDAR on a user's first login. Throws
    * GatewayError 'unauthorized' (or 'forbidden') for credentials the server refuses.
    */

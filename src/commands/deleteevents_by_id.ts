@@ -13,7 +13,8 @@ import { WcapError } from '../wcap/wcap-error.js';
  * deleteevents_by_id and (with VTODO) deletetodos_by_id with parallel uid;rid;mod lists: `rid=0`
  * or mod=4 deletes the whole item; with a rid, mod=1 removes that one instance (an EXDATE on the
  * master, and any override for it — how Lightning deletes single occurrences,
- * docs/lightning.md#deleting), mod=2 it and all later instances, mod=3 it and all earlier ones.
+ * docs/lightning.md#deleting-occurrences), mod=2 it and all later instances, mod=3 it and all
+ * earlier ones.
  * Every uid is looked up (once) before anything changes: a list naming one unknown item changes
  * nothing (59). Deletions are recorded in the delete log for fetch_deletedcomponents.
  */

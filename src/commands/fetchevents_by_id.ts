@@ -14,7 +14,7 @@ import { WcapError } from '../wcap/wcap-error.js';
  * is given (docs/wcap-protocol.md#recurring-and-compressed): the instance at rid (mod 1, the
  * default), this and future (2), this and prior (3) or all (4). uid, rid and mod are parallel lists
  * (one rid or mod applies to every uid). errno 59 when nothing matches: Lightning then tries
- * fetchtodos_by_id (docs/lightning.md#fetch-by-id). Each item costs one GET when the gateway knows
+ * fetchtodos_by_id (docs/lightning.md#lookup-by-uid). Each item costs one GET when the gateway knows
  * where it is.
  */
 export function fetchByIdCommand(name: string, type: ComponentType, failsWith: number) {

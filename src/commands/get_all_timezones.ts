@@ -3,7 +3,7 @@ import { defineCommand } from '../wcap/command.js';
 import { Errno } from '../wcap/errno.js';
 import { singleBlock } from '../wcap/result.js';
 
-/** Every IANA zone as a VTIMEZONE whose TZID is the IANA name (lightning-client.md §4.5c). */
+/** Every IANA zone as a VTIMEZONE whose TZID is the IANA name (docs/lightning.md#time-zone-list). */
 export default defineCommand({
   name: 'get_all_timezones',
   needsSession: true,

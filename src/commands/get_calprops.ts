@@ -5,8 +5,8 @@ import { perCalendar } from '../wcap/per-calendar.js';
 
 /**
  * One block per requested calid, each with its own errno (28/29 per calendar) and RELATIVE-CALID
- * exactly as requested (docs/lightning.md#calendar-properties). The properties are read from the
- * server on every call, so a revoked permission or a renamed calendar shows at once.
+ * exactly as requested (docs/lightning.md#calendar-properties-it-reads). The properties are read
+ * from the server on every call, so a revoked permission or a renamed calendar shows at once.
  */
 export default defineCommand({
   name: 'get_calprops',

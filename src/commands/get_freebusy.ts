@@ -12,8 +12,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Busy periods computed in the gateway (Radicale 3.1.8 has no free-busy REPORT,
- * docs/caldav-servers.md#radicale): opaque events of each named calendar, recurring ones expanded
- * in their own zones, typed by TRANSP, STATUS and the calendar owner's own PARTSTAT
+ * docs/caldav-servers.md#free-busy-query): opaque events of each named calendar, recurring ones
+ * expanded in their own zones, typed by TRANSP, STATUS and the calendar owner's own PARTSTAT
  * (mapping/freebusy.ts). One block per calid, each with its own errno: `mailto:` addresses outside
  * the mail domain → 29, calendars the user may not see → 28 (Lightning ignores both,
  * docs/lightning.md#free-busy). Range: dtstart (default now) to dtend (default dtstart + `duration`

@@ -4,7 +4,10 @@ import { Errno } from '../wcap/errno.js';
 import { p } from '../wcap/params.js';
 import { singleBlock } from '../wcap/result.js';
 
-/** `guidCount` fresh UIDs as X-NSCP-GUID0 … (iPlanet 3.x chapter; no session needed). */
+/**
+ * `guidCount` fresh UIDs as X-NSCP-GUID0 …; no session needed (docs/wcap-protocol.md#get_guids,
+ * from the iPlanet WCAP chapter: https://docs.oracle.com/cd/E19207-01/816-5481-10/wcap.htm).
+ */
 export default defineCommand({
   name: 'get_guids',
   needsSession: false,

@@ -3,7 +3,10 @@ import { defineCommand } from '../wcap/command.js';
 import { Errno } from '../wcap/errno.js';
 import { singleBlock } from '../wcap/result.js';
 
-/** Server time in UTC; Lightning stores the clock difference for sync windows (§4.5b). */
+/**
+ * Server time in UTC; Lightning stores the clock difference for sync windows
+ * (docs/lightning.md#server-time).
+ */
 export default defineCommand({
   name: 'gettime',
   needsSession: true,

@@ -7,7 +7,8 @@ import { WcapError } from '../wcap/wcap-error.js';
 /**
  * Validates the credentials against the CalDAV server, makes sure the default calendar exists, and
  * opens a session. Always errno 0 on success, never 2: Lightning treats 2 as a failure
- * (docs/lightning.md#login). At most 3 CalDAV requests (+1 MKCALENDAR on a user's first login).
+ * (docs/lightning.md#errnos-with-special-handling). At most 3 CalDAV requests (+1 MKCALENDAR on a
+ * user's first login).
  */
 export default defineCommand({
   name: 'login',

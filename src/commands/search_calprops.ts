@@ -8,15 +8,16 @@ import { singleBlock, type WcapBlock } from '../wcap/result.js';
 import { WcapError } from '../wcap/wcap-error.js';
 
 /**
- * Finds calendars by calid, name and/or primary owner (seed 001 search_calprops; Lightning's
- * calendar search, lightning-client.md §9): `searchOpts` 0 contains (default, also for unknown
- * values), 1 begins with, 2 ends with, 3 exact; case-insensitive; at most `maxResults` (default
- * 200, 0 = no limit) matches. Searched are the calendars the back end lets the user list: their own
- * home (Radicale's owner_only rights show nobody else's). One block per match, default calendar
- * first, each with errno 0 and the calendar's properties, RELATIVE-CALID `user` or `user:name`;
- * without a match one block with errno 0 and no calendar, which Lightning skips. An empty
- * search-string fails with 19 (Errno.SEARCH_CALPROPS_FAILED): 7.0's 88 BAD_SEARCH_STRING_LENGTH is not
- * a number Lightning can map (lightning-client.md §3.1) and this gateway speaks WCAP 3.0.
+ * Finds calendars by calid, name and/or primary owner (docs/wcap-protocol.md#search_calprops;
+ * Lightning's calendar search, docs/lightning.md#calendar-search): `searchOpts` 0 contains
+ * (default, also for unknown values), 1 begins with, 2 ends with, 3 exact; case-insensitive; at
+ * most `maxResults` (default 200, 0 = no limit) matches. Searched are the calendars the back end
+ * lets the user list: their own home (Radicale's owner_only rights show nobody else's). One block
+ * per match, default calendar first, each with errno 0 and the calendar's properties,
+ * RELATIVE-CALID `user` or `user:name`; without a match one block with errno 0 and no calendar,
+ * which Lightning skips. An empty search-string fails with 19 (Errno.SEARCH_CALPROPS_FAILED):
+ * 7.0's 88 BAD_SEARCH_STRING_LENGTH is not a number Lightning can map
+ * (docs/lightning.md#how-errnos-are-read) and this gateway speaks WCAP 3.0.
  */
 export default defineCommand({
   name: 'search_calprops',

@@ -6,7 +6,7 @@ import { toIcalTime } from './ical-time.js';
 const DEFAULT_DESCRIPTION = 'Reminder';
 
 /**
- * Replaces the item's alarms (WCAP alarms always replace, seed 003 "Updating Parameter Values").
+ * Replaces the item's alarms (WCAP alarms always replace, docs/wcap-protocol.md#updating-values).
  * EMAIL alarms without addresses go to `defaultEmail` (the calendar owner, as Sun's
  * ceDefaultAlarmEmail). Relative triggers are stored relative to the start, as WCAP sends them.
  */

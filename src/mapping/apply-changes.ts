@@ -104,7 +104,10 @@ export function stampItem(component: ICAL.Component, now: Date, created: boolean
   setTimeProperty(component, 'dtstamp', stamp);
 }
 
-/** Text values: CRLF/CR → LF (Radicale 3.1.8 rejects escaped text holding a raw CR, backends.md §4.1). */
+/**
+ * Text values: CRLF/CR → LF (Radicale 3.1.8 rejects escaped text holding a raw CR,
+ * docs/caldav-servers.md#line-breaks-in-text-values).
+ */
 function setText(component: ICAL.Component, name: string, value: string | null | undefined): void {
   if (value === undefined) return;
   if (value === null) component.removeAllProperties(name);

@@ -12,8 +12,8 @@ export function isRecurring(component: ICAL.Component): boolean {
 /**
  * Applies rrules / exrules (always replaced), rdates / exdates (replaced or appended per
  * `replace`) and excludedtstart to a master. Dates follow the master's DTSTART: DATE values for
- * all-day series (Lightning sends midnight date-times there, lightning-client.md §6.2), otherwise
- * local times in the DTSTART zone.
+ * all-day series (Lightning sends midnight date-times there, docs/lightning.md#store-request-layout),
+ * otherwise local times in the DTSTART zone.
  */
 export function applyRecurrence(master: ICAL.Component, changes: ItemChanges): void {
   if (changes.rrules !== undefined) setRules(master, 'rrule', changes.rrules);
@@ -22,8 +22,8 @@ export function applyRecurrence(master: ICAL.Component, changes: ItemChanges): v
   if (changes.rdates !== undefined) setDates(master, 'rdate', changes.rdates, changes.replace, start, changes.tzid);
   if (changes.exdates !== undefined) setDates(master, 'exdate', changes.exdates, changes.replace, start, changes.tzid);
   // A DTSTART the rules do not produce is undefined in RFC 5545 (§3.8.5.3) and ical.js drops it;
-  // WCAP says it is an instance unless excludedtstart=1 (seed 003): make that explicit with an
-  // RDATE, or an EXDATE for clients that would count it anyway.
+  // WCAP says it is an instance unless excludedtstart=1 (docs/wcap-protocol.md#storing-recurrence):
+  // make that explicit with an RDATE, or an EXDATE for clients that would count it anyway.
   if (changes.rrules?.length && start && !rulesProduce(master, start)) {
     addDate(master, changes.excludeDtstart ? 'exdate' : 'rdate', start);
   }

@@ -2,7 +2,7 @@ import ICAL from 'ical.js';
 import type { AttendeeInput } from '../model/item-changes.js';
 import { stripMailto, type Directory } from './directory.js';
 
-/** PARTSTAT value by which WCAP removes an attendee (S63 storeevents). */
+/** PARTSTAT value by which WCAP removes an attendee (docs/wcap-protocol.md#attendees-in-stores). */
 export const ATTENDEE_DELETE = 'X-NSCP-WCAP-ATTENDEE-DELETE';
 
 /** A calendar user address as stored: always a `mailto:` URI, with the calid when it is local. */
@@ -18,7 +18,8 @@ export function resolveCalendarUser(address: string, directory: Directory): Cale
     const user = directory.userOfMail(bare);
     return user === undefined ? { uri: `mailto:${bare}` } : { uri: `mailto:${bare}`, calid: user };
   }
-  // A calid (`jdoe`, `jdoe:work`): the owner's mail is the address (UNICON sends calids).
+  // A calid (`jdoe`, `jdoe:work`): the owner's mail is the address (Unicon sends calids,
+  // docs/wcap-protocol.md#other-wcap-clients).
   const owner = bare.split(':')[0] ?? bare;
   return { uri: `mailto:${directory.mailOf(owner)}`, calid: bare };
 }
@@ -88,7 +89,7 @@ export function organizedBy(component: ICAL.Component, calendarCalid: string, di
 
 /**
  * After a significant change by the organizer every attendee answers again: PARTSTAT back to
- * NEEDS-ACTION, except the organizer's own entry (seed 003, "Attendee Parameter").
+ * NEEDS-ACTION, except the organizer's own entry (docs/wcap-protocol.md#attendees-in-stores).
  */
 export function resetReplies(component: ICAL.Component): void {
   const organizer = String(component.getFirstPropertyValue('organizer') ?? '').toLowerCase();

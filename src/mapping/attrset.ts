@@ -1,7 +1,8 @@
 import type ICAL from 'ical.js';
 
 /**
- * WCAP `attrset` (wcap-protocol.md §2.0, S63 fxyzy): how much of each item a fetch returns.
+ * WCAP `attrset`: how much of each item a fetch returns (docs/wcap-protocol.md#attrset; Sun's
+ * definition: https://docs.oracle.com/cd/E19566-01/819-4655/fxyzy/index.html).
  * 0 → uid, dtstart, dtend, summary; 1 → also rrule, class, location and alarms; 2 → everything.
  */
 export type Attrset = 0 | 1 | 2;

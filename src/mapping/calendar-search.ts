@@ -1,6 +1,9 @@
 import type { CalendarInfo } from '../model/calendar.js';
 
-/** `searchOpts` (seed 001 search_calprops): 0 CONTAINS (default), 1 BEGINS_WITH, 2 ENDS_WITH, 3 EXACT. */
+/**
+ * `searchOpts` (docs/wcap-protocol.md#search_calprops): 0 CONTAINS (default), 1 BEGINS_WITH,
+ * 2 ENDS_WITH, 3 EXACT.
+ */
 export type SearchMode = 'contains' | 'begins' | 'ends' | 'exact';
 
 export const SEARCH_MODES: readonly SearchMode[] = ['contains', 'begins', 'ends', 'exact'];
@@ -14,9 +17,9 @@ export interface SearchFields {
 
 /**
  * The fields searched, from the 0/1 flags as sent (undefined = not sent). Every flag defaults to 0,
- * except that `calid` defaults to 1 when both `primaryOwner` and `name` are 1 (seed 001: "0, unless
- * both owner and name are 1"); an explicit calid=0 still wins. With no field selected nothing can
- * match, as the seed describes (no client sends that: Lightning sends all three, §9).
+ * except that `calid` defaults to 1 when both `primaryOwner` and `name` are 1; an explicit calid=0
+ * still wins. With no field selected nothing can match (docs/wcap-protocol.md#search_calprops; no
+ * client sends that: Lightning sends all three, docs/lightning.md#calendar-search).
  */
 export function searchFields(flags: { name?: boolean; calid?: boolean; primaryOwner?: boolean }): SearchFields {
   const name = flags.name ?? false;
@@ -59,8 +62,8 @@ function fold(text: string): string {
 }
 
 /**
- * The calid of a calendar in the user's home (architecture.md §4): `owner` for the default
- * calendar, `owner:name` for any other.
+ * The calid of a calendar in the user's home (docs/architecture.md#identity-and-data-mapping):
+ * `owner` for the default calendar, `owner:name` for any other.
  */
 export function calidOfCalendar(calendar: CalendarInfo, defaultCalendar: string): string {
   return calendar.name === defaultCalendar ? calendar.owner : `${calendar.owner}:${calendar.name}`;

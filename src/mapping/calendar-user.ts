@@ -4,7 +4,8 @@ import { stripMailto, type Directory } from './directory.js';
 /**
  * True when an ATTENDEE or ORGANIZER names `user`: its X-S1CS-CALID is the user's calid (`user` or
  * `user:name`, as the gateway stores it for local users), or its address is the user's mail
- * (directory.ts), or, as UNICON-style data carries it, the value is the bare calid.
+ * (directory.ts), or, as Unicon sends it, the value is the bare calid
+ * (docs/wcap-protocol.md#other-wcap-clients).
  */
 export function namesUser(property: ICAL.Property, user: string, directory: Directory): boolean {
   const isUsersCalid = (calid: string) => calid === user || calid.startsWith(`${user}:`);

@@ -12,7 +12,8 @@ export interface CalendarAddress {
 const NAME = /^[A-Za-z0-9._@+-]+$/;
 
 /**
- * Parses `user`, `user:name`, `mailto:addr` and hosted `user@domain[:name]` (wcap-protocol.md §1.4).
+ * Parses `user`, `user:name`, `mailto:addr` and hosted `user@domain[:name]`
+ * (docs/wcap-protocol.md#calendar-ids).
  * Returns undefined for calids that cannot name a calendar here (callers answer errno 29).
  */
 export function parseCalid(calid: string, directory: Directory, defaultCalendar: string): CalendarAddress | undefined {

@@ -1,13 +1,16 @@
 import type { CalendarInfo } from '../model/calendar.js';
 import type { WcapPropertyData } from '../model/wcap-property.js';
 
-/** Access-control entries of a calendar its owner reads (Sun's owner ACL, wcap-protocol.md §5.1). */
+/**
+ * Access-control entries of a calendar its owner reads (Sun's owner ACL,
+ * docs/wcap-protocol.md#ace-strings).
+ */
 const OWNER_ACES = ['@@o^a^rsf^g', '@@o^c^wdeic^g'];
 
 /**
- * The calendar-property X-tokens of one calendar (wcap-protocol.md §3.1.2). RELATIVE-CALID is the
- * calid exactly as the client sent it: Lightning attaches the properties only on an exact match
- * (lightning-client.md §2).
+ * The calendar-property X-tokens of one calendar (docs/wcap-protocol.md#calendar-properties).
+ * RELATIVE-CALID is the calid exactly as the client sent it: Lightning attaches the properties only
+ * on an exact match (docs/lightning.md#calendar-properties-it-reads).
  */
 export function calendarProperties(requestedCalid: string, calendar: CalendarInfo): WcapPropertyData[] {
   const name = calendar.displayName ?? (calendar.name === '' ? calendar.owner : calendar.name);
@@ -21,7 +24,7 @@ export function calendarProperties(requestedCalid: string, calendar: CalendarInf
     // what a Sun server reported for calendars created without one.
     { name: 'X-NSCP-CALPROPS-TZID', value: calendar.timezone ?? 'UTC' },
     ...OWNER_ACES.map((ace) => ({ name: 'X-NSCP-CALPROPS-ACCESS-CONTROL-ENTRY', value: ace })),
-    // 999 in every Sun sample; meaning undocumented (wcap-protocol.md §3.1.2).
+    // 999 in every Sun sample; meaning undocumented (docs/wcap-protocol.md#calendar-properties).
     { name: 'X-NSCP-CALPROPS-READ', value: '999' },
     { name: 'X-NSCP-CALPROPS-WRITE', value: '999' },
     { name: 'X-NSCP-CALPROPS-RESOURCE', value: '0' },

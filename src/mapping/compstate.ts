@@ -2,7 +2,10 @@ import type ICAL from 'ical.js';
 import { namesUser, organizedBy, ownAttendee, partstatOf } from './calendar-user.js';
 import type { Directory } from './directory.js';
 
-/** WCAP `compstate` keywords (wcap-protocol.md §2.0, Lightning calIWcapCalendar.idl). */
+/**
+ * WCAP `compstate` keywords (docs/wcap-protocol.md#compstate; Lightning's list is in its
+ * calIWcapCalendar.idl, see docs/lightning.md#sources).
+ */
 export const COMPSTATES = [
   'REPLY-DECLINED',
   'REPLY-ACCEPTED',
@@ -40,7 +43,7 @@ export function parseCompstate(list: readonly string[] | undefined): CompStateFi
  *   REPLY-ACCEPTED; NEEDS-ACTION → REQUEST-NEEDSNOACTION when no reply is wanted (RSVP=FALSE given
  *   explicitly, or ROLE=NON-PARTICIPANT), else REQUEST-NEEDS-ACTION. An absent RSVP counts as
  *   wanting one: many clients leave it out, and Lightning's invitation counter asks for exactly
- *   REQUEST-NEEDS-ACTION (lightning-client.md §5.1).
+ *   REQUEST-NEEDS-ACTION (docs/lightning.md#range-fetch).
  */
 export function compstateOf(item: ICAL.Component, user: string, directory: Directory): CompState | undefined {
   if (organizedBy(item, user, directory)) {

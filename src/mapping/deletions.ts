@@ -11,9 +11,9 @@ const STAMP = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?$/;
 /**
  * The component fetch_deletedcomponents returns for one deletion: UID, RECURRENCE-ID for a
  * deleted instance and DTSTART when known (Lightning parses a RECURRENCE-ID only relative to the
- * component's own DTSTART, lightning-client.md §5.2). `X-NSCP-TOMBSTONE:1`: Sun marks live
- * components `X-NSCP-TOMBSTONE:0` (seed 004), so deleted ones are flagged the other way
- * (inference; Lightning does not read it).
+ * component's own DTSTART, docs/lightning.md#parsing-returned-components). `X-NSCP-TOMBSTONE:1`:
+ * Sun marks live components `X-NSCP-TOMBSTONE:0` (docs/wcap-protocol.md#component-extensions), so
+ * deleted ones are flagged the other way (inference; Lightning does not read it).
  */
 export function deletionStub(item: DeletedItem): ICAL.Component {
   const component = new ICAL.Component(item.type.toLowerCase());

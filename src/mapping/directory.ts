@@ -1,5 +1,6 @@
 /**
- * Who is who: turns calids into mail addresses and back (architecture.md §4, calid `mailto:addr`).
+ * Who is who: turns calids into mail addresses and back, calid `mailto:addr` included
+ * (docs/architecture.md#identity-and-data-mapping).
  * The CalDAV server knows no mail addresses, so a user's mail is `user@<mail domain>`; a mail
  * address in that domain belongs to the user named by its local part.
  */

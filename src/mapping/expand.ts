@@ -21,7 +21,8 @@ export interface Occurrence {
 /**
  * Caps on expansion. Counts are instances kept, not instances walked past; steps are candidate
  * dates ical.js tests (see recur-guard.ts), which bounds the work on rules that rarely or never
- * match (ical.js#1038) and on old series with a window far in the future.
+ * match (ical.js can loop on them, docs/caldav-servers.md#guard-against-endless-rules) and on old
+ * series with a window far in the future.
  */
 export interface ExpansionLimits {
   /** Instances of one series returned by one call. */
@@ -72,8 +73,9 @@ export function isRecurringGroup(group: ItemGroup): boolean {
 /**
  * Occurrences of the items that overlap [start, end) (an absent bound is open), in recurrence
  * order per item. Overrides are related to their master explicitly (`strictExceptions`), never by
- * scanning siblings (backends.md §4.1); an override that moves an instance into the range from
- * after it is still found. EXDATE wins over an override of the same instance (RFC 5545 §3.8.5.1).
+ * scanning siblings (slow, docs/caldav-servers.md#relate-exceptions-explicitly); an override that
+ * moves an instance into the range from after it is still found. EXDATE wins over an override of
+ * the same instance (RFC 5545 §3.8.5.1).
  */
 export function occurrencesIn(
   items: readonly ICAL.Component[],

@@ -59,7 +59,8 @@ export type InstanceMod = 1 | 2 | 3 | 4;
 
 /**
  * The components fetched by id from the items of one UID. Masters mode: master plus exceptions
- * (rid and mod do not apply: Lightning's getItem wants the whole series, lightning-client.md §5.4).
+ * (rid and mod do not apply: Lightning's getItem wants the whole series,
+ * docs/lightning.md#lookup-by-uid).
  * Expanded mode: without `rid` every instance (capped per series); with it the instances `mod`
  * selects relative to the instance at `rid` (`rid` is UTC, a DATE, or floating read in `tzid`,
  * else in the series' own zone).

@@ -20,7 +20,7 @@ export interface FreeBusyOwner {
 
 /**
  * The free/busy type of one occurrence, or undefined when it takes no time (RFC 4791 §7.10 and
- * seed 003 "Free/Busy Information Handling": only opaque events count):
+ * docs/wcap-protocol.md#get_freebusy: only opaque events count):
  * - TRANSP:TRANSPARENT, STATUS:CANCELLED → free; STATUS:TENTATIVE → BUSY-TENTATIVE.
  * - The owner's own ATTENDEE (when someone else organizes): DECLINED or DELEGATED → free (they will
  *   not be there); TENTATIVE → BUSY-TENTATIVE; NEEDS-ACTION → BUSY-TENTATIVE as well: the owner has
@@ -85,7 +85,10 @@ function merge(periods: BusyPeriod[]): BusyPeriod[] {
   return out.sort((a, b) => a.start.getTime() - b.start.getTime());
 }
 
-/** A VFREEBUSY with explicit start/end periods in UTC (Lightning cannot read durations, §8.2). */
+/**
+ * A VFREEBUSY with explicit start/end periods in UTC (Lightning cannot read durations,
+ * docs/lightning.md#free-busy-request-and-answer).
+ */
 export function freeBusyComponent(periods: BusyPeriod[], start: Date, end: Date): ICAL.Component {
   const component = new ICAL.Component('vfreebusy');
   setTimeProperty(component, 'dtstart', utcTime(start));

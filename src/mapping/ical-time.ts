@@ -3,10 +3,11 @@ import type { WcapDate } from '../model/wcap-date.js';
 import { timezone } from './timezones.js';
 
 /**
- * WCAP date values → ical.js times (architecture.md §5): a `Z` time plus `tzid` becomes local time
- * in tzid (stored with TZID and the VTIMEZONE), a floating time is read as local time in tzid, a
- * DATE stays a DATE. Without a usable tzid, `Z` times stay UTC and floating times are taken as UTC
- * (the gateway's server zone), so nothing is ever stored floating by accident.
+ * WCAP date values → ical.js times (docs/architecture.md#time-and-recurrence): a `Z` time plus
+ * `tzid` becomes local time in tzid (stored with TZID and the VTIMEZONE), a floating time is read
+ * as local time in tzid, a DATE stays a DATE. Without a usable tzid, `Z` times stay UTC and
+ * floating times are taken as UTC (the gateway's server zone), so nothing is ever stored floating
+ * by accident.
  */
 export function toIcalTime(value: WcapDate, tzid: string | undefined): ICAL.Time {
   if (value.kind === 'date') {
@@ -55,7 +56,8 @@ export function formatIcalUtc(time: ICAL.Time): string {
 
 /**
  * Sets a date-valued property: DATE values get VALUE=DATE (ical.js misreads a bare `20240121` as
- * a date-time, backends.md §4.1), zoned times get TZID, UTC times the `Z` form.
+ * a date-time, docs/caldav-servers.md#all-day-values-need-valuedate), zoned times get TZID, UTC
+ * times the `Z` form.
  */
 export function setTimeProperty(component: ICAL.Component, name: string, time: ICAL.Time): void {
   component.removeAllProperties(name);

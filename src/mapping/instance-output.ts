@@ -2,17 +2,20 @@ import ICAL from 'ical.js';
 import type { Occurrence } from './expand.js';
 import { copyItems } from './item-copy.js';
 
-/** Properties that describe a series rather than one instance (WCAP `compressed`, seed 003). */
+/**
+ * Properties that describe a series rather than one instance (WCAP `compressed`,
+ * docs/wcap-protocol.md#recurring-and-compressed).
+ */
 const SERIES_PROPERTIES = ['rrule', 'rdate', 'exrule', 'exdate'];
 
 /**
- * Components for expanded output (WCAP recurring=0, seed 003 "Fetching Recurrence Data"): one per
- * occurrence, a copy of the component describing it (master or override) with the instance's
- * RECURRENCE-ID (in the master's value type and zone, as stored overrides carry it) and its own
- * DTSTART and DTEND (tasks: DUE; DURATION becomes DTEND). Without `compressed` the series
+ * Components for expanded output (WCAP recurring=0, docs/wcap-protocol.md#recurring-and-compressed):
+ * one per occurrence, a copy of the component describing it (master or override) with the
+ * instance's RECURRENCE-ID (in the master's value type and zone, as stored overrides carry it) and
+ * its own DTSTART and DTEND (tasks: DUE; DURATION becomes DTEND). Without `compressed` the series
  * properties RRULE, RDATE, EXRULE and EXDATE are left out; with it the instance keeps those its
- * component has (7.0: compressed=1 "to receive all the recurrence data back"). An occurrence
- * without recurrence id (an item that does not recur) is copied unchanged.
+ * component has (WCAP 7.0 guide: compressed=1 "to receive all the recurrence data back"). An
+ * occurrence without recurrence id (an item that does not recur) is copied unchanged.
  */
 export function instanceComponents(occurrences: readonly Occurrence[], options: { compressed: boolean }): ICAL.Component[] {
   const copies = copyItems(occurrences.map((o) => o.item));
@@ -36,7 +39,8 @@ export function instanceComponents(occurrences: readonly Occurrence[], options: 
 
 /**
  * Sets a date property to `time` in place (keeping its position and other parameters): VALUE=DATE
- * for DATEs (ical.js misreads bare dates, backends.md §4.1), TZID for zoned times, `Z` for UTC.
+ * for DATEs (ical.js misreads bare dates, docs/caldav-servers.md#all-day-values-need-valuedate),
+ * TZID for zoned times, `Z` for UTC.
  */
 export function replaceTime(component: ICAL.Component, name: string, time: ICAL.Time): void {
   let property = component.getFirstProperty(name);

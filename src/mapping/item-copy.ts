@@ -4,12 +4,12 @@ import { attachZones } from './timezones.js';
 
 /**
  * Deep copies of items that resolve their TZIDs the way the originals do. ical.js reads a TZID from
- * the VTIMEZONEs of the component tree (docs/caldav-servers.md#icaljs), so a detached copy would
- * read every zoned time as floating. Each copy is therefore attached to a holder VCALENDAR with
- * clones of its original's VTIMEZONEs plus the gateway's definitions of any zone the original's
- * tree lacks (items built from request parameters have none) — one holder per original VCALENDAR
- * within a call. The originals are never modified; holders are never output (formatters serialise
- * each item alone).
+ * the VTIMEZONEs of the component tree, so a detached copy would read every zoned time as floating
+ * (docs/caldav-servers.md#register-time-zones-first). Each copy is therefore attached to a holder
+ * VCALENDAR with clones of its original's VTIMEZONEs plus the gateway's definitions of any zone the
+ * original's tree lacks (items built from request parameters have none) — one holder per original
+ * VCALENDAR within a call. The originals are never modified; holders are never output (formatters
+ * serialise each item alone).
  */
 export function copyItems(items: readonly ICAL.Component[]): ICAL.Component[] {
   const holders = new Map<ICAL.Component | undefined, ICAL.Component>();

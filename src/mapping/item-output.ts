@@ -10,8 +10,8 @@ import { convertToZone, type TimezoneOut } from './tzidout.js';
 export interface ItemOutputOptions {
   /**
    * WCAP `emailorcalid`: true → ATTENDEE/ORGANIZER values are `mailto:` addresses with the calid in
-   * X-S1CS-CALID (what Lightning sends and needs, lightning-client.md §6.3); false (the WCAP
-   * default) → the value is the calid and the address goes in X-S1CS-EMAIL.
+   * X-S1CS-CALID (what Lightning sends and needs, docs/lightning.md#method-and-invitations); false
+   * (the WCAP default) → the value is the calid and the address goes in X-S1CS-EMAIL.
    */
   emailOrCalid: boolean;
   directory: Directory;
@@ -43,7 +43,8 @@ export function itemsForOutput(items: readonly ICAL.Component[], options: ItemOu
     if (options.relativeAlarms === false) makeAlarmsAbsolute(item, options.floatingZone);
     if (options.attrset !== undefined) applyAttrset(item, options.attrset);
     // The hints name the zone the item lives in, whatever zone tzidout shows the values in: that
-    // is what Sun's UTC output plus X-NSCP-DTSTART-TZID meant (lightning-client.md §5.2).
+    // is what Sun's UTC output plus X-NSCP-DTSTART-TZID meant
+    // (docs/lightning.md#parsing-returned-components).
     for (const [name, hint] of TZID_HINTS) {
       const tzid = item.getFirstProperty(name)?.getParameter('tzid');
       item.removeAllProperties(hint.toLowerCase());
@@ -51,7 +52,8 @@ export function itemsForOutput(items: readonly ICAL.Component[], options: ItemOu
     }
     // A series is expanded in its DTSTART's zone (RFC 5545 §3.3.10): a master moved to another
     // named zone would move its instances across DST changes, so it stays as stored. Zulu is
-    // Sun's own form: clients re-zone a UTC master with X-NSCP-DTSTART-TZID (lightning-client §5.2).
+    // Sun's own form: clients re-zone a UTC master with X-NSCP-DTSTART-TZID
+    // (docs/lightning.md#parsing-returned-components).
     const master = item.hasProperty('rrule') || item.hasProperty('rdate');
     const out = options.timezoneOut;
     if (out?.kind === 'zone' && (!master || out.tzid === 'UTC')) convertToZone(item, out.tzid);
@@ -120,7 +122,7 @@ function shapeCalendarUser(property: ICAL.Property, options: ItemOutputOptions):
     property.setValue(`mailto:${mail}`);
     // An external organizer gets its address as calid: Lightning recognises an invitation (and
     // answers it with a REPLY) only when ORGANIZER carries an X-S1CS-CALID other than the user's
-    // (lightning-client.md §6.3).
+    // (docs/lightning.md#method-and-invitations).
     const organizerCalid = property.name === 'organizer' ? mail : undefined;
     if (calid ?? organizerCalid) property.setParameter('x-s1cs-calid', (calid ?? organizerCalid)!);
   } else if (calid) {

@@ -19,7 +19,7 @@ const MONTH_LENGTHS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /**
  * True when the rule's BYMONTH and BYMONTHDAY parts select no day in any year, e.g.
  * `FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30`. Such a rule makes ical.js 2.2.1 test candidate days forever
- * inside one `next()` call (ical.js#1038, backends.md §4.1).
+ * inside one `next()` call (docs/caldav-servers.md#guard-against-endless-rules).
  */
 export function ruleCanNeverMatch(rule: ICAL.Recur): boolean {
   const monthDays = rule.parts.BYMONTHDAY;

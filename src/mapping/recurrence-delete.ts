@@ -15,8 +15,9 @@ export type InstanceDeletion =
 /**
  * Deletes part of the item `uid` (WCAP mod with a rid): mod=1 that instance — an EXDATE on the
  * master in the master's own value type and zone (DavMail's classic bug was an EXDATE in the wrong
- * zone, backends.md §1.1) and its override removed; mod=2 that instance and all later ones (the
- * rules end before it); mod=3 it and all earlier ones (the series restarts at the next instance).
+ * zone, docs/caldav-servers.md#zones-of-exdate-and-recurrence-id) and its override removed; mod=2
+ * that instance and all later ones (the rules end before it); mod=3 it and all earlier ones (the
+ * series restarts at the next instance).
  * A non-recurring item's only instance is the item itself. `rid` is UTC, floating (read in the
  * master's zone, else `tzid`) or a DATE.
  */

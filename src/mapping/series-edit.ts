@@ -40,7 +40,7 @@ export type SeriesEdit =
  * prior (mod=3) — the last two split the series into two objects (one UID per CalDAV object,
  * RFC 4791 §4.1), the changed part under a UID derived from the rid the client sent, each part
  * keeping its own exceptions. Only the fields sent change; a significant change of the timing
- * resets attendees' replies (docs/wcap-protocol.md#storeevents); stamps are refreshed on what
+ * resets attendees' replies (docs/wcap-protocol.md#attendees-in-stores); stamps are refreshed on what
  * really changed.
  */
 export function editSeries(

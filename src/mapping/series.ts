@@ -4,7 +4,10 @@ import { guardedStarts } from './recur-guard.js';
 import { setTimeProperty } from './ical-time.js';
 import { cloneInTree } from './timezones.js';
 
-/** Upper bound of candidate dates tested to locate an instance (ical.js can loop, backends.md §4.1). */
+/**
+ * Upper bound of candidate dates tested to locate an instance (ical.js can loop,
+ * docs/caldav-servers.md#guard-against-endless-rules).
+ */
 const MAX_WALK = 100_000;
 
 /** The components of one recurring item: the master and its overrides (RECURRENCE-ID). */

@@ -3,7 +3,7 @@ import ICAL from 'ical.js';
 
 /**
  * The gateway's time zone set: IANA zones as VTIMEZONEs from @touch4it/ical-timezones, with TZID =
- * the IANA name (the ids Lightning itself uses, docs/lightning.md#time-zones).
+ * the IANA name (the ids Lightning itself uses, docs/lightning.md#time-zone-list).
  *
  * Nothing here touches ical.js's process-wide `TimezoneService`. ical.js resolves a property's
  * TZID from the VTIMEZONEs of the component tree it belongs to first, and only then from that
@@ -96,9 +96,9 @@ export function canonicalZone(tzid: string): ICAL.Component | undefined {
 /**
  * Makes the VCALENDAR `tree` hold a definition for each of `tzids` before any time in it is read
  * (ical.js resolves a TZID once, when a value is first decoded, and reads an unknown one as
- * floating — docs/caldav-servers.md#icaljs): the canonical definition where the gateway has one
- * (it replaces a stored VTIMEZONE of that name), else the tree's own VTIMEZONE, else nothing (the
- * times stay floating). VTIMEZONEs are inserted before the other components.
+ * floating — docs/caldav-servers.md#register-time-zones-first): the canonical definition where the
+ * gateway has one (it replaces a stored VTIMEZONE of that name), else the tree's own VTIMEZONE,
+ * else nothing (the times stay floating). VTIMEZONEs are inserted before the other components.
  */
 export function attachZones(tree: ICAL.Component, tzids: Iterable<string>): void {
   const own = new Map(tree.getAllSubcomponents('vtimezone').map((z) => [String(z.getFirstPropertyValue('tzid')), z]));

@@ -6,13 +6,14 @@ import { copyItems } from './item-copy.js';
 import { isKnownTimezone, timezone } from './timezones.js';
 
 /**
- * How output date-times are zoned (WCAP `tzidout`, docs/wcap-protocol.md#time-zones):
+ * How output date-times are zoned (WCAP `tzidout`, docs/wcap-protocol.md#time-zone-parameters):
  * - `stored`: each value as stored — local time with TZID plus its VTIMEZONE, UTC, or DATE. The
  *   answer to `X-S1CS-TZNATIVE` ("the time zone they were created in").
- * - `zone`: every zoned or UTC DATE-TIME converted to local time in that zone (UTC: the `Z` form).
+ * - `zone`: every zoned or UTC DATE-TIME converted to local time in that zone (UTC: the `Z` form);
+ *   a recurring master keeps its own zone unless the zone is UTC (see item-output.ts).
  * A request without tzidout gets the stored form in text/calendar, which Lightning leaves alone
- * (docs/lightning.md#time-zones), and Zulu in text/xml, whose vocabulary is UTC: the formatter
- * decides that, see {@link inUtc}.
+ * (docs/lightning.md#inbound-time-zone-styles), and Zulu in text/xml, whose vocabulary is UTC: the
+ * formatter decides that, see {@link inUtc}.
  */
 export type TimezoneOut = { kind: 'stored' } | { kind: 'zone'; tzid: string };
 

@@ -2,7 +2,7 @@ import type { ComponentType } from './calendar.js';
 
 /**
  * A deleted item or deleted instance of a series, as fetch_deletedcomponents reports it
- * (lightning-client.md §7: UID, plus RECURRENCE-ID and DTSTART for instances).
+ * (docs/lightning.md#offline-sync: UID, plus RECURRENCE-ID and DTSTART for instances).
  * Times are iCalendar text: `YYYYMMDDTHHMMSSZ` (UTC) or `YYYYMMDD` (a DATE, for all-day items).
  */
 export interface DeletedItem {

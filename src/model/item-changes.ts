@@ -1,6 +1,6 @@
 import type { WcapDate } from './wcap-date.js';
 
-/** One attendee as a store command names it (wcap-protocol.md §3.6). */
+/** One attendee as a store command names it (docs/wcap-protocol.md#attendee-syntax). */
 export interface AttendeeInput {
   /** Calendar user address as sent: `mailto:…`, a bare mail address or a calid. */
   address: string;
@@ -30,7 +30,8 @@ export type AlarmInput =
 /**
  * What a storeevents / storetodos request asks to change. For every field: undefined = not sent,
  * leave as stored; null (or an empty list for rules) = clear it; a value = set it. Multi-valued
- * fields replace or append per `replace`; rules and alarms always replace (seed 003).
+ * fields replace or append per `replace`; rules and alarms always replace
+ * (docs/wcap-protocol.md#updating-values).
  */
 export interface ItemChanges {
   dtstart?: WcapDate | null;

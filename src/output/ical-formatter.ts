@@ -9,7 +9,10 @@ import {
   errnoProperties,
 } from './envelope.js';
 
-/** Content-Type of text/calendar answers (always with charset: WCC mis-read bodies without it). */
+/**
+ * Content-Type of text/calendar answers (always with charset: WCap'Cal mis-read bodies without it,
+ * docs/wcap-protocol.md#common-answer-headers).
+ */
 export const ICAL_CONTENT_TYPE = 'text/calendar; charset=UTF-8';
 
 /**
@@ -21,14 +24,14 @@ export const ICAL_CONTENT_TYPE = 'text/calendar; charset=UTF-8';
  *
  * The errno comes before the components, not after them as in Sun's samples: ical.js always writes
  * a component's properties before its subcomponents. Clients look the errno up by name at
- * VCALENDAR level (Lightning: first property of the root; OSYNC: a regex), so the position does not
- * matter to them, and a regex cannot hit an errno-like text inside a component first.
+ * VCALENDAR level (Lightning: first property of the root; OpenSync: a regex), so the position does
+ * not matter to them, and a regex cannot hit an errno-like text inside a component first.
  *
- * Block property values are written raw, as clients read X-tokens raw (lightning-client.md §1.4);
- * CR and LF in them become spaces and other control characters are dropped, so no value can start a
- * new content line. Components are serialised by ical.js from a cleaned copy (the input is never
- * modified): text values get CR/CRLF turned into LF (written as `\n`), other values are made single
- * line the same way as block properties.
+ * Block property values are written raw, as clients read X-tokens raw
+ * (docs/lightning.md#response-parsing); CR and LF in them become spaces and other control
+ * characters are dropped, so no value can start a new content line. Components are serialised by
+ * ical.js from a cleaned copy (the input is never modified): text values get CR/CRLF turned into LF
+ * (written as `\n`), other values are made single line the same way as block properties.
  *
  * Throws a RangeError for a result without blocks and a TypeError for an invalid property or
  * parameter name in a block.

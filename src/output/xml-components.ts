@@ -3,7 +3,8 @@ import { isErrnoPropertyName, isPortableName } from './envelope.js';
 import { type XmlElement, xmlElement, xmlTextElement } from '../xml/xml-writer.js';
 
 /**
- * iCalendar component → WCAP XML element (wcap-protocol.md §3.2, lightning-client.md §8.2).
+ * iCalendar component → WCAP XML element (docs/wcap-protocol.md#xml-output,
+ * docs/lightning.md#free-busy-request-and-answer).
  * Works on the component's jCal, the same data ical.js serialises for text/calendar, so both
  * formats always show the same values.
  */
@@ -17,8 +18,9 @@ const COMPONENT_ELEMENTS: Readonly<Record<string, string>> = {
   vfreebusy: 'FREEBUSY',
 };
 
-// Sun's short element names (UNICON XMLOutput.java, PHP XmlIcalEvent.php, MELD); every other
-// property keeps its iCalendar name.
+// Sun's short element names, as found in Unicon's XMLOutput.java, the PHP client's
+// XmlIcalEvent.php and Meldware's WCAP adapter (docs/wcap-protocol.md#other-wcap-clients); every
+// other property keeps its iCalendar name.
 const PROPERTY_ELEMENTS: Readonly<Record<string, string>> = {
   dtstart: 'START',
   dtend: 'END',

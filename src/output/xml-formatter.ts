@@ -15,7 +15,7 @@ import { type XmlElement, renderXmlDocument, xmlElement, xmlTextElement } from '
 export const XML_CONTENT_TYPE = 'text/xml; charset=UTF-8';
 
 /**
- * fmt-out=text/xml (wcap-protocol.md §3.2):
+ * fmt-out=text/xml (docs/wcap-protocol.md#xml-output):
  * `<iCalendar><iCal version="2.0" prodid="…" METHOD="PUBLISH">…</iCal>…</iCalendar>`, one `<iCal>`
  * per block. Inside: one element per block property, named like the property, parameters as
  * attributes, the value as text (verbatim; newlines stay newlines); then the components (see
@@ -53,7 +53,8 @@ function icalElement(block: WcapBlock): XmlElement {
 
 /**
  * Block properties keep the case the command gave them: Lightning looks preferences up with the
- * case-sensitive getElementsByTagName('X-NSCP-WCAP-PREF-icsCalendar') (lightning-client.md §4.5a).
+ * case-sensitive getElementsByTagName('X-NSCP-WCAP-PREF-icsCalendar')
+ * (docs/lightning.md#user-preferences).
  */
 function blockPropertyElement(property: WcapProperty): XmlElement {
   assertBlockProperty(property);

@@ -4,10 +4,10 @@ import { createHash, randomBytes } from 'node:crypto';
  * WCAP session ids.
  *
  * Alphabet [A-Za-z0-9] only: Lightning puts the id into URLs without encoding
- * (lightning-client.md §1), OSYNC extracts it with the regex `WCAP-SESSION-ID:(\w+)` and WCC
- * rejects ids containing `%` (wcap-protocol.md §6, §7), so base64url's `-` is out and `_` is
- * avoided too. 32 base62 characters carry 32 × log2(62) ≈ 190 bits, above the 128 bits asked by
- * backends.md §7.2.
+ * (docs/lightning.md#value-encoding), OpenSync extracts it with the regex `WCAP-SESSION-ID:(\w+)`
+ * and WCap'Cal rejects ids containing `%` (docs/wcap-protocol.md#other-wcap-clients), so
+ * base64url's `-` is out and `_` is avoided too. 32 base62 characters carry 32 × log2(62) ≈ 190
+ * bits, above the 128 bits OWASP recommends for session ids (docs/wcap-protocol.md#session-ids).
  */
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

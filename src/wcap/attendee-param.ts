@@ -22,10 +22,10 @@ function splitDecoded(text: string): [string | undefined, string | undefined] {
 }
 
 /**
- * Parses `attendees` (wcap-protocol.md §3.6, lightning-client.md §6.4): split the raw value on
- * `;`, each attendee on `^`, each token on its first `=`, and only then percent-decode, so an
- * encoded `^` or `;` inside a CN survives. The token that is not a `NAME=value` parameter is the
- * address. An attendee without address → errno 60 (BAD_ARGUMENTS).
+ * Parses `attendees` (docs/wcap-protocol.md#attendee-syntax, docs/lightning.md#attendee-encoding):
+ * split the raw value on `;`, each attendee on `^`, each token on its first `=`, and only then
+ * percent-decode, so an encoded `^` or `;` inside a CN survives. The token that is not a
+ * `NAME=value` parameter is the address. An attendee without address → errno 60 (BAD_ARGUMENTS).
  */
 export function parseAttendees(raw: RawValue, name: string, failsWith: number): AttendeeInput[] {
   // Some clients encode the separators too (`%5E`, `%3B`); then the only structure is inside the

@@ -1,5 +1,6 @@
 /**
- * WCAP date values as clients send them (wcap-protocol.md §1.4, lightning-client.md §5.1, §6.2):
+ * WCAP date values as clients send them (docs/wcap-protocol.md#date-forms; Lightning's use in
+ * docs/lightning.md#range-fetch and docs/lightning.md#store-request-layout):
  * `0` (open / none), `YYYYMMDD` (a DATE), `YYYYMMDDTHHMMSS` (floating: local time in `tzid`),
  * `YYYYMMDDTHHMMSSZ` (UTC). Extended ISO forms with `-` and `:` are accepted as well.
  */

@@ -1,6 +1,7 @@
 /**
- * The WCAP errno table (wcap-protocol.md §4, 7.0 additions from §9.4). Errnos travel in
- * `X-NSCP-WCAP-ERRNO` with HTTP 200; see lightning-client.md §3 for what each one makes Lightning do.
+ * The WCAP errno table (docs/wcap-protocol.md#errno-table), with the WCAP 7.0 additions
+ * (docs/wcap-protocol.md#wcap-7-differences). Errnos travel in `X-NSCP-WCAP-ERRNO` with HTTP 200;
+ * see docs/lightning.md#errors for what each one makes Lightning do.
  */
 
 /** `[name, value, default English message]`, in numeric order. */

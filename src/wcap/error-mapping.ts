@@ -15,7 +15,7 @@ export interface ErrnoOutcome {
 /**
  * Maps anything a command threw to the errno the client sees. errno 1 is never produced here: it
  * means "session expired" and makes Lightning log in again without limit
- * (docs/lightning.md#errors), so back-end failures get their own numbers:
+ * (docs/lightning.md#errno-1-and-re-login), so back-end failures get their own numbers:
  * unreachable → 11001 CDWP_ERR_CANNOT_CONNECT, refused credentials of a live session → 11007,
  * 403 → 28, a calendar that does not exist → 29, a UID taken → 63, anything else → the command's
  * own failure errno.
@@ -51,7 +51,7 @@ export function errorToErrno(err: unknown, failsWith: number): ErrnoOutcome {
 /**
  * login fails with errno 1 only for bad credentials (thrown as a WcapError); any other failure of a
  * command whose own errno is 1 becomes WCAP 7.0's -1 "unknown internal server error"
- * (docs/wcap-protocol.md#errno-table).
+ * (docs/wcap-protocol.md#wcap-7-differences).
  */
 function safe(failsWith: number): number {
   return failsWith === Errno.LOGIN_FAILED ? Errno.UNKNOWN_INTERNAL_ERROR : failsWith;

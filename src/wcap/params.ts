@@ -6,9 +6,9 @@ import { WcapError } from './wcap-error.js';
 /**
  * The parameter DSL. A command declares `params: { dtstart: p.date(), uid: p.list(), … }` and gets
  * a typed object. Leniency follows WCAP servers and clients: unknown parameters are ignored, `0`
- * is an open date, an empty value or the literal `null` clears a store field (lightning-client.md
- * §6.2), unknown `component-type` means all. Errors carry the command's failure errno and name the
- * parameter, never echo its value.
+ * is an open date, an empty value or the literal `null` clears a store field
+ * (docs/lightning.md#store-request-layout), unknown `component-type` means all. Errors carry the
+ * command's failure errno and name the parameter, never echo its value.
  */
 export interface ParamSpec<T> {
   parse(value: RawValue | undefined, name: string, failsWith: number): T;

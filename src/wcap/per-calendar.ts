@@ -17,8 +17,8 @@ export function calidsOf(list: readonly string[] | undefined, user: string): str
 
 /**
  * Runs `answer` for each requested calid and answers one block per calendar, each with the
- * calendar's properties and its own errno (PHP and UNICON clients read one <iCal> per calendar,
- * docs/wcap-protocol.md#multiple-calendars). With a single calid a failure is the answer's errno;
+ * calendar's properties and its own errno (the PHP client and Unicon read one <iCal> per calendar,
+ * docs/wcap-protocol.md#other-wcap-clients). With a single calid a failure is the answer's errno;
  * with several, only that calendar's block carries it. `fresh`: read each calendar's properties
  * from the server even if they were read recently (for commands that make no other request).
  */

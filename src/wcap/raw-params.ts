@@ -36,9 +36,9 @@ export class RawParams {
 
   /**
    * Adds every `name=value` pair of an `a=b&c=d` string, keeping values encoded. In a URL query `+`
-   * is a plus sign: WCAP clients encode spaces as %20 (seed 004: "use the code %20"), and Lightning
-   * sends categories unencoded, so "C++" must stay "C++". In an HTML form body (`formBody`) `+`
-   * means a space.
+   * is a plus sign: WCAP clients encode spaces as %20, as Sun's storeevents page tells them to
+   * (docs/wcap-protocol.md#parameter-encoding), and Lightning sends categories unencoded, so "C++"
+   * must stay "C++". In an HTML form body (`formBody`) `+` means a space.
    */
   addQueryString(query: string, formBody = false): void {
     for (const pair of query.split('&')) {

@@ -53,7 +53,8 @@ export async function runCommand(
   // A present but undecodable fmt-out is as unknown as a misspelt one.
   const formatter = fmtOut !== undefined && fmtText === undefined ? undefined : options.formatterFor(fmtText);
   if (!formatter) {
-    // Never echo the requested format: the real server's echo was an XSS (docs/wcap-protocol.md#output-formats).
+    // Never echo the requested format: the real server's echo was an XSS
+    // (docs/wcap-protocol.md#never-echo-fmt-out).
     const fallback = options.formatterFor(undefined)!;
     return render(fallback, errorResult(Errno.WCAP_NO_SUCH_FORMAT, 'No such output format'), Errno.WCAP_NO_SUCH_FORMAT);
   }

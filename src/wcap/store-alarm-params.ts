@@ -7,10 +7,10 @@ import type { StoreParams } from './store-params.js';
 
 /**
  * The alarm parameters: alarmStart (+ alarmEmails) → EMAIL, alarmPopup → DISPLAY, alarmAudio →
- * AUDIO, alarmFlashing → DISPLAY, each with its own trigger (seed 004), or WCAP 7's `alarms` list
- * of whole VALARMs (seed 003). Alarms always replace: when any of these parameters is present the
- * result is the complete new set; Lightning clears with `alarmStart=&alarmPopup=&alarmEmails=`.
- * Returns undefined when no alarm parameter was sent.
+ * AUDIO, alarmFlashing → DISPLAY, each with its own trigger, or WCAP 7's `alarms` list of whole
+ * VALARMs (docs/wcap-protocol.md#alarms). Alarms always replace: when any of these parameters is
+ * present the result is the complete new set; Lightning clears with
+ * `alarmStart=&alarmPopup=&alarmEmails=`. Returns undefined when no alarm parameter was sent.
  */
 export function alarmsOf(params: StoreParams, failsWith: number): AlarmInput[] | undefined {
   const sent = [params.alarmStart, params.alarmPopup, params.alarmAudio, params.alarmFlashing, params.alarms];
@@ -53,7 +53,7 @@ function triggerOf(value: RawValue | undefined, name: string, failsWith: number)
 
 /**
  * `alarms=alarm1;alarm2`: each alarm is property lines separated by CRLF, parameters attached with
- * `^NAME=VALUE` (seed 003 "Calendar Server Alarms"). A `;` inside a value arrives escaped as `\;`.
+ * `^NAME=VALUE` (docs/wcap-protocol.md#alarms). A `;` inside a value arrives escaped as `\;`.
  */
 function rawAlarms(value: RawValue, failsWith: number): AlarmInput[] {
   const text = decoded(value, 'alarms', failsWith);

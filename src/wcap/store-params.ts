@@ -7,11 +7,11 @@ import { WcapError } from './wcap-error.js';
 import { alarmsOf } from './store-alarm-params.js';
 import { checkedRules } from './store-rule-params.js';
 
-/** WCAP status integers (lightning-client.md §6.2 table 17). */
+/** WCAP status integers (docs/lightning.md#store-request-layout, parameter `status`). */
 const STATUS_BY_NUMBER = ['CONFIRMED', 'CANCELLED', 'TENTATIVE', 'NEEDS-ACTION', 'COMPLETED', 'IN-PROCESS', 'DRAFT', 'FINAL'];
 
 
-/** Parameters shared by storeevents and storetodos (seed 004 table plus the clients' extras). */
+/** Parameters shared by storeevents and storetodos (docs/wcap-protocol.md#storeevents-parameters). */
 export const storeParams = {
   calid: p.string(),
   uid: p.string(),
@@ -22,7 +22,8 @@ export const storeParams = {
   fetch: p.flag(false),
   replace: p.flag(false),
   emailorcalid: p.flag(false),
-  // Output shaping of fetch=1 (seed 003: stores accept tzidout with fetch=1).
+  // Output shaping of fetch=1 (stores accept tzidout with fetch=1,
+  // docs/wcap-protocol.md#time-zone-parameters).
   tzidout: p.string(),
   relativealarm: p.flag(true),
   excludedtstart: p.flag(false),
@@ -147,7 +148,8 @@ function organizerOf(params: StoreParams): OrganizerInput | undefined {
   const cn = params.orgCN ?? undefined;
   const anyGiven = [params.orgCalid, params.orgEmail, params.orgUID, params.orgCN].some((v) => v);
   if (!anyGiven) return undefined;
-  // S63: one of orgCalid/orgEmail is mandatory when any org* parameter is given (errno 67).
+  // One of orgCalid/orgEmail is mandatory when any org* parameter is given (errno 67,
+  // docs/wcap-protocol.md#storeevents-parameters).
   if (!calid && !email) throw new WcapError(Errno.BAD_ORG_ARGUMENTS, 'orgUID or orgCN given without orgCalid or orgEmail');
   for (const address of [calid, email]) {
     if (address && !isCalendarAddress(address.trim())) {
@@ -159,7 +161,8 @@ function organizerOf(params: StoreParams): OrganizerInput | undefined {
 
 /**
  * Every parameter named `X-…` (other than WCAP's own X-NSCP-WCAP-…): stored as an X-property of the
- * item (docs/wcap-protocol.md#storeevents); an empty value removes it. Undefined when none is sent.
+ * item (docs/wcap-protocol.md#storeevents-parameters); an empty value removes it. Undefined when
+ * none is sent.
  */
 function xPropertiesParam(): ParamSpec<Record<string, string | null> | undefined> {
   return {

@@ -5,9 +5,9 @@ const FREQUENCIES = new Set(['SECONDLY', 'MINUTELY', 'HOURLY', 'DAILY', 'WEEKLY'
 
 /**
  * `rrules` / `exrules` as the quoted-list parameter gives them (`"count=10;freq=daily";"freq=weekly"`,
- * docs/wcap-protocol.md#recurrence-parameters; a bare unquoted value is one rule whose `;` are its
- * own separators): upper-cased, an `RRULE:`/`EXRULE:` prefix dropped, each checked against RFC 5545
- * §3.3.10. [] for an empty value (clear).
+ * docs/wcap-protocol.md#lists-and-quoting; a bare unquoted value is one rule whose `;` are its
+ * own separators): upper-cased, an `RRULE:`/`EXRULE:` prefix dropped, each checked against
+ * RFC 5545 §3.3.10. [] for an empty value (clear).
  */
 export function checkedRules(rules: readonly string[], name: string, failsWith: number): string[] {
   const upper = rules.map((r) => r.replace(/^RRULE:|^EXRULE:/i, '').toUpperCase());

@@ -8,7 +8,8 @@ import { GatewayError, isGatewayError } from '../../model/errors.js';
  * The client fails fast instead of queueing: while Redis is down every command rejects at once and
  * the stores turn that into GatewayError 'unavailable' (WCAP errno 11001). Queueing would make
  * Lightning's requests hang until its own timeout, and a store that answered "no session" instead
- * would produce errno 1, on which clients re-login without limit (backends.md §7.4).
+ * would produce errno 1, on which clients re-login without limit
+ * (docs/caldav-servers.md#outages-and-timeouts).
  */
 
 export interface RedisConnectionOptions {
