@@ -83,7 +83,11 @@ export class Calendar {
   async query(range: TimeRange, types: readonly ComponentType[]): Promise<Item[]> {
     const snapshot = await this.validated(false);
     if (!snapshot) {
-      const objects = await this.guard(() => this.ctx.backend.queryRange(this.ctx.credentials, this.url, [...types], range));
+      // The properties (for the answer's calendar block) in parallel with the query, not after it.
+      const [objects] = await Promise.all([
+        this.guard(() => this.ctx.backend.queryRange(this.ctx.credentials, this.url, [...types], range)),
+        this.properties(),
+      ]);
       return byUrl(objects).flatMap((object) => itemsOf(parseObject(object.ical), object, types));
     }
     const { timezone } = await this.properties();

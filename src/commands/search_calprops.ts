@@ -45,7 +45,7 @@ export default defineCommand({
       })
       .filter((c) => c.match);
     const max = params.maxResults ?? 200;
-    const blocks = (max > 0 ? found.slice(0, max) : found).map((c): WcapBlock => ({ properties: c.properties, components: [], errno: 0 }));
+    const blocks = (max > 0 ? found.slice(0, max) : found).map((c): WcapBlock => ({ properties: c.properties, components: [], errno: Errno.OK }));
     return blocks.length > 0 ? { blocks } : singleBlock([]);
   },
 });

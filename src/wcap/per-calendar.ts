@@ -33,7 +33,7 @@ export async function perCalendar(
   const one = async (calid: string): Promise<WcapBlock> => {
     const calendar = await calendars.resolve(calid);
     const result = await answer(calendar);
-    return { properties: calendarProperties(calid, await calendar.properties(options)), errno: 0, ...result };
+    return { properties: calendarProperties(calid, await calendar.properties(options)), errno: Errno.OK, ...result };
   };
   if (calids.length === 1) return { blocks: [await one(calids[0]!)] };
   const blocks = await Promise.all(

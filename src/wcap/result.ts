@@ -1,4 +1,5 @@
 import type ICAL from 'ical.js';
+import { Errno } from './errno.js';
 import type { WcapPropertyData } from '../model/wcap-property.js';
 
 /**
@@ -51,11 +52,11 @@ export interface Formatter {
   render(result: WcapResult): RenderedBody;
 }
 
-export function block(properties: WcapProperty[], components: ICAL.Component[] = [], errno = 0): WcapBlock {
+export function block(properties: WcapProperty[], components: ICAL.Component[] = [], errno: number = Errno.OK): WcapBlock {
   return { properties, components, errno };
 }
 
-export function singleBlock(properties: WcapProperty[], components: ICAL.Component[] = [], errno = 0): WcapResult {
+export function singleBlock(properties: WcapProperty[], components: ICAL.Component[] = [], errno: number = Errno.OK): WcapResult {
   return { blocks: [block(properties, components, errno)] };
 }
 
