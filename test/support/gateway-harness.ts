@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import ICAL from 'ical.js';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -81,6 +82,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     return fetch(request);
   };
   const gateway = await startGateway(config, createLogger('debug', sink), { clock, fetch: countingFetch });
+  await stateAnswers(gateway);
   const users = inject('testUsers');
   const harness: Harness = {
     gateway,
@@ -109,6 +111,25 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     close: () => gateway.close(),
   };
   return harness;
+}
+
+/**
+ * Resolves once the gateway's Redis answers. startGateway does not wait for it, so a first login
+ * that finishes its CalDAV requests before the connection is up answers 11001 (seen on a loaded
+ * machine). Bounded polling for a service to be ready; a session lookup of an unknown id has no
+ * side effects.
+ */
+export async function stateAnswers(gateway: RunningGateway, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await gateway.deps.sessions.get('A'.repeat(32));
+      return;
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+      await sleep(20);
+    }
+  }
 }
 
 export async function parseAnswer(res: Response): Promise<WcapAnswer> {
