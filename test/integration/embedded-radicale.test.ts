@@ -39,6 +39,7 @@ async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 1
 
 describe('embedded Radicale', () => {
   const dirs: string[] = [];
+  const instances: EmbeddedRadicale[] = [];
   let dir: string;
   let radicale: EmbeddedRadicale;
   const logLines: Array<{ level: number; msg: string; component?: string }> = [];
@@ -57,6 +58,7 @@ describe('embedded Radicale', () => {
       logger,
       ...(scheduleRestart ? { scheduleRestart } : {}),
     });
+    instances.push(started);
     return { home, started };
   }
 
@@ -65,7 +67,7 @@ describe('embedded Radicale', () => {
   });
 
   afterAll(async () => {
-    await radicale?.stop();
+    for (const started of instances) await started.stop(); // idempotent
     for (const home of dirs) rmSync(home, { recursive: true, force: true });
   });
 
