@@ -5,6 +5,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: ['default'],
+    // CI (`.ci/run`, CI=true) only compares golden files (toMatchFileSnapshot): a missing one fails
+    // instead of being written, a different one fails instead of being updated. Vitest's own CI
+    // default is the same, but 'none' set here also outranks UPDATE_SNAPSHOT in the environment.
+    // Elsewhere vitest's default stays: missing goldens are written, `vitest -u` rewrites changed ones.
+    update: process.env.CI ? 'none' : undefined,
     projects: [
       {
         test: {

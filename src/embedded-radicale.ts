@@ -30,6 +30,8 @@ export interface EmbeddedRadicaleOptions {
   maxRestarts?: number;
   /** Called once when Radicale keeps dying and supervision gives up (not after a clean exit). */
   onGiveUp?: (error: Error) => void;
+  /** Runs a restart after its back-off; returns a cancel function. Default: setTimeout (tests inject their own). */
+  scheduleRestart?: (restart: () => void, delayMs: number) => () => void;
 }
 
 export interface EmbeddedRadicale {
@@ -72,7 +74,13 @@ export async function startEmbeddedRadicale(options: EmbeddedRadicaleOptions): P
   let stopping = false;
   let starting = true;
   let failures = 0;
-  let restartTimer: NodeJS.Timeout | undefined;
+  let cancelRestart: (() => void) | undefined;
+  const scheduleRestart =
+    options.scheduleRestart ??
+    ((restart: () => void, delayMs: number) => {
+      const timer = setTimeout(restart, delayMs);
+      return () => clearTimeout(timer);
+    });
   let stopped: Promise<void> | undefined;
   const killOnExit = () => child?.kill('SIGTERM');
 
@@ -103,7 +111,7 @@ export async function startEmbeddedRadicale(options: EmbeddedRadicaleOptions): P
       }
       const delay = Math.min(500 * 2 ** (failures - 1), 10_000);
       log.warn(`embedded Radicale ${reason}; restart ${failures}/${maxRestarts} in ${delay} ms`);
-      restartTimer = setTimeout(() => {
+      cancelRestart = scheduleRestart(() => {
         if (stopping) return;
         child = launch();
         waitUntilAnswering(url, 20_000, () => child === undefined).then(
@@ -120,7 +128,7 @@ export async function startEmbeddedRadicale(options: EmbeddedRadicaleOptions): P
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       stopping = true;
-      clearTimeout(restartTimer);
+      cancelRestart?.();
       process.off('exit', killOnExit);
       const proc = child;
       if (proc) await terminate(proc);

@@ -14,7 +14,7 @@ import { MemoryGuidStore } from './state/memory/guid-store.js';
 import { MemorySessionStore } from './state/memory/session-store.js';
 import { MemorySnapshotStore } from './state/memory/snapshot-store.js';
 import { MemoryTombstoneStore } from './state/memory/tombstone-store.js';
-import { closeRedis, createRedis } from './state/redis/connection.js';
+import { closeRedis, createRedis, waitUntilReady } from './state/redis/connection.js';
 import { RedisGuidStore } from './state/redis/guid-store.js';
 import { RedisSessionStore } from './state/redis/session-store.js';
 import { RedisSnapshotStore } from './state/redis/snapshot-store.js';
@@ -29,6 +29,8 @@ import type { PipelineDeps } from './wcap/run-command.js';
 const MAX_HEADER_BYTES = 1024 * 1024;
 /** How long an idle connection to the CalDAV server is kept for reuse. */
 const CALDAV_KEEP_ALIVE_MS = 30_000;
+/** How long start-up waits for Redis to answer before listening anyway. */
+const REDIS_START_WAIT_MS = 5_000;
 
 export interface RunningGateway {
   /** Base URL clients use, with a trailing slash. */
@@ -52,6 +54,8 @@ interface State {
   guids: GuidStore;
   tombstones: TombstoneStore;
   sharedSnapshots?: SnapshotStore;
+  /** Resolves once the state answers (Redis connected) or its start-up wait ran out. */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
   if (!config.caldavUrl) throw new Error('startGateway needs a CalDAV URL');
   const clock = overrides.clock ?? systemClock;
   const state = createState(config, clock, logger);
+  await state.ready;
   const pool = pooledFetch({ connections: config.caldavConnections, keepAliveMs: CALDAV_KEEP_ALIVE_MS });
   const backend =
     overrides.backend ??
@@ -120,8 +125,14 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger): St
       tombstones: new RedisTombstoneStore({ redis, clock, retentionSeconds }),
       sharedSnapshots: new RedisSnapshotStore({ redis, clock, maxBytes: config.cacheMaxMb * 1024 * 1024 }),
     };
+    // Listen only once Redis answers, so the first logins do not fail with 11001 while it connects;
+    // a Redis that is down at start does not keep the gateway from starting (requests answer 11001).
+    const ready = waitUntilReady(redis, REDIS_START_WAIT_MS).catch((err: unknown) => {
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'Redis does not answer yet; starting anyway');
+    });
     return {
       ...stores,
+      ready,
       async close() {
         await Promise.allSettled(Object.values(stores).map((store) => store.close()));
         await closeRedis(redis);
@@ -136,6 +147,7 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger): St
   };
   return {
     ...stores,
+    ready: Promise.resolve(),
     async close() {
       await Promise.allSettled(Object.values(stores).map((store) => store.close()));
     },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { CalendarBackend, UserHome } from '../../src/backend/calendar-backend.js';
 import { CalDavBackend } from '../../src/backend/caldav-backend.js';
 import type { ComponentType } from '../../src/model/calendar.js';
@@ -383,7 +383,8 @@ describe.each(implementations)('CalendarBackend contract: %s', (_name, makeBacke
     const id = randomUUID().slice(0, 8);
     const uid = (name: string) => `${name}-${id}`;
     const put = (name: string, lines: string[]) => backend.createObject(alice, cal, uid(name), vcalendar([vevent(uid(name), lines)]));
-    beforeAll(async () => {
+    // A fresh calendar holding the same two objects for every test: the tests below add and delete.
+    beforeEach(async () => {
       cal = await newCalendar();
       await put('kept', ['DTSTART:20240110T100000Z']);
       await backend.createObject(alice, cal, uid('task'), vcalendar([vtodo(uid('task'), ['DUE:20240110T100000Z'])]));
@@ -442,10 +443,12 @@ describe.each(implementations)('CalendarBackend contract: %s', (_name, makeBacke
     });
   });
 
-  // Runs last in this block: checks every request the contract above made (CalDAV only).
-  it('made every request with Basic auth and a timeout, and PROPFIND Depth 1 only on homes', () => {
-    expect(seen.every((r) => r.authorized && r.timed)).toBe(true);
-    const depthOne = new Set(seen.filter((r) => r.method === 'PROPFIND' && r.depth !== '0').map((r) => r.url));
+  // After every test, whatever the order: each request it made (CalDAV only) carried Basic auth and
+  // a timeout, and PROPFIND Depth 1 went to homes only.
+  afterEach(() => {
+    const made = seen.splice(0);
+    expect(made.every((r) => r.authorized && r.timed)).toBe(true);
+    const depthOne = new Set(made.filter((r) => r.method === 'PROPFIND' && r.depth !== '0').map((r) => r.url));
     for (const url of depthOne) expect([home.calendarHomeUrl, bobHome.calendarHomeUrl]).toContain(url);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
@@ -26,12 +26,11 @@ describe('CalDAV upstream faults', () => {
         if (fault === '412') return new Response('', { status: 412 });
         if (fault === 'reset') throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
         if (fault === 'slow') {
-          await new Promise((resolve, reject) => {
-            const timer = setTimeout(resolve, 5_000);
-            request.signal.addEventListener('abort', () => {
-              clearTimeout(timer);
-              reject(request.signal.reason);
-            });
+          // No answer before the gateway's deadline (WCAP_CALDAV_TIMEOUT_MS): it only ends when the
+          // gateway gives up and aborts.
+          await new Promise((_resolve, reject) => {
+            if (request.signal.aborted) reject(request.signal.reason);
+            request.signal.addEventListener('abort', () => reject(request.signal.reason));
           });
         }
       }
@@ -52,6 +51,7 @@ describe('CalDAV upstream faults', () => {
   const wcap = async (query: string) => parseAnswer(await fetch(`${gateway.url}${query}`));
   const login = async () => {
     const answer = await wcap(`login.wcap?user=dave&password=${encodeURIComponent(users().dave!)}`);
+    expect(answer.errno, answer.body).toBe(0); // a failed login must not pass for an upstream fault
     return String(answer.ical!.getFirstPropertyValue('x-nscp-wcap-session-id'));
   };
   const inject500 = (method = '') => {
@@ -62,6 +62,8 @@ describe('CalDAV upstream faults', () => {
     fault = 'none';
     faultMethod = '';
   };
+  // A test that fails before it heals the upstream must not leave its fault to the next one.
+  afterEach(heal);
 
   it.each([
     ['500', 13],

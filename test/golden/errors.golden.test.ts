@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/model/errors.js';
 import {
   FORMATS,
@@ -34,6 +34,8 @@ describe('golden: error answers', () => {
     const params = simpleEventParams({ start: '20260310T090000Z', end: '20260310T100000Z', summary: 'Original' });
     expect(errnoOf(await g.get('storeevents', storeQuery(sid, params, { uid: 'golden-exists', storetype: 1, method: 1, fmtOut: 'text%2Fcalendar' })))).toBe(0);
   });
+  // A back-end fault a test injected but never reached must not hit the next test.
+  afterEach(() => g.backend.clearFailure());
 
   it.each(FORMATS)('errno 1 ($ext): unknown or missing session id, in the asked format, id not echoed', async (f) => {
     const unknown = 'ExpiredSession000000000000000000';

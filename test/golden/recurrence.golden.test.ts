@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   FORMATS,
   PASSWORDS,
@@ -83,7 +83,9 @@ describe('golden: recurring items expanded and cut', () => {
   /** Every instance of `uid` as text/calendar gives it: recurring=0 without rid (seed 003). */
   const allInstances = async (uid: string) =>
     itemsOf(await g.get('fetchevents_by_id', `id=${sid}&recurring=0&fmt-out=text%2Fcalendar&uid=${uid}&calid=alice`));
-  beforeAll(async () => {
+  // A fresh calendar for every test: the range goldens hold exactly these two items, whatever the
+  // other tests (which add series of their own) ran before.
+  beforeEach(async () => {
     g = buildGoldenGateway();
     sid = await g.login('alice');
     await g.putObject('alice', 'calendar', 'golden-daily', DAILY);

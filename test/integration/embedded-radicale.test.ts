@@ -17,6 +17,17 @@ function propfind(url: string, path: string, user: string, password: string): Pr
   });
 }
 
+/** Restarts the supervisor schedules: their back-offs are recorded, then waited out as usual. */
+function recordingRestarts() {
+  const scheduled: number[] = [];
+  const schedule = (restart: () => void, delayMs: number) => {
+    scheduled.push(delayMs);
+    const timer = setTimeout(restart, delayMs);
+    return () => clearTimeout(timer);
+  };
+  return { scheduled, schedule };
+}
+
 async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -27,26 +38,37 @@ async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 1
 }
 
 describe('embedded Radicale', () => {
+  const dirs: string[] = [];
+  const instances: EmbeddedRadicale[] = [];
   let dir: string;
   let radicale: EmbeddedRadicale;
   const logLines: Array<{ level: number; msg: string; component?: string }> = [];
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'wcap-embedded-'));
-    const usersFile = join(dir, 'users');
+  /** A Radicale of its own in a new folder, with two users. */
+  async function start(lines: typeof logLines, scheduleRestart?: ReturnType<typeof recordingRestarts>['schedule']) {
+    const home = mkdtempSync(join(tmpdir(), 'wcap-embedded-'));
+    dirs.push(home);
+    const usersFile = join(home, 'users');
     writeFileSync(usersFile, '# demo users\nann:ann-pw\nben:ben-pw\n');
-    const logger = createLogger('info', { write: (line: string) => logLines.push(JSON.parse(line)) });
-    radicale = await startEmbeddedRadicale({
-      dataDir: join(dir, 'data'),
+    const logger = createLogger('info', { write: (line: string) => lines.push(JSON.parse(line)) });
+    const started = await startEmbeddedRadicale({
+      dataDir: join(home, 'data'),
       // relative on purpose: Radicale must get an absolute path in its config
       usersFile: relative(process.cwd(), usersFile),
       logger,
+      ...(scheduleRestart ? { scheduleRestart } : {}),
     });
+    instances.push(started);
+    return { home, started };
+  }
+
+  beforeAll(async () => {
+    ({ home: dir, started: radicale } = await start(logLines));
   });
 
   afterAll(async () => {
-    await radicale?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    for (const started of instances) await started.stop(); // idempotent
+    for (const home of dirs) rmSync(home, { recursive: true, force: true });
   });
 
   it('listens on a loopback URL and writes its config under <dataDir>/radicale', () => {
@@ -86,13 +108,16 @@ describe('embedded Radicale', () => {
   });
 
   it('stop() terminates it: the port no longer answers and nothing restarts', async () => {
-    const pid = radicale.pid!;
-    await radicale.stop();
-    await radicale.stop(); // idempotent
-    await expect(fetch(radicale.url, { method: 'OPTIONS' })).rejects.toThrow();
+    // Its own instance: the other tests keep using theirs, in whatever order they run.
+    const restarts = recordingRestarts();
+    const { started: own } = await start([], restarts.schedule);
+    const pid = own.pid!;
+    await own.stop();
+    await own.stop(); // idempotent
+    await expect(fetch(own.url, { method: 'OPTIONS' })).rejects.toThrow();
     expect(() => process.kill(pid, 0)).toThrow(); // the process is gone
-    await sleep(800); // longer than the first restart back-off
-    expect(radicale.pid).toBeUndefined();
-    await expect(fetch(radicale.url, { method: 'OPTIONS' })).rejects.toThrow();
+    // Its exit was handled inside stop(): no restart was scheduled, and none can be any more.
+    expect(restarts.scheduled).toEqual([]);
+    expect(own.pid).toBeUndefined();
   });
 });

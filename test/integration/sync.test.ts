@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/model/errors.js';
 import type { TombstoneStore } from '../../src/state/tombstone-store.js';
 import { enc, startHarness, type Harness, type WcapAnswer } from '../support/gateway-harness.js';
@@ -35,24 +35,37 @@ function keysOf(answer: WcapAnswer): string[] {
 describe('offline sync: lastmod and deleted components (lightning-client.md §7)', () => {
   let h: Harness;
   let id: string;
-  const calendarPath = `/${USER}/calendar/`;
+  let calid: string;
+  let calendarPath: string;
   beforeAll(async () => {
     h = await startHarness();
     id = await h.login(USER);
   });
   afterAll(() => h.close());
+  // Every test syncs a calendar of its own, so a first sync (dtstart=0) sees only its items and its
+  // deletions, whatever ran before it (Radicale and Redis are shared by all tests).
+  beforeEach(async () => {
+    const name = `sync${randomUUID().slice(0, 8)}`;
+    calid = `${USER}:${name}`;
+    calendarPath = `/${USER}/${name}/`;
+    const res = await h.radicale(USER, calendarPath, { method: 'MKCALENDAR' });
+    expect(res.status).toBe(201);
+  });
+  afterEach(async () => {
+    await h.radicale(USER, calendarPath, { method: 'DELETE' });
+  });
 
   /** Lightning's complete store of a new event (all fields, lightning-client.md §6.2). */
   const eventParams = (uid: string, start: string, end: string, summary: string, extra = '') =>
     `&dtstart=${start}&dtend=${end}&isAllDay=0&summary=${enc(summary)}&desc=&location=&priority=null&icsClass=PUBLIC` +
     `&status=0&transparent=0&attendees=&alarmStart=&alarmPopup=&alarmEmails=&categories=${extra}&uid=${uid}&mod=4&method=1`;
-  const storeEvent = (params: string) => h.wcap('storeevents', `appid=mozilla-calendar&id=${id}${params}&${STORE_TAIL}&calid=${USER}`);
+  const storeEvent = (params: string) => h.wcap('storeevents', `appid=mozilla-calendar&id=${id}${params}&${STORE_TAIL}&calid=${calid}`);
   const create = async (uid: string, start: string, end: string, summary: string, extra = '') => {
     const answer = await storeEvent(`${eventParams(uid, start, end, summary, extra)}&storetype=1`);
     expect(answer.errno).toBe(0);
   };
-  const lastmod = (from: string, to: string) => h.wcap('fetchcomponents_by_lastmod', `${SYNC}&id=${id}&dtstart=${from}&dtend=${to}&calid=${USER}`);
-  const deleted = (from: string, to: string) => h.wcap('fetch_deletedcomponents', `${SYNC}&id=${id}&dtstart=${from}&dtend=${to}&calid=${USER}`);
+  const lastmod = (from: string, to: string) => h.wcap('fetchcomponents_by_lastmod', `${SYNC}&id=${id}&dtstart=${from}&dtend=${to}&calid=${calid}`);
+  const deleted = (from: string, to: string) => h.wcap('fetch_deletedcomponents', `${SYNC}&id=${id}&dtstart=${from}&dtend=${to}&calid=${calid}`);
   /** Both requests in parallel, as Lightning sends them: a little after the changes, up to "now". */
   async function sync(from: string): Promise<{ modified: WcapAnswer; removed: WcapAnswer; to: string }> {
     h.clock.advance(2);
@@ -85,7 +98,7 @@ describe('offline sync: lastmod and deleted components (lightning-client.md §7)
     await create(series, '20270301T070000Z', '20270301T080000Z', 'Weekly', `&rrules="${enc('FREQ=WEEKLY;COUNT=6')}"`);
     const moved = await storeEvent(`&dtstart=20270308T100000Z&dtend=20270308T110000Z&summary=Weekly%20(moved)&uid=${series}&mod=1&rid=20270308T070000Z&method=1`);
     expect(moved.errno).toBe(0);
-    const todo = await h.wcap('storetodos', `appid=mozilla-calendar&id=${id}&dtstart=0&due=20270305T170000Z&summary=Report&uid=${task}&storetype=1&mod=4&${STORE_TAIL}&calid=${USER}`);
+    const todo = await h.wcap('storetodos', `appid=mozilla-calendar&id=${id}&dtstart=0&due=20270305T170000Z&summary=Report&uid=${task}&storetype=1&mod=4&${STORE_TAIL}&calid=${calid}`);
     expect(todo.errno).toBe(0);
 
     const { modified, removed } = await sync('0');
@@ -124,7 +137,7 @@ describe('offline sync: lastmod and deleted components (lightning-client.md §7)
     const again = await lastmod(from, stamp(h.clock.now()));
     expect(again.errno).toBe(0);
     expect(keysOf(again)).toEqual([changedLater, fresh].sort());
-    expect(h.caldavRequests.slice(before)).toEqual([{ method: 'PROPFIND', url: expect.stringMatching(/\/dave\/calendar\/$/), depth: '0' }]);
+    expect(h.caldavRequests.slice(before)).toEqual([{ method: 'PROPFIND', url: expect.stringMatching(new RegExp(`${calendarPath}$`)), depth: '0' }]);
   });
 
   it('the store echo of an unchanged item (Lightning sync bug) does not bump LAST-MODIFIED', async () => {
@@ -148,11 +161,11 @@ describe('offline sync: lastmod and deleted components (lightning-client.md §7)
     const chore = randomUUID();
     await create(item, '20270401T090000Z', '20270401T100000Z', 'Gone soon');
     await create(weekly, '20270401T070000Z', '20270401T080000Z', 'Weekly', `&rrules="${enc('FREQ=WEEKLY;COUNT=4')}"&tzid=${enc('Europe/Berlin')}`);
-    await h.wcap('storetodos', `appid=mozilla-calendar&id=${id}&dtstart=0&due=20270405T170000Z&summary=Chore&uid=${chore}&storetype=1&mod=4&${STORE_TAIL}&calid=${USER}`);
+    await h.wcap('storetodos', `appid=mozilla-calendar&id=${id}&dtstart=0&due=20270405T170000Z&summary=Chore&uid=${chore}&storetype=1&mod=4&${STORE_TAIL}&calid=${calid}`);
     // A sync in between: deletion detection now knows the three objects.
     await sync(stamp(h.clock.now()));
     const from = nextPhase();
-    const byId = (cmd: string, q: string) => h.wcap(cmd, `appid=mozilla-calendar&id=${id}${q}&fmt-out=text%2Fxml&calid=${USER}`);
+    const byId = (cmd: string, q: string) => h.wcap(cmd, `appid=mozilla-calendar&id=${id}${q}&fmt-out=text%2Fxml&calid=${calid}`);
     expect((await byId('deleteevents_by_id', `&uid=${item}&mod=4&rid=0`)).errno).toBe(0);
     expect((await byId('deleteevents_by_id', `&uid=${weekly}&mod=1&rid=20270415T070000Z`)).errno).toBe(0);
     expect((await byId('deletetodos_by_id', `&uid=${chore}&mod=4&rid=0`)).errno).toBe(0);
@@ -194,7 +207,7 @@ describe('offline sync: lastmod and deleted components (lightning-client.md §7)
     h.clock.advance(2);
     const before = h.caldavRequests.length;
     const again = await deleted(from, stamp(h.clock.now()));
-    expect(h.caldavRequests.slice(before)).toEqual([{ method: 'PROPFIND', url: expect.stringMatching(/\/dave\/calendar\/$/), depth: '0' }]);
+    expect(h.caldavRequests.slice(before)).toEqual([{ method: 'PROPFIND', url: expect.stringMatching(new RegExp(`${calendarPath}$`)), depth: '0' }]);
     expect(keysOf(again)).toEqual([uid]);
     expect(keysOf((await sync(nextPhase())).removed)).toEqual([]);
   });
@@ -210,15 +223,15 @@ describe('offline sync: lastmod and deleted components (lightning-client.md §7)
     try {
       const session = await g.login(USER);
       const uid = randomUUID();
-      const stored = await g.wcap('storeevents', `appid=mozilla-calendar&id=${session}${eventParams(uid, '20270601T090000Z', '20270601T100000Z', 'Doomed')}&storetype=1&${STORE_TAIL}&calid=${USER}`);
+      const stored = await g.wcap('storeevents', `appid=mozilla-calendar&id=${session}${eventParams(uid, '20270601T090000Z', '20270601T100000Z', 'Doomed')}&storetype=1&${STORE_TAIL}&calid=${calid}`);
       expect(stored.errno).toBe(0);
       down = true;
-      const answer = await g.wcap('deleteevents_by_id', `appid=mozilla-calendar&id=${session}&uid=${uid}&mod=4&rid=0&fmt-out=text%2Fxml&calid=${USER}`);
+      const answer = await g.wcap('deleteevents_by_id', `appid=mozilla-calendar&id=${session}&uid=${uid}&mod=4&rid=0&fmt-out=text%2Fxml&calid=${calid}`);
       expect(answer.errno).toBe(0);
       expect((await g.radicale(USER, `${calendarPath}${uid}.ics`)).status).toBe(404);
       expect(g.logText()).toContain('deletion not recorded in the delete log');
       // A short list would make Lightning move its sync stamp past deletions it never saw.
-      const sync = await g.wcap('fetch_deletedcomponents', `${SYNC}&id=${session}&dtstart=0&dtend=${stamp(g.clock.now())}&calid=${USER}`);
+      const sync = await g.wcap('fetch_deletedcomponents', `${SYNC}&id=${session}&dtstart=0&dtend=${stamp(g.clock.now())}&calid=${calid}`);
       expect(sync.errno).toBe(11001);
     } finally {
       await g.close();

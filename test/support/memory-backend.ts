@@ -66,6 +66,11 @@ export class MemoryBackend implements CalendarBackend {
     this.pendingFailure = error;
   }
 
+  /** Drops a failure set by {@link failNext} that no call has met yet (fault tests, in afterEach). */
+  clearFailure(): void {
+    this.pendingFailure = undefined;
+  }
+
   async discoverHome(credentials: BackendCredentials): Promise<UserHome> {
     this.enter('discoverHome', credentials);
     const home = `${this.serverUrl}${encodeURIComponent(credentials.user)}/`;

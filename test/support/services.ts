@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -118,7 +119,14 @@ async function startBinaries(users: Record<string, string>): Promise<RunningServ
   const children: ChildProcess[] = [];
   const cleanup = async () => {
     for (const child of children) child.kill('SIGTERM');
-    await sleep(100);
+    // Their folder goes once they have exited (bounded: 5 s each, then it goes anyway).
+    await Promise.all(
+      children.map((child) =>
+        child.exitCode !== null || child.signalCode !== null
+          ? undefined
+          : Promise.race([once(child, 'exit'), sleep(5000, undefined, { ref: false })]),
+      ),
+    );
     rmSync(dir, { recursive: true, force: true });
   };
   try {

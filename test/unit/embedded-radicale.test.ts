@@ -1,7 +1,6 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmbeddedRadicale, type EmbeddedRadicale } from '../../src/embedded-radicale.js';
 import { createLogger } from '../../src/logger.js';
@@ -31,16 +30,50 @@ createServer((req, res) => {
 }).listen(Number(port), host);
 `;
 
+/** Restarts the supervisor schedules, run only when the test says so: no back-off is waited out. */
+class ManualRestarts {
+  readonly scheduled: Array<{ delayMs: number; run: () => void; cancelled: boolean }> = [];
+  private waiting: Array<() => void> = [];
+  readonly schedule = (run: () => void, delayMs: number): (() => void) => {
+    const entry = { delayMs, run, cancelled: false };
+    this.scheduled.push(entry);
+    for (const wake of this.waiting.splice(0)) wake();
+    return () => {
+      entry.cancelled = true;
+    };
+  };
+  /** The `n`th restart (from 1), once the supervisor has scheduled it. */
+  async nth(n: number): Promise<{ delayMs: number; run: () => void; cancelled: boolean }> {
+    while (this.scheduled.length < n) await new Promise<void>((wake) => this.waiting.push(wake));
+    return this.scheduled[n - 1]!;
+  }
+}
+
 describe('startEmbeddedRadicale without the real binary', () => {
   let dir: string;
   let lines: Array<{ level: number; msg: string }>;
+  let watchers: Array<{ pattern: RegExp; resolve: () => void }>;
   let started: EmbeddedRadicale | undefined;
-  const logger = () => createLogger('info', { write: (line: string) => lines.push(JSON.parse(line)) });
+  const logger = () =>
+    createLogger('info', {
+      write: (line: string) => {
+        const entry = JSON.parse(line) as { level: number; msg: string };
+        lines.push(entry);
+        for (const watcher of watchers.filter((w) => w.pattern.test(entry.msg))) watcher.resolve();
+      },
+    });
+  /** Resolves once a log line matching `pattern` has been written (at once if one was). */
+  const logged = (pattern: RegExp) =>
+    new Promise<void>((resolve) => {
+      if (lines.some((l) => pattern.test(l.msg))) resolve();
+      else watchers.push({ pattern, resolve });
+    });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'wcap-embedded-unit-'));
     writeFileSync(join(dir, 'users'), 'demo:demo\n');
     lines = [];
+    watchers = [];
     started = undefined;
   });
   afterEach(async () => {
@@ -80,6 +113,7 @@ describe('startEmbeddedRadicale without the real binary', () => {
 
     it('restarts with back-off, then gives up and reports it', async () => {
       const gaveUp: Error[] = [];
+      const restarts = new ManualRestarts();
       started = await startEmbeddedRadicale({
         dataDir: dir,
         usersFile: join(dir, 'users'),
@@ -87,13 +121,22 @@ describe('startEmbeddedRadicale without the real binary', () => {
         env,
         maxRestarts: 2,
         onGiveUp: (err) => gaveUp.push(err),
+        scheduleRestart: restarts.schedule,
       });
       expect((await fetch(started.url)).status).toBe(200);
       writeFileSync(join(dir, 'bin', 'broken'), ''); // every restart now exits at once
       await fetch(new URL('/die', started.url)).catch(() => undefined);
 
-      const deadline = Date.now() + 10_000;
-      while (gaveUp.length === 0 && Date.now() < deadline) await sleep(50);
+      // Back-off doubles: 500 ms, then 1000 ms; the restarts run when the test says so.
+      const first = await restarts.nth(1);
+      expect(first.delayMs).toBe(500);
+      first.run();
+      const second = await restarts.nth(2);
+      expect(second.delayMs).toBe(1000);
+      second.run();
+      await logged(/keeps dying/);
+      await logged(/fake radicale refuses to start/);
+      expect(restarts.scheduled).toHaveLength(2); // no third try
       expect(gaveUp).toHaveLength(1);
       expect(gaveUp[0]!.message).toMatch(/exited with code 1; gave up after 2 restarts/);
       const warnings = lines.filter((l) => l.level === 40).map((l) => l.msg);
@@ -110,19 +153,33 @@ describe('startEmbeddedRadicale without the real binary', () => {
 
     it('does not restart after a clean exit (someone stopped it on purpose, e.g. Ctrl+C)', async () => {
       const gaveUp: Error[] = [];
+      const restarts = new ManualRestarts();
       started = await startEmbeddedRadicale({
         dataDir: dir,
         usersFile: join(dir, 'users'),
         logger: logger(),
         env,
         onGiveUp: (err) => gaveUp.push(err),
+        scheduleRestart: restarts.schedule,
       });
       await fetch(new URL('/stop', started.url)).catch(() => undefined);
-      await sleep(1_000); // twice the first restart back-off
+      // The exit has been handled once this is logged; a restart would have been scheduled by then.
+      await logged(/^embedded Radicale was stopped from outside \(exit code 0\); not restarting it$/);
+      expect(restarts.scheduled).toEqual([]);
       expect(started.pid).toBeUndefined();
       await expect(fetch(started.url)).rejects.toThrow();
       expect(gaveUp).toEqual([]);
-      expect(lines.map((l) => l.msg)).toContain('embedded Radicale was stopped from outside (exit code 0); not restarting it');
+    });
+
+    it('stop() during a restart back-off cancels the restart', async () => {
+      const restarts = new ManualRestarts();
+      started = await startEmbeddedRadicale({ dataDir: dir, usersFile: join(dir, 'users'), logger: logger(), env, scheduleRestart: restarts.schedule });
+      await fetch(new URL('/die', started.url)).catch(() => undefined);
+      const pending = await restarts.nth(1);
+      expect(pending.cancelled).toBe(false);
+      await started.stop();
+      expect(pending.cancelled).toBe(true);
+      expect(restarts.scheduled).toHaveLength(1);
     });
   });
 });

@@ -1,5 +1,5 @@
 import ICAL from 'ical.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { buildGoldenGateway, parseIcs, type GoldenGateway } from '../support/golden-gateway.js';
 
 /**
@@ -11,7 +11,8 @@ const SYNC = 'appid=mozilla-calendar&relativealarm=1&compressed=1&recurring=1&em
 describe('change-log commands over the memory backend', () => {
   let g: GoldenGateway;
   let id: string;
-  beforeAll(async () => {
+  // Every test starts from the same two stored objects, whichever tests ran before it.
+  beforeEach(async () => {
     g = buildGoldenGateway();
     id = await g.login('alice');
     // Written by another CalDAV client: a weekly series in Berlin time with one moved instance, a task.
@@ -36,14 +37,19 @@ describe('change-log commands over the memory backend', () => {
     return parseIcs(answer.body)[0]!;
   };
   const errno = (vcalendar: ICAL.Component) => Number(vcalendar.getFirstProperty('x-nscp-wcap-errno')!.toICALString().split(':').pop());
-
-  // First: no request before it has registered Europe/Berlin.
-  it('deleting occurrences of a Berlin series read from storage dates them in UTC', async () => {
-    // 09:00 Berlin summer time is 07:00Z; the moved instance keeps its own start (15:00 = 13:00Z).
+  /** Deletes the 19 April occurrence and the moved 3 May one (09:00 Berlin summer time is 07:00Z). */
+  const deleteTwoOccurrences = async () => {
     for (const rid of ['20270419T070000Z', '20270503T070000Z']) {
       const answer = await g.get('deleteevents_by_id', `appid=mozilla-calendar&id=${id}&uid=berlin-weekly&mod=1&rid=${rid}&fmt-out=text%2Fcalendar&calid=alice`);
       expect(errno(parseIcs(answer.body)[0]!)).toBe(0);
     }
+  };
+
+  // Meant to run with no request before it having registered Europe/Berlin: true when it runs
+  // first in this file (ical.js's TimezoneService is process-global, src/mapping/timezones.ts).
+  it('deleting occurrences of a Berlin series read from storage dates them in UTC', async () => {
+    // The moved instance keeps its own start (15:00 = 13:00Z).
+    await deleteTwoOccurrences();
     const answer = await first('fetch_deletedcomponents', '&fmt-out=text%2Fcalendar&dtstart=0&dtend=0&component-type=event');
     const stubs = answer.getAllSubcomponents('vevent').map((c) =>
       ['recurrence-id', 'dtstart'].map((name) => (c.getFirstPropertyValue(name) as ICAL.Time).toICALString()).join(' '),
@@ -52,10 +58,11 @@ describe('change-log commands over the memory backend', () => {
   });
 
   it('lastmod keeps a series whole under maxResults (one item = master plus exceptions)', async () => {
+    await deleteTwoOccurrences();
     const answer = await first('fetchcomponents_by_lastmod', '&fmt-out=text%2Fcalendar&dtstart=0&dtend=0&maxResults=1');
     expect(errno(answer)).toBe(0);
     const items = [...answer.getAllSubcomponents('vevent'), ...answer.getAllSubcomponents('vtodo')];
-    // The series changed (by the deletes above) before the task's stamp: it is the one item.
+    // The series changed (by those deletes) before the task's stamp: it is the one item.
     expect(items.map((c) => c.getFirstPropertyValue('uid'))).toEqual(['berlin-weekly', 'berlin-weekly']);
     expect(items[1]!.getFirstPropertyValue('summary')).toBe('Moved');
   });
@@ -69,6 +76,7 @@ describe('change-log commands over the memory backend', () => {
   });
 
   it('filters deletions by component-type, answers 57 when maxResults cuts the list, and renders XML', async () => {
+    await deleteTwoOccurrences();
     await g.get('deletetodos_by_id', `id=${id}&uid=task-1&rid=0&mod=4&fmt-out=text%2Fcalendar&calid=alice`);
     const todos = await first('fetch_deletedcomponents', '&fmt-out=text%2Fcalendar&dtstart=0&dtend=0&component-type=todo');
     expect(todos.getAllSubcomponents('vtodo').map((c) => c.getFirstPropertyValue('uid'))).toEqual(['task-1']);

@@ -29,6 +29,11 @@ describe('test XML parser (the oracle must be able to say no)', () => {
     ['reference to illegal char', '<r>&#1;</r>'],
     ['two roots', '<r/><r/>'],
     ['lone surrogate', '<r>\uD800</r>'],
+    ['lone surrogate before a character', '<r>a\uD800b</r>'],
+    ['text after the root', '<r/>x'],
+    ['unbound prefix', '<x:r/>'],
+    ['undefined entity in an attribute', '<r a="&nbsp;"/>'],
+    ['no root', ''],
   ])('rejects %s', (_label, xml) => {
     expect(() => parseXml(xml)).toThrow(/XML parse error|not allowed/);
   });
