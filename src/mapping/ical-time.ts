@@ -24,7 +24,11 @@ export function toIcalTime(value: WcapDate, tzid: string | undefined): ICAL.Time
   };
   if (value.kind === 'utc') {
     const utc = ICAL.Time.fromData(fields, ICAL.Timezone.utcTimezone);
-    return zone && zone !== ICAL.Timezone.utcTimezone ? utc.convertToZone(zone) : utc;
+    if (!zone || zone === ICAL.Timezone.utcTimezone) return utc;
+    const local = utc.convertToZone(zone);
+    // In the hour a DST change repeats, a local time names two instants and readers (ical.js,
+    // Lightning) take the later one; such an instant is kept in UTC so it is read back exactly.
+    return local.toUnixTime() === utc.toUnixTime() ? local : utc;
   }
   return ICAL.Time.fromData(fields, zone ?? ICAL.Timezone.utcTimezone);
 }
