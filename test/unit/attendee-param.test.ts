@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../support/wcap-input.js';
 import type { AttendeeInput } from '../../src/model/item-changes.js';
 import { parseAttendees } from '../../src/wcap/attendee-param.js';
 import { p, parseParams } from '../../src/wcap/params.js';
 import { RawParams } from '../../src/wcap/raw-params.js';
-import { WcapError } from '../../src/wcap/wcap-error.js';
 
 /** The `attendees` value of a query string as the pipeline receives it (still encoded). */
 function attendeesOf(value: string, failsWith = 14): AttendeeInput[] {
@@ -14,15 +14,6 @@ function attendeesOf(value: string, failsWith = 14): AttendeeInput[] {
   return parseAttendees(attendees, 'attendees', failsWith);
 }
 
-function errorOf(run: () => unknown): WcapError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof WcapError) return err;
-    throw err;
-  }
-  throw new Error('expected a WcapError, nothing was thrown');
-}
 
 describe('parseAttendees', () => {
   it.each<[string, string, AttendeeInput[]]>([

@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf, rawOf } from '../support/wcap-input.js';
 import { formatWcapDate } from '../../src/wcap/datetime.js';
 import { Errno } from '../../src/wcap/errno.js';
 import { p, parseParams, type InstanceTarget, type InstanceTargetOptions, type ParamSpec } from '../../src/wcap/params.js';
 import { RawParams } from '../../src/wcap/raw-params.js';
-import { WcapError } from '../../src/wcap/wcap-error.js';
 
-/** Raw parameters of a query string, exactly as the pipeline builds them from a GET URL. */
-function rawOf(query: string): RawParams {
-  const raw = new RawParams();
-  raw.addQueryString(query);
-  return raw;
-}
 
-function errorOf(run: () => unknown): WcapError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof WcapError) return err;
-    throw err;
-  }
-  throw new Error('expected a WcapError, nothing was thrown');
-}
 
 const FETCH_FAILED = Errno.FETCH_EVENTS_BY_ID_FAILED;
 const DELETE_FAILED = Errno.DELETE_EVENTS_BY_ID_FAILED;

@@ -1,29 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf, rawOf } from '../support/wcap-input.js';
 import { p, parseParams, type ParamSpec } from '../../src/wcap/params.js';
 import { RawParams, rawQueryOf, safeDecode } from '../../src/wcap/raw-params.js';
-import { WcapError } from '../../src/wcap/wcap-error.js';
 
-/** Raw parameters of a query string, exactly as the pipeline builds them from a GET URL. */
-function rawOf(query: string): RawParams {
-  const raw = new RawParams();
-  raw.addQueryString(query);
-  return raw;
-}
 
 /** Parses parameter `x` of `query` with `spec`, as a command with failsWith 14 would. */
 function parseX<T>(spec: ParamSpec<T>, query: string | undefined, failsWith = 14): T {
   return parseParams({ x: spec }, rawOf(query === undefined ? 'other=1' : `x=${query}`), failsWith).x as T;
 }
 
-function errorOf(run: () => unknown): WcapError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof WcapError) return err;
-    throw err;
-  }
-  throw new Error('expected a WcapError, nothing was thrown');
-}
 
 describe('RawParams from a query string', () => {
   it.each([

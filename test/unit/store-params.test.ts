@@ -1,31 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf, rawOf } from '../support/wcap-input.js';
 import { changesFromParams, storeParams } from '../../src/wcap/store-params.js';
 import type { ItemChanges } from '../../src/model/item-changes.js';
 import { parseParams } from '../../src/wcap/params.js';
-import { RawParams, rawQueryOf } from '../../src/wcap/raw-params.js';
-import { WcapError } from '../../src/wcap/wcap-error.js';
+import { rawQueryOf } from '../../src/wcap/raw-params.js';
 
-/** Parameters of a store URL, parsed exactly as storeevents (failsWith 14) parses them. */
-function rawOf(query: string): RawParams {
-  const raw = new RawParams();
-  raw.addQueryString(query);
-  return raw;
-}
 
 function changesOf(query: string, failsWith = 14): ItemChanges {
   const raw = rawOf(query);
   return changesFromParams(parseParams(storeParams, raw, failsWith), failsWith);
 }
 
-function errorOf(run: () => unknown): WcapError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof WcapError) return err;
-    throw err;
-  }
-  throw new Error('expected a WcapError, nothing was thrown');
-}
 
 const utc = (y: number, mo: number, d: number, h: number, mi: number) =>
   ({ kind: 'utc', year: y, month: mo, day: d, hour: h, minute: mi, second: 0 }) as const;
