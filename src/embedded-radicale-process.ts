@@ -14,7 +14,11 @@ const STDERR_TAIL_LINES = 20;
  * Radicale 3.1.x config: plain htpasswd, owner_only rights, no web UI, and by default Radicale's
  * 0.5-1.5 s delay after a failed login (tests turn it off).
  */
-export function renderRadicaleConfig(hosts: string, usersFile: string, collections: string, authDelaySeconds = 1): string {
+/**
+ * Radicale's configuration. Rights are `owner_only` (users see their own calendars), or the rules
+ * of `rightsFile` (Radicale's `from_file`, re-read on every request) when one is given.
+ */
+export function renderRadicaleConfig(hosts: string, usersFile: string, collections: string, authDelaySeconds = 1, rightsFile?: string): string {
   return [
     '# Written by wcap-gateway at every start; edits are overwritten.',
     '[server]',
@@ -26,7 +30,7 @@ export function renderRadicaleConfig(hosts: string, usersFile: string, collectio
     'htpasswd_encryption = plain',
     `delay = ${authDelaySeconds}`,
     '[rights]',
-    'type = owner_only',
+    ...(rightsFile ? ['type = from_file', `file = ${rightsFile}`] : ['type = owner_only']),
     '[storage]',
     `filesystem_folder = ${collections}`,
     '[web]',

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { closeRedis, createRedis, waitUntilReady } from '../../src/state/redis/connection.js';
 import { startHarness, type Harness, type WcapAnswer } from '../support/gateway-harness.js';
 
@@ -43,13 +44,6 @@ describe('calendar cache on Radicale and Redis', () => {
     const res = await a.radicale(USER, `${calendarPath}${name}`, { method: 'PUT', body, headers: { 'Content-Type': 'text/calendar' } });
     expect(res.status).toBeLessThan(300);
   };
-  /** Requests replica `h` makes to Radicale while `action` runs. */
-  const requestsDuring = async (h: Harness, action: () => Promise<unknown>) => {
-    const before = h.caldavRequests.length;
-    await action();
-    return h.caldavRequests.slice(before).map((r) => `${r.method} ${r.depth ?? ''}`.trim());
-  };
-
   it('serves an unchanged month after one validation, and shows changes made directly on Radicale at once', async () => {
     const uid = `phone-${randomUUID()}`;
     await put(`${uid}.ics`, eventBody(uid, 'From the phone'));
@@ -115,6 +109,49 @@ describe('calendar cache on Radicale and Redis', () => {
     }
   });
 });
+
+describe('a permission changed directly on Radicale', () => {
+  const rightsFile = () => inject('radicaleRightsFile');
+  let original: string;
+  let h: Harness;
+  beforeAll(async () => {
+    original = readFileSync(rightsFile(), 'utf8');
+    h = await startHarness();
+  });
+  afterEach(() => writeFileSync(rightsFile(), original));
+  afterAll(() => h.close());
+
+  /** Puts a sharing rule above the owner rules (Radicale: the first matching section wins). */
+  const share = (user: string, collection: string, permissions: string) =>
+    writeFileSync(rightsFile(), [`[share-${user}]`, `user: ${user}`, `collection: ${collection}`, `permissions: ${permissions}`, '', original].join('\n'));
+
+  it("shows at once: a colleague's calendar read through the cache becomes 28 when the share is revoked", async () => {
+    const owner = await h.login(USER);
+    const uid = `shared-${randomUUID()}`;
+    const stored = await h.wcap('storeevents', `id=${owner}&calid=${USER}&uid=${uid}&dtstart=20280314T090000Z&dtend=20280314T100000Z&summary=Team%20lunch&storetype=1&fmt-out=text%2Fcalendar`);
+    expect(stored.errno).toBe(0);
+    const reader = await h.login('frank');
+    const readShared = () => h.wcap('fetchcomponents_by_range', `id=${reader}&${FETCH}`);
+    // Without a share frank may not see erin's calendar.
+    expect((await readShared()).errno).toBe(28);
+    share('frank', `${USER}/calendar`, 'r');
+    expect(summaries(await readShared())).toContain('Team lunch');
+    expect(summaries(await readShared())).toContain('Team lunch');
+    expect(await requestsDuring(h, readShared)).toEqual(['PROPFIND 0']);
+    writeFileSync(rightsFile(), original);
+    expect((await readShared()).errno).toBe(28);
+    expect((await h.wcap('get_calprops', `id=${reader}&calid=${USER}&fmt-out=text%2Fcalendar`)).errno).toBe(28);
+    // The owner still reads it, from the same cached snapshot.
+    expect(summaries(await h.wcap('fetchcomponents_by_range', `id=${owner}&${FETCH}`))).toContain('Team lunch');
+  });
+});
+
+/** Requests harness `h` makes to Radicale while `action` runs, as `METHOD depth`. */
+async function requestsDuring(h: Harness, action: () => Promise<unknown>): Promise<string[]> {
+  const before = h.caldavRequests.length;
+  await action();
+  return h.caldavRequests.slice(before).map((r) => `${r.method} ${r.depth ?? ''}`.trim());
+}
 
 describe("calendar cache validated by Radicale's last-modified time (WCAP_CACHE_VALIDATION=last-modified)", () => {
   let h: Harness;

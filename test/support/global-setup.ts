@@ -6,6 +6,8 @@ declare module 'vitest' {
     radicaleUrl: string;
     redisUrl: string;
     testUsers: Record<string, string>;
+    /** Radicale's rights file (see OWNER_ONLY_RIGHTS in services.ts): tests may add sharing rules. */
+    radicaleRightsFile: string;
   }
 }
 
@@ -15,5 +17,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('radicaleUrl', services.radicaleUrl);
   project.provide('redisUrl', services.redisUrl);
   project.provide('testUsers', TEST_USERS);
+  project.provide('radicaleRightsFile', services.rightsFile);
   return () => services.stop();
 }

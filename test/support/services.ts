@@ -33,6 +33,8 @@ export interface RunningServices {
    * from the binary; undefined for containers. The benchmark writes its fixture there.
    */
   collectionsDir?: string;
+  /** Radicale's rights file on this machine (bind-mounted into the container in containers mode). */
+  rightsFile: string;
   stop(): Promise<void>;
 }
 
@@ -89,13 +91,16 @@ function htpasswdText(users: Record<string, string>): string {
 
 async function startContainers(users: Record<string, string>): Promise<RunningServices> {
   const { GenericContainer, Wait } = await import('testcontainers');
+  const rightsDir = mkdtempSync(join(tmpdir(), 'wcap-rights-'));
+  writeFileSync(join(rightsDir, 'rights'), OWNER_ONLY_RIGHTS);
   const { RedisContainer } = await import('@testcontainers/redis');
   const radicale = await new GenericContainer('tomsquest/docker-radicale:3.1.8.3')
     .withExposedPorts(5232)
     .withCopyContentToContainer([
       { content: htpasswdText(users), target: '/config/users' },
-      { content: radicaleConfig('0.0.0.0:5232', '/data/collections', '/config/users'), target: '/config/config' },
+      { content: radicaleConfig('0.0.0.0:5232', '/data/collections', '/config/users', '/rights/rights'), target: '/config/config' },
     ])
+    .withBindMounts([{ source: rightsDir, target: '/rights', mode: 'ro' }])
     .withWaitStrategy(Wait.forHttp('/.web', 5232).forStatusCodeMatching((c) => c < 500))
     .start();
   const redis = await new RedisContainer('redis:7').start();
@@ -103,16 +108,30 @@ async function startContainers(users: Record<string, string>): Promise<RunningSe
     radicaleUrl: `http://${radicale.getHost()}:${radicale.getMappedPort(5232)}/`,
     redisUrl: redis.getConnectionUrl(),
     mode: 'containers',
+    rightsFile: join(rightsDir, 'rights'),
     async stop() {
       await Promise.allSettled([radicale.stop(), redis.stop()]);
+      rmSync(rightsDir, { recursive: true, force: true });
     },
   };
 }
 
 /** The test Radicale's config: the gateway's own, without the failed-login delay. */
-export function radicaleConfig(hostPort: string, collections: string, usersFile: string): string {
-  return renderRadicaleConfig(hostPort, usersFile, collections, 0);
+export function radicaleConfig(hostPort: string, collections: string, usersFile: string, rightsFile?: string): string {
+  return renderRadicaleConfig(hostPort, usersFile, collections, 0, rightsFile);
 }
+
+/**
+ * Rights of the test Radicale (`from_file`): exactly what `owner_only` grants — everyone reads the
+ * root, owns their principal and their calendars. Tests add sharing rules above these sections
+ * (the first matching section wins) and Radicale 3.1.8 re-reads the file on every request, so a
+ * test can grant and revoke access while the gateway runs.
+ */
+export const OWNER_ONLY_RIGHTS = [
+  '[root]', 'user: .+', 'collection:', 'permissions: R', '',
+  '[principal]', 'user: .+', 'collection: {user}', 'permissions: RW', '',
+  '[calendars]', 'user: .+', 'collection: {user}/[^/]+', 'permissions: rw', '',
+].join('\n');
 
 async function startBinaries(users: Record<string, string>): Promise<RunningServices> {
   const dir = mkdtempSync(join(tmpdir(), 'wcap-test-'));
@@ -134,9 +153,10 @@ async function startBinaries(users: Record<string, string>): Promise<RunningServ
     const redisPort = await freePort();
     mkdirSync(join(dir, 'collections'));
     writeFileSync(join(dir, 'users'), htpasswdText(users));
+    writeFileSync(join(dir, 'rights'), OWNER_ONLY_RIGHTS);
     writeFileSync(
       join(dir, 'radicale.conf'),
-      radicaleConfig(`127.0.0.1:${radicalePort}`, join(dir, 'collections'), join(dir, 'users')),
+      radicaleConfig(`127.0.0.1:${radicalePort}`, join(dir, 'collections'), join(dir, 'users'), join(dir, 'rights')),
     );
     children.push(startChild('radicale', ['--config', join(dir, 'radicale.conf')]));
     children.push(
@@ -164,6 +184,7 @@ async function startBinaries(users: Record<string, string>): Promise<RunningServ
       redisUrl: `redis://127.0.0.1:${redisPort}`,
       mode: 'binaries',
       collectionsDir: join(dir, 'collections'),
+      rightsFile: join(dir, 'rights'),
       stop: cleanup,
     };
   } catch (err) {
