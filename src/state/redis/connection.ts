@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { GatewayError, isGatewayError } from '../../model/errors.js';
@@ -45,6 +46,9 @@ export function createRedis(url: string, options: RedisConnectionOptions = {}): 
     commandTimeout: options.commandTimeoutMs ?? 2000,
     // Keep trying for ever (Redis may come back), waiting at most 2 s between attempts.
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    // Commands of concurrent requests issued in the same tick share one write to the socket: under
+    // load the write system calls, not Redis, are what a session lookup costs.
+    enableAutoPipelining: true,
   });
   const onError = options.onError;
   redis.on('error', (err: unknown) => {
@@ -132,4 +136,25 @@ function sanitizedError(err: unknown): Error {
 /** Replaces the userinfo part of every URL in `text` ("redis://u:p@h" → "redis://***@h"). */
 function redactCredentials(text: string): string {
   return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1***@');
+}
+
+const scriptHashes = new Map<string, string>();
+
+/**
+ * Runs a Lua script by its SHA-1 (EVALSHA), so the script text crosses the connection only the
+ * first time a Redis server sees it (EVAL then loads it; a server restarted since answers NOSCRIPT
+ * and gets the text again). Keys first, then arguments, as with EVAL.
+ */
+export async function runScript(redis: Redis, script: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+  let sha = scriptHashes.get(script);
+  if (!sha) {
+    sha = createHash('sha1').update(script, 'utf8').digest('hex');
+    scriptHashes.set(script, sha);
+  }
+  try {
+    return await redis.evalsha(sha, keys.length, ...keys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+    return redis.eval(script, keys.length, ...keys, ...args);
+  }
 }

@@ -4,7 +4,7 @@ import type { Session, SessionData } from '../../model/session.js';
 import { SecretBoxError, type SecretBox } from '../secret-box.js';
 import { looksLikeSessionId, newSessionId, sessionKeyHash } from '../session-id.js';
 import { sessionFrom, type SessionLimits, type SessionStore } from '../session-store.js';
-import { callRedis } from './connection.js';
+import { callRedis, runScript } from './connection.js';
 
 export interface RedisSessionStoreOptions {
   /** Connected client; the store does not close it (see `closeRedis`). */
@@ -107,7 +107,7 @@ export class RedisSessionStore implements SessionStore {
     const now = this.clock.now();
     // One round trip: read, expire or refresh, atomically (a logout cannot be undone by a refresh).
     const raw = (await callRedis('reading a session', () =>
-      this.redis.eval(GET_AND_TOUCH, 1, key, String(now), String(this.idleMs), String(this.maxMs)),
+      runScript(this.redis, GET_AND_TOUCH, [key], [String(now), String(this.idleMs), String(this.maxMs)]),
     )) as string | null;
     if (raw === null) return null;
     const stored = parseStored(raw);

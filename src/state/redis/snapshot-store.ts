@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../../model/clock.js';
 import type { CalendarSnapshot, SnapshotChange, SnapshotObject, SnapshotStore } from '../snapshot-store.js';
-import { callRedis } from './connection.js';
+import { callRedis, runScript } from './connection.js';
 
 export interface RedisSnapshotStoreOptions {
   /** Connected client; the store does not close it (see `closeRedis`). */
@@ -168,7 +168,7 @@ export class RedisSnapshotStore implements SnapshotStore {
   async get(calendarUrl: string): Promise<CalendarSnapshot | null> {
     const { id, meta, objs, lru } = this.keys(calendarUrl);
     const reply = (await callRedis('reading a calendar snapshot', () =>
-      this.redis.eval(GET, 3, meta, objs, lru, String(this.clock.now()), id),
+      runScript(this.redis, GET, [meta, objs, lru], [String(this.clock.now()), id]),
     )) as [string, string[]] | null;
     if (!reply) return null;
     const record = JSON.parse(reply[0]) as { tag: string; syncToken?: string };
@@ -203,7 +203,7 @@ export class RedisSnapshotStore implements SnapshotStore {
       ...[...change.set].flatMap(([url, object]) => [url, JSON.stringify([object.version, object.ical])]),
       ...change.remove,
     ];
-    const done = await callRedis('writing a calendar snapshot', () => this.redis.eval(APPLY, 4, meta, objs, lru, total, ...args));
+    const done = await callRedis('writing a calendar snapshot', () => runScript(this.redis, APPLY, [meta, objs, lru, total], args));
     return Number(done) === 1;
   }
 
@@ -211,13 +211,13 @@ export class RedisSnapshotStore implements SnapshotStore {
     const { id, meta, objs, lru, total } = this.keys(calendarUrl);
     const pairs = [...set].flatMap(([url, object]) => [url, JSON.stringify([object.version, object.ical])]);
     await callRedis('writing a calendar snapshot', () =>
-      this.redis.eval(PATCH, 4, meta, objs, lru, total, String(this.clock.now()), id, String(set.size), ...pairs, ...remove),
+      runScript(this.redis, PATCH, [meta, objs, lru, total], [String(this.clock.now()), id, String(set.size), ...pairs, ...remove]),
     );
   }
 
   async delete(calendarUrl: string): Promise<void> {
     const { id, meta, objs, lru, total } = this.keys(calendarUrl);
-    await callRedis('deleting a calendar snapshot', () => this.redis.eval(DELETE, 4, meta, objs, lru, total, id));
+    await callRedis('deleting a calendar snapshot', () => runScript(this.redis, DELETE, [meta, objs, lru, total], [id]));
   }
 
   /** Does not close the injected Redis client: its owner may share it with other stores. */

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../../model/clock.js';
 import type { Tombstone } from '../../model/deletion.js';
 import { tombstoneKey, tombstoneOfKey, type TombstoneStore } from '../tombstone-store.js';
-import { callRedis } from './connection.js';
+import { callRedis, runScript } from './connection.js';
 
 export interface RedisTombstoneStoreOptions {
   /** Connected client; the store does not close it (see `closeRedis`). */
@@ -53,7 +53,7 @@ export class RedisTombstoneStore implements TombstoneStore {
     const pairs = tombstones.flatMap((t) => [String(t.deletedAt), tombstoneKey(t)]);
     const oldest = String(this.clock.now() - this.retentionMs);
     await callRedis('recording deletions', () =>
-      this.redis.eval(RECORD, 1, this.keyFor(calendarUrl), oldest, String(this.retentionMs), ...pairs),
+      runScript(this.redis, RECORD, [this.keyFor(calendarUrl)], [oldest, String(this.retentionMs), ...pairs]),
     );
   }
 
