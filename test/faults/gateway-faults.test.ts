@@ -9,7 +9,8 @@ import { freePort } from '../support/services.js';
 /**
  * A misbehaving CalDAV upstream (5xx, 412, slow, reset) and an unreachable Redis, seen through the
  * whole gateway: the client always gets HTTP 200 with a WCAP errno that is never 1 (errno 1 makes
- * Lightning log in again without limit, lightning-client.md §3.3), and nothing is half-written.
+ * Lightning log in again without limit, docs/lightning.md#errno-1-and-re-login), and nothing is
+ * half-written.
  */
 type Fault = 'none' | '500' | 'reset' | 'slow' | '412';
 

@@ -26,7 +26,8 @@ import {
 } from './lightning-requests.js';
 
 /**
- * Golden answers of the reading commands (lightning-client.md §4.5d, §5, §8): get_calprops,
+ * Golden answers of the reading commands (docs/lightning.md#calendar-properties-request,
+ * docs/lightning.md#reading-items, docs/lightning.md#free-busy): get_calprops,
  * fetchcomponents_by_range, fetchevents_by_id, fetchtodos_by_id, get_freebusy. The calendar is
  * filled through storeevents/storetodos exactly as Lightning sends them, plus one recurring series
  * with an exception written by another CalDAV client.
@@ -138,7 +139,8 @@ describe('golden: reading commands', () => {
     const answer = await g.get('fetchcomponents_by_range', rangeQuery(sid, { fmtOut: f.fmtOut, dtstart: '20260301T000000Z', dtend: '20260401T000000Z' }));
     checkAnswer(answer, f, 0);
     expect(tokenOf(answer, 'X-NSCP-CALPROPS-RELATIVE-CALID')).toBe('alice');
-    // Date-only bounds arrive as floating midnights (§5.1); without tzid they mean UTC here.
+    // Date-only bounds arrive as floating midnights (docs/lightning.md#range-fetch); without tzid
+    // they mean UTC here (docs/wcap-protocol.md#time-zone-parameters).
     const floating = await g.get('fetchcomponents_by_range', rangeQuery(sid, { fmtOut: f.fmtOut, dtstart: '20260301T000000', dtend: '20260401T000000' }));
     expect(floating.body).toBe(answer.body);
     const [components] = componentsOf(answer);
@@ -167,12 +169,13 @@ describe('golden: reading commands', () => {
     expect(timeOf(master, 'EXDATE')).toEqual(zoned(f, '20260325T140000', 'America/New_York', '20260325T180000Z'));
     expect(timeOf(master, 'DTSTART')).toEqual(zoned(f, '20260304T140000', 'America/New_York', '20260304T190000Z'));
     expect(master.value('X-NSCP-DTSTART-TZID')).toBe('America/New_York');
-    // emailorcalid=1: the user's own organizer line carries X-S1CS-CALID (§6.3) even when another
-    // client stored it without one.
+    // emailorcalid=1: the user's own organizer line carries X-S1CS-CALID
+    // (docs/lightning.md#method-and-invitations) even when another client stored it without one.
     expect([master.value('ORGANIZER'), master.param('ORGANIZER', 'X-S1CS-CALID')]).toEqual(['mailto:alice@example.com', 'alice']);
     expect(master.value('ATTENDEE')).toBe('mailto:carol@partner.org');
     const moved = byUid(items, 'golden-weekly', true);
-    // Every exception has a DTSTART, or Lightning rejects the whole answer (§5.2).
+    // Every exception has a DTSTART, or Lightning rejects the whole answer
+    // (docs/lightning.md#parsing-returned-components).
     expect(timeOf(moved, 'RECURRENCE-ID')).toEqual(zoned(f, '20260311T140000', 'America/New_York', '20260311T180000Z'));
     expect(timeOf(moved, 'DTSTART')).toEqual(zoned(f, '20260311T160000', 'America/New_York', '20260311T200000Z'));
     expect(moved.value('X-NSCP-DTSTART-TZID')).toBe('America/New_York');
@@ -264,7 +267,8 @@ describe('golden: reading commands', () => {
       ['BUSY-TENTATIVE', '20260313T130000Z/20260313T140000Z'],
     ];
     if (f.ext === 'xml') {
-      // Lightning reads every <FB> untrimmed and needs FBTYPE (§8.2).
+      // Lightning reads every <FB> untrimmed and needs FBTYPE
+      // (docs/lightning.md#free-busy-request-and-answer).
       const fbs = elementsByTagName(parseXml(answer.body).root, 'FB');
       expect(fbs.map((fb) => [fb.attributes.FBTYPE, textContent(fb)])).toEqual(expected);
     } else {
@@ -299,9 +303,9 @@ describe('golden: reading commands', () => {
   });
 
   // Lightning recognises an invitation, and answers it with method 4 (REPLY) so the organizer
-  // hears back, only when ORGANIZER carries an X-S1CS-CALID different from the calendar's calid
-  // (lightning-client.md §6.3: "For external organizers use any value that differs from the user's
-  // calid, for example the email address"; §14 item 8).
+  // hears back, only when ORGANIZER carries an X-S1CS-CALID different from the calendar's calid;
+  // for an outside organizer any value that differs from the user's calid will do, for example the
+  // address itself (docs/lightning.md#method-and-invitations, docs/lightning.md#checklist).
   it.each(FORMATS)('fetchevents_by_id.wcap ($ext) of an external invitation: ORGANIZER carries X-S1CS-CALID', async (f) => {
     const answer = await g.get('fetchevents_by_id', fetchByIdQuery(sid, 'golden-invitation', f.fmtOut));
     checkAnswer(answer, f, 0);
@@ -314,10 +318,10 @@ describe('golden: reading commands', () => {
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchevents_by_id.invitation.${f.ext}`);
   });
 
-  // architecture.md §5: outputs "honour tzidout"; wcap-protocol.md §1.4: "output is converted to
-  // tzidout (else Zulu)"; seed 003 "Time Zones": "the Zulu time is translated into the time zone
-  // specified in the tzidout parameter" — in text/xml as well: Zulu is only the answer to a
-  // missing tzidout.
+  // Answers honour tzidout (docs/architecture.md#time-and-recurrence): without it WCAP answers in
+  // UTC ("Zulu"), with it "the Zulu time is translated into the time zone specified in the tzidout
+  // parameter" (WCAP 7.0 guide, "Time Zones"; docs/wcap-protocol.md#time-zone-parameters) — in
+  // text/xml as well: Zulu is only the answer to a missing tzidout.
   it.each(FORMATS)('fetchevents_by_id.wcap ($ext) with tzidout: times are given in that zone', async (f) => {
     const answer = await g.get('fetchevents_by_id', `${fetchByIdQuery(sid, 'golden-meeting', f.fmtOut)}&tzidout=${enc('America/Los_Angeles')}`);
     checkAnswer(answer, f, 0);
@@ -328,8 +332,9 @@ describe('golden: reading commands', () => {
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchevents_by_id.tzidout.${f.ext}`);
   });
 
-  // §5.1: Lightning's invitation counter asks for compstate=REQUEST-NEEDS-ACTION: "components where
-  // the user's attendee PARTSTAT is NEEDS-ACTION and the organizer is someone else".
+  // Lightning's invitation counter asks for compstate=REQUEST-NEEDS-ACTION: items where the user is
+  // an attendee who has not answered and someone else organizes (docs/lightning.md#range-fetch,
+  // docs/wcap-protocol.md#compstate).
   it.each(FORMATS)('fetchcomponents_by_range.wcap ($ext) with compstate=REQUEST-NEEDS-ACTION: only open invitations', async (f) => {
     const answer = await g.get('fetchcomponents_by_range', rangeQuery(sid, { fmtOut: f.fmtOut, compstate: 'REQUEST-NEEDS-ACTION', dtstart: '20260401T000000Z', dtend: '20260501T000000Z' }));
     checkAnswer(answer, f, 0);

@@ -15,9 +15,9 @@ import {
 import { deleteQuery, fetchByIdQuery, meetingParams, rangeQuery, simpleEventParams, storeQuery, taskParams } from './lightning-requests.js';
 
 /**
- * Golden error answers (wcap-protocol.md §4, lightning-client.md §3): always HTTP 200 with the
- * errno in the body, a message for failures, the requested format when it is known, and no echo
- * of what was sent. Failed stores leave the calendar unchanged.
+ * Golden error answers (docs/wcap-protocol.md#error-numbers, docs/lightning.md#errors): always
+ * HTTP 200 with the errno in the body, a message for failures, the requested format when it is
+ * known, and no echo of what was sent. Failed stores leave the calendar unchanged.
  */
 describe('golden: error answers', () => {
   let g: GoldenGateway;
@@ -146,8 +146,9 @@ describe('golden: error answers', () => {
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/deleteevents_by_id.errno-59.${f.ext}`);
   });
 
-  // Errno 1 makes Lightning log in again and retry without limit (§3.3): back-end trouble while the
-  // session is valid must get its own errno, with a message.
+  // Errno 1 makes Lightning log in again and retry without limit
+  // (docs/lightning.md#errno-1-and-re-login): back-end trouble while the session is valid must get
+  // its own errno, with a message.
   it.each(FORMATS)('errno 11001 ($ext): the CalDAV server cannot be reached, never errno 1', async (f) => {
     const query = rangeQuery(sid, { fmtOut: f.fmtOut, dtstart: '20260301T000000Z', dtend: '20260401T000000Z' });
     expect(errnoOf(await g.get('fetchcomponents_by_range', query))).toBe(0);

@@ -20,9 +20,11 @@ import { MEETING_URL, meetingParams, simpleEventParams, storeQuery } from './lig
 
 /**
  * Golden answers of fetchcomponents_by_range with the output options other WCAP clients send and
- * Lightning does not (wcap-protocol.md §2, §2.0; seed 003 "Fetching Recurrence Data"):
- * `compressed` in expanded mode, `attrset` 0 and 1, `relativealarm=0`, `compstate=REPLY-ACCEPTED`
- * and several calids in one request (PHP's room calendars), each block with its own errno.
+ * Lightning does not (docs/wcap-protocol.md#fetch-parameters,
+ * docs/wcap-protocol.md#recurring-and-compressed): `compressed` in expanded mode, `attrset` 0 and
+ * 1, `relativealarm=0`, `compstate=REPLY-ACCEPTED` and several calids in one request (the PHP
+ * client's room calendars, docs/wcap-protocol.md#other-wcap-clients), each block with its own
+ * errno.
  */
 
 const NY = 'America/New_York';
@@ -142,8 +144,8 @@ describe('golden: fetch output options', () => {
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchcomponents_by_range.attrset-1.${f.ext}`);
   });
 
-  // wcap-protocol.md §2.0: relativealarm=0 gives absolute triggers; RFC 5545 §3.8.6.3 makes them
-  // UTC date-times, RELATED=END counted from DTEND.
+  // docs/wcap-protocol.md#relativealarm: relativealarm=0 gives absolute triggers;
+  // RFC 5545 §3.8.6.3 makes them UTC date-times, RELATED=END counted from DTEND.
   it.each(FORMATS)('fetchcomponents_by_range.wcap ($ext) relativealarm=0: every trigger an absolute UTC time', async (f) => {
     const answer = await fetchMarch(f, '&recurring=1&relativealarm=0');
     checkAnswer(answer, f, 0);
@@ -161,8 +163,9 @@ describe('golden: fetch output options', () => {
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchcomponents_by_range.absolute-alarms.${f.ext}`);
   });
 
-  // wcap-protocol.md §2.0: REPLY-ACCEPTED = the user is an attendee and accepted; REPLY-DECLINED =
-  // declined. The meeting alice organizes and the series without attendees are neither.
+  // docs/wcap-protocol.md#compstate: REPLY-ACCEPTED = the user is an attendee and accepted;
+  // REPLY-DECLINED = declined. The meeting alice organizes and the series without attendees are
+  // neither.
   it.each(FORMATS)('fetchcomponents_by_range.wcap ($ext) compstate=REPLY-ACCEPTED: only invitations alice accepted', async (f) => {
     const answer = await fetchMarch(f, '&recurring=1&compstate=REPLY-ACCEPTED');
     checkAnswer(answer, f, 0);

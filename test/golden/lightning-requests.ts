@@ -2,15 +2,19 @@ import { expect } from 'vitest';
 import { enc, timeOf, zoned, type Format, type ItemView } from '../support/golden-gateway.js';
 
 /**
- * Query strings exactly as Mozilla Lightning's WCAP provider builds them (lightning-client.md §5,
- * §6): parameter order, which values are encoded, the raw separators in `attendees` and
- * `categories`, the fixed store trailer with `calid` last. Shared by the golden test files so the
- * fetch goldens show what the store goldens stored.
+ * Query strings exactly as Mozilla Lightning's WCAP provider builds them
+ * (docs/lightning.md#reading-items, docs/lightning.md#writing-items): parameter order, which
+ * values are encoded, the raw separators in `attendees` and `categories`, the fixed store trailer
+ * with `calid` last. Shared by the golden test files so the fetch goldens show what the store
+ * goldens stored.
  */
 
 /** Text with every character class that needs escaping somewhere: `,;"\<&>`, non-ASCII, astral. */
 export const SUMMARY = 'Q1 review, "draft"; C:\\temp <b>&</b> — Grüße 日本 😀';
-/** Lightning normalises DESCRIPTION newlines to CRLF before encoding (§6.2 row 12). */
+/**
+ * Lightning normalises DESCRIPTION newlines to CRLF before encoding
+ * (docs/lightning.md#store-request-layout).
+ */
 export const DESCRIPTION_SENT = 'Agenda:\r\n1. “Budget” & <numbers>\r\n2. Ünïcödé; a\\b, c';
 /** What comes back: line ends are LF in the data (and `\n` in iCalendar). */
 export const DESCRIPTION = DESCRIPTION_SENT.replace(/\r\n/g, '\n');
@@ -20,8 +24,8 @@ export const MEETING_URL = 'https://example.org/m?a=1&b=2';
 export const JANE_CN = 'Jane ^ Roe';
 
 /**
- * One attendee as Lightning writes it (§6.4): RSVP, PARTSTAT, ROLE, CN tokens, then the id, joined
- * by a raw `^`, each value encoded.
+ * One attendee as Lightning writes it (docs/lightning.md#attendee-encoding): RSVP, PARTSTAT, ROLE,
+ * CN tokens, then the id, joined by a raw `^`, each value encoded.
  */
 export function attendee(id: string, options: { rsvp: boolean; partstat: string; role: string; cn: string }): string {
   return [`RSVP=${options.rsvp ? 'TRUE' : 'FALSE'}`, `PARTSTAT=${enc(options.partstat)}`, `ROLE=${enc(options.role)}`, `CN=${enc(options.cn)}`, enc(id)].join('^');
@@ -41,7 +45,10 @@ export function meetingParams(start: string, end: string): string {
   );
 }
 
-/** Item parameters of a plain event without attendees or alarm (PUBLISH, §6.3). */
+/**
+ * Item parameters of a plain event without attendees or alarm (PUBLISH,
+ * docs/lightning.md#method-and-invitations).
+ */
 export function simpleEventParams(options: { start: string; end: string; allDay?: boolean; summary: string; status?: number; transparent?: 0 | 1 }): string {
   return (
     `&dtstart=${options.start}&dtend=${options.end}&isAllDay=${options.allDay ? 1 : 0}&rrules=&rdates=&exrules=&exdates=` +
@@ -51,7 +58,7 @@ export function simpleEventParams(options: { start: string; end: string; allDay?
   );
 }
 
-/** Item parameters of a task in progress (storetodos, §6.2 rows 19–20). */
+/** Item parameters of a task in progress (storetodos, docs/lightning.md#store-request-layout). */
 export function taskParams(summary: string): string {
   return (
     `&dtstart=20260303T080000Z&due=20260306T170000Z&isAllDay=0&rrules=&rdates=&exrules=&exdates=` +
@@ -61,7 +68,7 @@ export function taskParams(summary: string): string {
 }
 
 export interface StoreTrailer {
-  /** Omitted for UTC starts (§11). */
+  /** Omitted for UTC starts (docs/lightning.md#outbound-time-zones). */
   tzid?: string;
   /** Omitted when the item has no id yet: the server must make one. */
   uid?: string;
@@ -69,7 +76,10 @@ export interface StoreTrailer {
   storetype?: 1 | 2;
   /** PUBLISH 1, REQUEST 2, REPLY 4, UPDATE 256 (UPDATE comes with smtp=0&smtpNotify=0&notify=0). */
   method: 1 | 2 | 4 | 256;
-  /** One occurrence (`mod=1&rid=<UTC>`, §6.9) instead of the whole item (`mod=4`). */
+  /**
+   * One occurrence (`mod=1&rid=<UTC>`, docs/lightning.md#modifying-occurrences) instead of the
+   * whole item (`mod=4`).
+   */
   rid?: string;
   /** With `rid`: 1 (default, what Lightning sends), or Sun's 2 (this and future) / 3 (this and prior). */
   mod?: 1 | 2 | 3;
@@ -77,7 +87,10 @@ export interface StoreTrailer {
   calid?: string;
 }
 
-/** `<id><item params><trailer>` of storeevents / storetodos (§6.2), `calid` last. */
+/**
+ * `<id><item params><trailer>` of storeevents / storetodos, `calid` last
+ * (docs/lightning.md#store-request-layout).
+ */
 export function storeQuery(sid: string, itemParams: string, t: StoreTrailer): string {
   return (
     `appid=mozilla-calendar&id=${sid}${itemParams}` +
@@ -91,12 +104,12 @@ export function storeQuery(sid: string, itemParams: string, t: StoreTrailer): st
   );
 }
 
-/** getItem (§5.4): fetchevents_by_id / fetchtodos_by_id. */
+/** getItem (docs/lightning.md#lookup-by-uid): fetchevents_by_id / fetchtodos_by_id. */
 export function fetchByIdQuery(sid: string, uid: string, fmtOut: string, calid = 'alice'): string {
   return `appid=mozilla-calendar&id=${sid}&relativealarm=1&compressed=1&recurring=1&emailorcalid=1&fmt-out=${fmtOut}&uid=${enc(uid)}&calid=${enc(calid)}`;
 }
 
-/** getItems (§5.1): fetchcomponents_by_range. */
+/** getItems (docs/lightning.md#range-fetch): fetchcomponents_by_range. */
 export function rangeQuery(
   sid: string,
   options: { fmtOut: string; dtstart: string; dtend: string; componentType?: 'event' | 'todo'; compstate?: string; calid?: string },
@@ -110,8 +123,9 @@ export function rangeQuery(
 }
 
 /**
- * Deleting a whole item (§6.7) or single occurrences (§6.8: the uid repeated once per rid). The
- * user organizes these items, so no smtp=0 flags.
+ * Deleting a whole item (docs/lightning.md#deleting-items) or single occurrences (the uid repeated
+ * once per rid, docs/lightning.md#deleting-occurrences). The user organizes these items, so no
+ * smtp=0 flags.
  */
 export function deleteQuery(sid: string, uid: string, fmtOut: string, rids?: string[]): string {
   const target = rids ? `uid=${rids.map(() => enc(uid)).join(';')}&mod=1&rid=${rids.join(';')}` : `uid=${enc(uid)}&mod=4&rid=0`;
@@ -145,7 +159,7 @@ export function expectMeeting(
   expect(['CN', 'PARTSTAT', 'ROLE', 'RSVP', 'X-S1CS-CALID'].map((p) => meeting.param('ATTENDEE', p, 1))).toEqual([JANE_CN, 'NEEDS-ACTION', 'REQ-PARTICIPANT', 'TRUE', undefined]);
   const alarms = meeting.children('VALARM');
   expect(alarms.map((a) => [a.value('ACTION'), a.value('TRIGGER'), a.values('ATTENDEE').join(' ')])).toEqual([['EMAIL', '-PT15M', 'mailto:alice@example.com']]);
-  // priority=null means unset (§6.2 row 15).
+  // priority=null means unset (docs/lightning.md#store-request-layout).
   expect([meeting.value('STATUS'), meeting.value('TRANSP'), meeting.value('CLASS'), meeting.value('PRIORITY')]).toEqual(['CONFIRMED', 'OPAQUE', 'PUBLIC', undefined]);
   expect([meeting.value('CREATED'), meeting.value('LAST-MODIFIED'), meeting.value('DTSTAMP')]).toEqual(Array(3).fill('20260302T100000Z'));
 }

@@ -20,7 +20,7 @@ import { simpleEventParams, storeQuery } from './lightning-requests.js';
 
 /**
  * Golden answers for recurring items outside Lightning's master-plus-exceptions view
- * (wcap-protocol.md §2.0, seed 003 "Fetching Recurrence Data", "Deleting Recurring Components"):
+ * (docs/wcap-protocol.md#recurring-and-compressed, docs/wcap-protocol.md#rid-and-mod):
  * recurring=0 expansion with RECURRENCE-IDs across a DST change and capped by the recurrence bound,
  * fetchevents_by_id of single instances, deleteevents_by_id with mod=2 (this and future) and mod=3
  * (this and prior), and mismatched uid/rid lists.
@@ -73,14 +73,18 @@ function expectInstance(item: ItemView, format: Format, rid: [string, string], s
   expect(timeOf(item, 'DTSTART')).toEqual(zoned(format, start[0], BERLIN, start[1]));
   expect(item.value('X-NSCP-DTSTART-TZID')).toBe(BERLIN);
   expect(item.value('SUMMARY')).toBe(summary);
-  // compressed=0 (the default): an instance carries no series properties (seed 003).
+  // compressed=0 (the default): an instance carries no series properties
+  // (docs/wcap-protocol.md#recurring-and-compressed).
   expect(['RRULE', 'EXDATE'].map((name) => item.value(name))).toEqual([undefined, undefined]);
 }
 
 describe('golden: recurring items expanded and cut', () => {
   let g: GoldenGateway;
   let sid: string;
-  /** Every instance of `uid` as text/calendar gives it: recurring=0 without rid (seed 003). */
+  /**
+   * Every instance of `uid` as text/calendar gives it: recurring=0 without rid
+   * (docs/wcap-protocol.md#recurring-and-compressed).
+   */
   const allInstances = async (uid: string) =>
     itemsOf(await g.get('fetchevents_by_id', `id=${sid}&recurring=0&fmt-out=text%2Fcalendar&uid=${uid}&calid=alice`));
   // A fresh calendar for every test: the range goldens hold exactly these two items, whatever the
@@ -124,7 +128,8 @@ describe('golden: recurring items expanded and cut', () => {
     expect(items).toHaveLength(2);
     expectInstance(items[0]!, f, ['20260329T090000', '20260329T070000Z'], ['20260329T090000', '20260329T070000Z'], 'Daily check-in');
     expectInstance(items[1]!, f, ['20260330T090000', '20260330T070000Z'], ['20260330T113000', '20260330T093000Z'], 'Daily check-in (late)');
-    // Seed 003: with rids the expanded form is the default for *_by_id.
+    // With rids the expanded form is the default for *_by_id
+    // (docs/wcap-protocol.md#recurring-and-compressed).
     const implicit = await g.get('fetchevents_by_id', query.replace('&recurring=0', ''));
     expect(implicit.body).toBe(answer.body);
     // A rid the series does not have (28 March is excluded): nothing to return.
@@ -172,8 +177,9 @@ describe('golden: recurring items expanded and cut', () => {
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/deleteevents_by_id.errno-46.${f.ext}`);
   });
 
-  // Seed 003, X-token table: X-NSCP-CALPROPS-RELATIVE-CALID is returned by "all fetch/create/delete
-  // commands" (wcap-protocol.md §9.4); store answers carry it, delete answers must as well.
+  // The WCAP 7.0 guide's X-token table: X-NSCP-CALPROPS-RELATIVE-CALID is returned by all fetch,
+  // create and delete commands (docs/wcap-protocol.md#which-answers-carry-calendar-properties);
+  // store answers carry it, delete answers must as well.
   it.each(FORMATS)('deleteevents_by_id.wcap ($ext) names the calendar: X-NSCP-CALPROPS-RELATIVE-CALID', async (f) => {
     const uid = `golden-delete-calid-${f.ext}`;
     await g.putObject('alice', 'calendar', uid, weekly(uid));
@@ -185,7 +191,8 @@ describe('golden: recurring items expanded and cut', () => {
 });
 
 // The cap keeps an open rule from filling an answer: at most X-NSCP-RECURRENCE-BOUND instances per
-// series (README "Compatibility"), the same bound login announces and Lightning applies (§5.3).
+// series (README "Compatibility"), the same bound login announces and Lightning applies
+// (docs/lightning.md#client-side-expansion).
 describe('golden: expansion capped by the recurrence bound', () => {
   let g: GoldenGateway;
   let sid: string;

@@ -17,9 +17,10 @@ import { foreignObject } from './foreign-objects.js';
 import { simpleEventParams, storeQuery } from './lightning-requests.js';
 
 /**
- * Golden answers of get_freebusy beyond the busy-only view (lightning-client.md §8; wcap-protocol.md
- * §2 get_freebusy; seed 003 "Free/Busy Information Handling") and of search_calprops with every
- * searchOpts (seed 001: 0 contains, 1 begins with, 2 ends with, 3 exact; Lightning §9).
+ * Golden answers of get_freebusy beyond the busy-only view (docs/lightning.md#free-busy;
+ * docs/wcap-protocol.md#get_freebusy) and of search_calprops with every searchOpts (0 contains,
+ * 1 begins with, 2 ends with, 3 exact: docs/wcap-protocol.md#search_calprops;
+ * docs/lightning.md#calendar-search).
  */
 
 const BERLIN = 'Europe/Berlin';
@@ -38,7 +39,10 @@ function invitation(uid: string, partstat: string): string[] {
   ]);
 }
 
-/** [FBTYPE, start/end] of every period of block `index`, as Lightning reads them (§8.2). */
+/**
+ * [FBTYPE, start/end] of every period of block `index`, as Lightning reads them
+ * (docs/lightning.md#free-busy-request-and-answer).
+ */
 function periodsOf(answer: GoldenAnswer, format: Format, index = 0): string[][] {
   if (format.ext === 'xml') {
     const ical = childElements(parseXml(answer.body).root)[index]!;
@@ -51,10 +55,13 @@ function periodsOf(answer: GoldenAnswer, format: Format, index = 0): string[][] 
 describe('golden: free/busy and calendar search', () => {
   let g: GoldenGateway;
   let sid: string;
-  /** Lightning's free/busy request (§8.2) for 10 March, with `fmt-out` last. */
+  /**
+   * Lightning's free/busy request (docs/lightning.md#free-busy-request-and-answer) for 10 March,
+   * with `fmt-out` last.
+   */
   const freebusy = (f: Format, calids: string, busyonly: 0 | 1) =>
     g.get('get_freebusy', `appid=mozilla-calendar&id=${sid}&calid=${calids}&busyonly=${busyonly}&dtstart=20260310T000000Z&dtend=20260311T000000Z&fmt-out=${f.fmtOut}`);
-  /** Lightning's search request (§9), with Sun's searchOpts. */
+  /** Lightning's search request (docs/lightning.md#calendar-search), with Sun's searchOpts. */
   const search = (f: Format, text: string, searchOpts: number, maxResults?: number) =>
     g.get(
       'search_calprops',
@@ -85,7 +92,7 @@ describe('golden: free/busy and calendar search', () => {
   });
 
   // busyonly=0 adds the FREE gaps; TENTATIVE is BUSY-TENTATIVE; a declined invitation and a
-  // transparent event take no time (wcap-protocol.md §2 get_freebusy, §7 item 11).
+  // transparent event take no time (docs/wcap-protocol.md#get_freebusy).
   it.each(FORMATS)('get_freebusy.wcap ($ext) busyonly=0: free gaps, tentative, declined and transparent as free', async (f) => {
     const answer = await freebusy(f, enc('mailto:alice@example.com'), 0);
     checkAnswer(answer, f, 0);

@@ -16,9 +16,9 @@ import {
 import { childElements, elementsByTagName, parseXml, textContent } from '../support/parse-xml.js';
 
 /**
- * Golden answers of the session-level commands (lightning-client.md §4): version, login, logout,
- * check_id, ping, gettime, get_guids, get_userprefs, get_all_timezones, in text/calendar and
- * text/xml, with Lightning's own URLs where Lightning sends the command.
+ * Golden answers of the session-level commands (docs/lightning.md#login-sequence): version, login,
+ * logout, check_id, ping, gettime, get_guids, get_userprefs, get_all_timezones, in text/calendar
+ * and text/xml, with Lightning's own URLs where Lightning sends the command.
  */
 describe('golden: session-level commands', () => {
   let g: GoldenGateway;
@@ -45,7 +45,8 @@ describe('golden: session-level commands', () => {
     expect(tokenOf(answer, 'X-NSCP-WCAP-USER-ID')).toBe('alice');
     expect(tokenOf(answer, 'X-NSCP-WCAP-CALENDAR-ID')).toBe('alice');
     expect(Number(tokenOf(answer, 'X-NSCP-RECURRENCE-BOUND'))).toBeGreaterThanOrEqual(1000);
-    // WCC and OSYNC read the lines in this order (wcap-protocol.md §7.4).
+    // WCap'Cal and OpenSync read the lines in this order
+    // (docs/wcap-protocol.md#login-answer-line-order).
     const order = ['X-NSCP-WCAP-SESSION-ID', 'X-NSCP-WCAP-USER-ID', 'X-NSCP-WCAP-CALENDAR-ID', 'X-NSCP-WCAP-ERRNO'];
     const positions = order.map((name) => answer.body.indexOf(name));
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
@@ -118,13 +119,15 @@ describe('golden: session-level commands', () => {
   it.each(FORMATS)('get_userprefs.wcap ($ext): icsCalendar, mail, "calid$" + "name" subscriptions, default alarm', async (f) => {
     const answer = await g.get('get_userprefs', `appid=mozilla-calendar&id=${sid}&fmt-out=${f.fmtOut}&userid=alice`);
     checkAnswer(answer, f, 0);
-    // Case-sensitive element names: Lightning uses getElementsByTagName (§4.5a).
+    // Case-sensitive element names: Lightning uses getElementsByTagName
+    // (docs/lightning.md#user-preferences).
     expect(tokenOf(answer, 'X-NSCP-WCAP-PREF-icsCalendar')).toBe('alice');
     expect(tokenOf(answer, 'X-NSCP-WCAP-PREF-mail')).toBe('alice@example.com');
     const alarmEmails = tokenOf(answer, 'X-NSCP-WCAP-PREF-ceDefaultAlarmEmail') ?? '';
     expect(alarmEmails.split(/[,;]/).map((s) => s.trim())).toEqual(['alice@example.com']);
     // Sun's sign convention: a positive duration means before the start; Lightning repairs a
-    // missing T and flips the sign (§4.5a), so this must read as a reminder 15 minutes before.
+    // missing T and flips the sign (docs/lightning.md#user-preferences), so this must read as a
+    // reminder 15 minutes before.
     const alarmStart = tokenOf(answer, 'X-NSCP-WCAP-PREF-ceDefaultAlarmStart') ?? '';
     expect(alarmStart).toMatch(/^\+?PT?15M$/);
     const lightning = alarmStart.replace(/^\+/, '').replace(/^P(?=\d+[HMS]$)/, 'PT');

@@ -16,9 +16,10 @@ import { simpleEventParams, storeQuery } from './lightning-requests.js';
 
 /**
  * Golden answers of storeevents with the parameters of the 6.3 table and WCAP 7 that Lightning
- * never sends (seed 004, seed 003 "Calendar Server Alarms", "Updating Parameter Values"; README
- * store table): the `alarms` list, X-property pass-through, geo, relatedTos, contacts, and
- * replace=0 (append, the default) against replace=1 (replace).
+ * never sends (docs/wcap-protocol.md#storeevents-parameters, docs/wcap-protocol.md#alarms,
+ * docs/wcap-protocol.md#updating-values; README store table): the `alarms` list, X-property
+ * pass-through, geo, relatedTos, contacts, and replace=0 (append, the default) against replace=1
+ * (replace).
  */
 
 const BERLIN = 'Europe/Berlin';
@@ -35,8 +36,9 @@ function eventParams(summary: string): string {
 }
 
 /**
- * Seed 003's example alarms, one per action: property lines joined by CRLF, parameters attached
- * with `^`, a `;` inside a value escaped as `\;`, alarms joined by a raw `;`, each URL-encoded.
+ * The WCAP 7.0 guide's example alarms, one per action (docs/wcap-protocol.md#alarms): property
+ * lines joined by CRLF, parameters attached with `^`, a `;` inside a value escaped as `\;`, alarms
+ * joined by a raw `;`, each URL-encoded.
  */
 const ALARMS = [
   ['TRIGGER:-PT30M', 'REPEAT:2', 'DURATION:PT15M', 'ACTION:DISPLAY', 'DESCRIPTION:Breakfast with the executive\\nteam at 8:30'],
@@ -75,7 +77,8 @@ describe('golden: storing the other item fields', () => {
       'A draft agenda needs to be sent out',
     ]);
     expect([audio!.value('ATTACH'), audio!.param('ATTACH', 'FMTTYPE'), audio!.value('REPEAT')]).toEqual(['ftp://example.com/pub/sounds/bell-01.aud', 'audio/basic', '4']);
-    // "rrules and alarms ... can only be replaced, not appended" (seed 003), even with replace=0.
+    // Rules and alarms are always replaced, never appended (docs/wcap-protocol.md#updating-values),
+    // even with replace=0.
     const one = [['TRIGGER:-PT5M', 'ACTION:DISPLAY', 'DESCRIPTION:Now']];
     const replaced = await g.get('storeevents', storeQuery(sid, alarmsParam(one), { tzid: BERLIN, uid, storetype: 2, method: 1, fmtOut: 'text%2Fcalendar' }).replace('&replace=1', '&replace=0'));
     expect(triggers(itemsOf(replaced)[0]!)).toEqual([['DISPLAY', '-PT5M', undefined]]);
@@ -87,7 +90,7 @@ describe('golden: storing the other item fields', () => {
     const extra =
       `&X-MY-FIELD=${enc('Budget; Q2, "draft" – ü')}&X-OTHER-APP-ID=42` +
       // WCAP's own names are never item properties: an X-NSCP-WCAP-ERRNO in an item would be taken
-      // for the answer's errno by Lightning's XML reader (§1.4).
+      // for the answer's errno by Lightning's XML reader (docs/lightning.md#response-parsing).
       '&X-NSCP-WCAP-ERRNO=7' +
       `&geo=52.52;13.405&relatedTos=${enc('"parent-1"')};${enc('"parent-2"')}&contacts=${enc('Jim Dolittle, ABC Industries')};Sue`;
     const answer = await g.get('storeevents', storeQuery(sid, eventParams('Planning') + extra, { tzid: BERLIN, uid, storetype: 1, method: 1, fmtOut: f.fmtOut }));
@@ -119,7 +122,8 @@ describe('golden: storing the other item fields', () => {
     expect(event!.values('CONTACT').sort()).toEqual(['Bob', 'Sue']);
     expect(event!.values('RELATED-TO').sort()).toEqual(['trip-1', 'trip-2']);
     expect(event!.value('SUMMARY')).toBe('Trip');
-    // replace=0 is the default (seed 003): without the parameter the same happens.
+    // replace=0 is the default (docs/wcap-protocol.md#updating-values): without the parameter the
+    // same happens.
     const twin = `${uid}-default`;
     await g.get('storeevents', storeQuery(sid, create, { tzid: BERLIN, uid: twin, storetype: 1, method: 1, fmtOut: 'text%2Fcalendar' }));
     await g.get('storeevents', storeQuery(sid, more, { tzid: BERLIN, uid: twin, storetype: 2, method: 1, fmtOut: 'text%2Fcalendar' }).replace('&replace=1', ''));
@@ -138,7 +142,7 @@ describe('golden: storing the other item fields', () => {
     const [event] = itemsOf(answer);
     expect(event!.value('CATEGORIES')).toBe('Archive');
     expect(event!.values('CONTACT')).toEqual(['Sue']);
-    // An empty value deletes the list (seed 003).
+    // An empty value deletes the list (docs/wcap-protocol.md#updating-values).
     const cleared = await g.get('storeevents', storeQuery(sid, '&categories=', { tzid: BERLIN, uid, storetype: 2, method: 1, fmtOut: 'text%2Fcalendar' }));
     expect(itemsOf(cleared)[0]!.value('CATEGORIES')).toBeUndefined();
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.replace.${f.ext}`);

@@ -18,10 +18,11 @@ import { foreignObject } from './foreign-objects.js';
 import { simpleEventParams, storeQuery } from './lightning-requests.js';
 
 /**
- * Golden answers of storeevents on series (seed 003 "Recurring Components", seed 004, README store
- * table): rules in Lightning's quoted, encoded form and Sun's lower-case form, RDATE/EXDATE in the
- * series' zone, one instance changed twice (mod=1), the series split at an instance (mod=2 this and
- * future, mod=3 this and prior) and excludedtstart.
+ * Golden answers of storeevents on series (docs/wcap-protocol.md#storing-recurrence,
+ * docs/wcap-protocol.md#storeevents-parameters, README store table): rules in Lightning's quoted,
+ * encoded form and Sun's lower-case form, RDATE/EXDATE in the series' zone, one instance changed
+ * twice (mod=1), the series split at an instance (mod=2 this and future, mod=3 this and prior) and
+ * excludedtstart.
  */
 
 const BERLIN = 'Europe/Berlin';
@@ -78,16 +79,18 @@ describe('golden: storing series', () => {
     expect(timeOf(series!, 'RDATE')).toEqual(zoned(f, '20260415T140000', BERLIN, '20260415T120000Z'));
     expect(timeOf(series!, 'EXDATE')).toEqual(zoned(f, '20260529T140000', BERLIN, '20260529T120000Z'));
     expect((await instancesOf(uid)).map(([rid]) => rid)).toEqual(['20260327T140000', '20260415T140000', '20260424T140000', '20260626T140000']);
-    // Sun's form: the rule in lower case, quotes sent encoded (seed 001, wcap-protocol.md §2).
+    // Sun's form: the rule in lower case, quotes sent encoded
+    // (docs/wcap-protocol.md#lists-and-quoting).
     const sun = `&rrules=%22${enc('freq=monthly;byday=-1fr;count=4')}%22`;
     const same = await g.get('storeevents', storeQuery(sid, params.replace(/&rrules=[^&]*/, sun), { tzid: BERLIN, uid: `${uid}-sun`, storetype: 1, method: 1, fmtOut: f.fmtOut }));
     expect(ruleOf(itemsOf(same)[0]!.value('RRULE'))).toEqual(ruleOf(series!.value('RRULE')));
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.rrules.${f.ext}`);
   });
 
-  // Lightning §6.9: a new exception is stored without storetype and every field, a known one with
-  // storetype=2 and the changed fields. Its RECURRENCE-ID names the instance the rule makes, however
-  // often it moves (README store table, `rid` + `mod`), and the answer is the whole series (§6.11).
+  // Lightning (docs/lightning.md#modifying-occurrences): a new exception is stored without
+  // storetype and every field, a known one with storetype=2 and the changed fields. Its
+  // RECURRENCE-ID names the instance the rule makes, however often it moves (README store table,
+  // `rid` + `mod`), and the answer is the whole series (docs/lightning.md#store-answer).
   it.each(FORMATS)('storeevents.wcap ($ext) mod=1 twice: the exception moves, its RECURRENCE-ID stays', async (f) => {
     const uid = `golden-moved-twice-${f.ext}`;
     await g.putObject('alice', 'calendar', uid, weekly(uid));
@@ -118,7 +121,8 @@ describe('golden: storing series', () => {
     checkAnswer(answer, f, 0);
     const items = itemsOf(answer);
     const newUid = `${uid}-R20260406T070000Z`;
-    // One item for Lightning (§6.11): the new master and the exception that now belongs to it.
+    // One item for Lightning (docs/lightning.md#store-answer): the new master and the exception
+    // that now belongs to it.
     expect(items.map((c) => [c.value('UID'), c.value('RECURRENCE-ID') === undefined])).toEqual([[newUid, true], [newUid, false]]);
     const [master, exception] = items;
     // Five Mondays, two before 6 April: three remain.
@@ -165,9 +169,9 @@ describe('golden: storing series', () => {
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.this-and-prior.${f.ext}`);
   });
 
-  // Seed 003 "excludedtstart": a Monday start for a Wednesday rule. "A value of 0 indicates the
-  // dtstart date is included in the recurring series and a value of 1 indicates the dtstart date is
-  // not included"; 0 is the default.
+  // excludedtstart (WCAP 7.0 guide, docs/wcap-protocol.md#storing-recurrence): a Monday start for a
+  // Wednesday rule. "A value of 0 indicates the dtstart date is included in the recurring series
+  // and a value of 1 indicates the dtstart date is not included"; 0 is the default.
   const wednesdays = (uid: string, excluded: boolean, f: Format) => {
     // Monday 23 March 10:00 in Berlin (09:00Z), then Wednesdays until 8 April.
     const params = simpleEventParams({ start: '20260323T090000Z', end: '20260323T100000Z', summary: 'Wednesdays' }).replace(
@@ -197,7 +201,7 @@ describe('golden: storing series', () => {
     expect(timeOf(series!, 'DTSTART')).toEqual(zoned(f, '20260323T100000', BERLIN, '20260323T090000Z'));
     expect(series!.value('EXDATE')).toBeUndefined();
     // The gateway's own expansion must show the Monday, and so must any RFC 5545 reader of the
-    // stored series (an out-of-step DTSTART is "undefined" there, §3.8.5.3; an RDATE is not).
+    // stored series (an out-of-step DTSTART is "undefined" in RFC 5545 §3.8.5.3; an RDATE is not).
     expect((await instancesOf(uid)).map(([rid]) => rid)).toEqual(['20260323T100000', '20260325T100000', '20260401T100000', '20260408T100000']);
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.excludedtstart-0.${f.ext}`);
   });

@@ -27,10 +27,10 @@ import {
 import { foreignObject } from './foreign-objects.js';
 
 /**
- * Golden answers of the writing commands (lightning-client.md §6): storeevents, storetodos,
- * deleteevents_by_id, deletetodos_by_id, with Lightning's parameter sets, and their error answers.
- * Every store answer must be the complete stored item (§6.11); every failure must leave the
- * calendar unchanged.
+ * Golden answers of the writing commands (docs/lightning.md#writing-items): storeevents,
+ * storetodos, deleteevents_by_id, deletetodos_by_id, with Lightning's parameter sets, and their
+ * error answers. Every store answer must be the complete stored item
+ * (docs/lightning.md#store-answer); every failure must leave the calendar unchanged.
  */
 
 const TASK_SUMMARY = 'Slides für „Q2“; <draft> & notes';
@@ -77,7 +77,7 @@ describe('golden: writing commands', () => {
     const [event] = itemsOf(answer);
     const uid = event!.value('UID') ?? '';
     expect(uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    // A UTC start without tzid stays UTC (§11).
+    // A UTC start without tzid stays UTC (docs/lightning.md#outbound-time-zones).
     expect([event!.value('DTSTART'), event!.param('DTSTART', 'TZID'), event!.value('SUMMARY')]).toEqual(['20260318T080000Z', undefined, `Stand-up ${f.ext}`]);
     expect(itemsOf(await fetchEvent(uid)).map((c) => c.value('SUMMARY'))).toEqual([`Stand-up ${f.ext}`]);
     const body = normalise(answer.body);
@@ -90,7 +90,8 @@ describe('golden: writing commands', () => {
     const create = storeQuery(sid, meetingParams('20260319T130000Z', '20260319T140000Z'), { tzid: 'Europe/Berlin', uid, storetype: 1, method: 2, fmtOut: 'text%2Fcalendar' });
     expect(errnoOf(await g.get('storeevents', create))).toBe(0);
     // Lightning sends the diff: a new description, the location cleared, one category less
-    // (replace=1: the list replaces the stored one) (§6.1, §6.2).
+    // (replace=1: the list replaces the stored one) (docs/lightning.md#diff-against-the-old-item,
+    // docs/lightning.md#store-request-layout).
     const diff = `&categories=Business&desc=${enc('Agenda v2:\r\n– numbers <final> & "signed"')}&location=`;
     const answer = await g.get('storeevents', storeQuery(sid, diff, { tzid: 'Europe/Berlin', uid, storetype: 2, method: 2, fmtOut: f.fmtOut }));
     checkAnswer(answer, f, 0);
@@ -106,8 +107,9 @@ describe('golden: writing commands', () => {
   });
 
   // The reminder text was made from the title when the alarm was stored (no alarmDescription was
-  // sent); Lightning sends only the new title on a rename (§6.1), so the reminder must follow, or
-  // the e-mail reminder announces an event that no longer has that name.
+  // sent); Lightning sends only the new title on a rename
+  // (docs/lightning.md#diff-against-the-old-item), so the reminder must follow, or the e-mail
+  // reminder announces an event that no longer has that name.
   it.each(FORMATS)('storeevents.wcap ($ext) renaming an event: its e-mail reminder carries the new title', async (f) => {
     const uid = `golden-rename-${f.ext}`;
     const create = storeQuery(sid, meetingParams('20260320T130000Z', '20260320T140000Z'), { tzid: 'Europe/Berlin', uid, storetype: 1, method: 2, fmtOut: 'text%2Fcalendar' });
@@ -121,8 +123,9 @@ describe('golden: writing commands', () => {
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.rename.${f.ext}`);
   });
 
-  // Lightning sends recurrence rules quoted and encoded (§6.2 row 4), and EXDATEs only when adding
-  // (row 7); a weekly series created in Lightning must not be stored as a single event.
+  // Lightning sends recurrence rules quoted and encoded, and EXDATEs only when adding
+  // (docs/lightning.md#store-request-layout); a weekly series created in Lightning must not be
+  // stored as a single event.
   it.each(FORMATS)('storeevents.wcap ($ext) of a new weekly series: RRULE and EXDATE are stored', async (f) => {
     const uid = `golden-series-${f.ext}`;
     const params = simpleEventParams({ start: '20260323T090000Z', end: '20260323T100000Z', summary: 'Weekly 1:1' }).replace(
@@ -184,8 +187,8 @@ describe('golden: writing commands', () => {
     await g.putObject('alice', 'calendar', uid, foreignObject(uid, 'Europe/Berlin', [
       ['DTSTART;TZID=Europe/Berlin:20260325T090000', 'DTEND;TZID=Europe/Berlin:20260325T093000', 'RRULE:FREQ=DAILY;COUNT=7', 'SUMMARY:Daily check-in'],
     ]));
-    // §6.8: the uid repeated once per rid, the rids in UTC; 26 March is still winter time (08:00Z),
-    // 30 March summer time (07:00Z).
+    // docs/lightning.md#deleting-occurrences: the uid repeated once per rid, the rids in UTC; 26
+    // March is still winter time (08:00Z), 30 March summer time (07:00Z).
     const answer = await g.get('deleteevents_by_id', deleteQuery(sid, uid, f.fmtOut, ['20260326T080000Z', '20260330T070000Z']));
     checkAnswer(answer, f, 0);
     const [master] = itemsOf(await fetchEvent(uid));
@@ -195,7 +198,8 @@ describe('golden: writing commands', () => {
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/deleteevents_by_id.instances.${f.ext}`);
   });
 
-  // §6.8 for an all-day series: the rid is the occurrence date as a floating midnight.
+  // docs/lightning.md#deleting-occurrences for an all-day series: the rid is the occurrence date as
+  // a floating midnight.
   it.each(FORMATS)('deleteevents_by_id.wcap ($ext) of an all-day occurrence: an EXDATE that is a DATE', async (f) => {
     const uid = `golden-allday-series-${f.ext}`;
     await g.putObject('alice', 'calendar', uid, foreignObject(uid, undefined, [
@@ -225,8 +229,9 @@ describe('golden: writing commands', () => {
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/deletetodos_by_id.${f.ext}`);
   });
 
-  // §6.9: changing one occurrence sends mod=1&rid=<RID> with every field and no storetype. The
-  // gateway must store an exception (RECURRENCE-ID) and leave the series alone.
+  // docs/lightning.md#modifying-occurrences: changing one occurrence sends mod=1&rid=<RID> with
+  // every field and no storetype. The gateway must store an exception (RECURRENCE-ID) and leave the
+  // series alone.
   it.each(FORMATS)('storeevents.wcap ($ext) with mod=1&rid: only that occurrence moves', async (f) => {
     const uid = `golden-move-${f.ext}`;
     await g.putObject('alice', 'calendar', uid, foreignSeries(uid, 'RRULE:FREQ=WEEKLY;COUNT=4', []));
@@ -235,7 +240,7 @@ describe('golden: writing commands', () => {
     const answer = await g.get('storeevents', storeQuery(sid, params, { tzid: 'Europe/Berlin', uid, rid: '20260408T070000Z', method: 1, fmtOut: f.fmtOut }));
     checkAnswer(answer, f, 0);
     const items = itemsOf(answer);
-    // §6.11: the master plus all its exceptions, in one VCALENDAR.
+    // docs/lightning.md#store-answer: the master plus all its exceptions, in one VCALENDAR.
     expect(items.map((c) => (c.value('RECURRENCE-ID') === undefined ? 'master' : 'exception'))).toEqual(['master', 'exception']);
     const [master, moved] = items;
     // Berlin is on CEST (UTC+2) from 29 March.
@@ -248,8 +253,9 @@ describe('golden: writing commands', () => {
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.occurrence.${f.ext}`);
   });
 
-  // §6.3: accepting an invitation sends only `attendees=PARTSTAT=…^<own id>` with method=4 and the
-  // fixed trailer (which holds replace=1). Only the user's own PARTSTAT may change.
+  // docs/lightning.md#method-and-invitations: accepting an invitation sends only
+  // `attendees=PARTSTAT=…^<own id>` with method=4 and the fixed trailer (which holds replace=1).
+  // Only the user's own PARTSTAT may change.
   it.each(FORMATS)('storeevents.wcap ($ext) REPLY (method=4): only the own PARTSTAT changes', async (f) => {
     const uid = `golden-reply-${f.ext}`;
     await g.putObject('alice', 'calendar', uid, foreignSeries(uid, 'RRULE:FREQ=WEEKLY;COUNT=2', [
@@ -263,7 +269,8 @@ describe('golden: writing commands', () => {
     checkAnswer(answer, f, 0);
     const [event] = itemsOf(answer);
     expect(event!.value('ORGANIZER')).toBe('mailto:carol@partner.org');
-    // Still an invitation for Lightning: the organizer's X-S1CS-CALID is not alice's (§6.3).
+    // Still an invitation for Lightning: the organizer's X-S1CS-CALID is not alice's
+    // (docs/lightning.md#method-and-invitations).
     expect(event!.param('ORGANIZER', 'X-S1CS-CALID')).toMatch(/^(?!alice$)./);
     const attendees = event!.values('ATTENDEE').map((address, i) => [address, event!.param('ATTENDEE', 'PARTSTAT', i)]);
     expect(attendees).toEqual([

@@ -17,10 +17,11 @@ import { foreignObject } from './foreign-objects.js';
 import { deleteQuery, simpleEventParams, storeQuery } from './lightning-requests.js';
 
 /**
- * Golden answers of the change-log commands (lightning-client.md §7; wcap-protocol.md §2
- * fetchcomponents_by_lastmod, fetch_deletedcomponents, verifyevents_by_ids): windows before, up to
- * and after the fixed clock (2 March 10:00Z), a whole item and two instances deleted, and the
- * verify answers for found, missing and deleted items.
+ * Golden answers of the change-log commands (docs/lightning.md#offline-sync;
+ * docs/wcap-protocol.md#fetchcomponents_by_lastmod, docs/wcap-protocol.md#fetch_deletedcomponents,
+ * docs/wcap-protocol.md#verifyevents_by_ids-and-verifytodos_by_ids): windows before, up to and
+ * after the fixed clock (2 March 10:00Z), a whole item and two instances deleted, and the verify
+ * answers for found, missing and deleted items.
  */
 
 const BERLIN = 'Europe/Berlin';
@@ -48,7 +49,7 @@ function itemsOf(answer: GoldenAnswer): ItemView[] {
 describe('golden: change log', () => {
   let g: GoldenGateway;
   let sid: string;
-  /** Lightning's sync request (§7) for the window [from, to]. */
+  /** Lightning's sync request (docs/lightning.md#offline-sync) for the window [from, to]. */
   const syncQuery = (fmtOut: string, from: string, to: string) =>
     `appid=mozilla-calendar&id=${sid}&relativealarm=1&compressed=1&recurring=1&emailorcalid=1&fmt-out=${fmtOut}&dtstart=${from}&dtend=${to}&calid=alice`;
   const uidsOf = (answer: GoldenAnswer) => itemsOf(answer).map((c) => c.value('UID'));
@@ -65,7 +66,7 @@ describe('golden: change log', () => {
     const first = await g.get('fetch_deletedcomponents', syncQuery('text%2Fcalendar', '0', NOW));
     expect([errnoOf(first), itemsOf(first)]).toEqual([0, []]);
     // Deleted at the fixed clock: a whole item, and two stand-ups (18 March had been moved) the way
-    // Lightning deletes occurrences (§6.8): 09:00 CET is 08:00Z.
+    // Lightning deletes occurrences (docs/lightning.md#deleting-occurrences): 09:00 CET is 08:00Z.
     expect(errnoOf(await g.get('deleteevents_by_id', deleteQuery(sid, 'golden-doomed', 'text%2Fxml')))).toBe(0);
     expect(errnoOf(await g.get('deleteevents_by_id', deleteQuery(sid, 'golden-standup', 'text%2Fxml', ['20260318T080000Z', '20260319T080000Z'])))).toBe(0);
   });
@@ -110,7 +111,8 @@ describe('golden: change log', () => {
     const answer = await g.get('fetch_deletedcomponents', syncQuery(f.fmtOut, '20260302T000000Z', NOW));
     checkAnswer(answer, f, 0);
     const items = itemsOf(answer);
-    // Deletion stubs carry UTC times (Lightning re-zones RECURRENCE-ID into DTSTART's zone, §5.2).
+    // Deletion stubs carry UTC times (Lightning re-zones RECURRENCE-ID into DTSTART's zone,
+    // docs/lightning.md#parsing-returned-components).
     expect(items.map((c) => [c.name, c.value('UID'), c.value('RECURRENCE-ID'), c.value('DTSTART')])).toEqual([
       // 12 March 10:00 CET.
       ['VEVENT', 'golden-doomed', undefined, '20260312T090000Z'],
@@ -125,7 +127,8 @@ describe('golden: change log', () => {
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetch_deletedcomponents.${f.ext}`);
   });
 
-  // [S05 fyewz, fyexb]: found → the data; not found → the uid (and rid) echoed.
+  // Found → the data; not found → the uid (and rid) echoed
+  // (docs/wcap-protocol.md#verifyevents_by_ids-and-verifytodos_by_ids).
   it.each(FORMATS)('verifyevents_by_ids.wcap ($ext): found items, stubs for missing and deleted ones', async (f) => {
     const uids = ['golden-fresh', 'golden-never', 'golden-standup', 'golden-standup', 'golden-doomed'];
     const rids = ['0', '0', '20260317T080000Z', '20260318T080000Z', '0'];

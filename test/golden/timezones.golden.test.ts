@@ -19,12 +19,12 @@ import { foreignObject } from './foreign-objects.js';
 import { meetingParams, simpleEventParams, storeQuery, taskParams } from './lightning-requests.js';
 
 /**
- * Golden answers for `tzidout` (seed 003 "Time Zones": "For commands that return events and todos,
- * the data is returned in Zulu time, unless the tzidout parameter is passed in. In this case the
- * Zulu time is translated into the time zone specified in the tzidout parameter. A special value
- * of X-S1CS-TZNATIVE for tzidout outputs date strings in the time zone they were created in";
- * wcap-protocol.md §1.4, errno 18 for an unknown zone). tzidout is about the answer, so it holds
- * for text/calendar and text/xml alike.
+ * Golden answers for `tzidout` (WCAP 7.0 guide, "Time Zones": "For commands that return events
+ * and todos, the data is returned in Zulu time, unless the tzidout parameter is passed in. In this
+ * case the Zulu time is translated into the time zone specified in the tzidout parameter. A special
+ * value of X-S1CS-TZNATIVE for tzidout outputs date strings in the time zone they were created in";
+ * docs/wcap-protocol.md#time-zone-parameters, errno 18 for an unknown zone). tzidout is about the
+ * answer, so it holds for text/calendar and text/xml alike.
  */
 
 const LA = 'America/Los_Angeles';
@@ -47,9 +47,10 @@ function expectLocal(item: ItemView, name: string, format: Format, local: string
 }
 
 /**
- * The instants of a series as Lightning reads the answer (lightning-client.md §5.2): a DTSTART with
- * TZID stays in that zone; a UTC DTSTART is moved into the zone of X-NSCP-DTSTART-TZID; then the
- * rule is expanded there (RFC 5545 §3.3.10). Zones are the gateway's own (get_all_timezones).
+ * The instants of a series as Lightning reads the answer
+ * (docs/lightning.md#parsing-returned-components): a DTSTART with TZID stays in that zone; a UTC
+ * DTSTART is moved into the zone of X-NSCP-DTSTART-TZID; then the rule is expanded there
+ * (RFC 5545 §3.3.10). Zones are the gateway's own (get_all_timezones).
  */
 function lightningInstants(master: ItemView): string[] {
   const [value, tzid] = timeOf(master, 'DTSTART');

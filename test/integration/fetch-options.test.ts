@@ -6,10 +6,11 @@ import { enc, startHarness, xmlValue, type Harness } from '../support/gateway-ha
 import { childElements, elementsByTagName } from '../support/parse-xml.js';
 
 /**
- * Fetch options over HTTP against the real Radicale (seed 003, wcap-protocol.md §2.0): recurring=0
- * vs 1, rid on *_by_id, tzidout, compstate, attrset. Recurring items are written straight to
- * Radicale as another CalDAV client would. User bob; every item has its own UID, and ranges in 2031
- * keep other tests' data out of the way.
+ * Fetch options over HTTP against the real Radicale (docs/wcap-protocol.md#fetch-parameters,
+ * docs/wcap-protocol.md#recurring-and-compressed, docs/wcap-protocol.md#time-zone-parameters):
+ * recurring=0 vs 1, rid on *_by_id, tzidout, compstate, attrset. Recurring items are written
+ * straight to Radicale as another CalDAV client would. User bob; every item has its own UID, and
+ * ranges in 2031 keep other tests' data out of the way.
  */
 const USER = 'bob';
 const LIGHTNING = 'appid=mozilla-calendar&relativealarm=1&compressed=1&emailorcalid=1&fmt-out=text%2Fcalendar';
@@ -57,7 +58,7 @@ describe('fetch options against Radicale', () => {
 
   it.each([
     ['recurring=0', '&recurring=0'],
-    ['recurring absent (the seed-003 default)', ''],
+    ['recurring absent (the default)', ''],
   ])('%s: the instances of the range, each with RECURRENCE-ID, without RRULE or EXDATE', async (_label, flag) => {
     const answer = await range(`fmt-out=text%2Fcalendar${flag}&${MARCH_APRIL}`);
     expect(answer.errno).toBe(0);

@@ -7,7 +7,8 @@ import { childElements, elementsByTagName, parseXml, textContent, type ParsedEle
 
 /**
  * get_freebusy and search_calprops over HTTP against the real Radicale, as Lightning sends them
- * (lightning-client.md §8, §9). User bob; data in November 2032, written straight to Radicale.
+ * (docs/lightning.md#free-busy, docs/lightning.md#calendar-search). User bob; data in November
+ * 2032, written straight to Radicale.
  */
 const USER = 'bob';
 
@@ -86,7 +87,7 @@ describe('get_freebusy and search_calprops against Radicale', () => {
       const res = await h.radicale(USER, `/${USER}/${name}/`, { method: 'MKCALENDAR', body, headers: { 'Content-Type': 'application/xml' } });
       expect(res.status).toBe(201);
     });
-    // Exactly Lightning's request (lightning-client.md §9).
+    // Exactly Lightning's request (docs/lightning.md#calendar-search).
     const search = (text: string, searchOpts: 0 | 3, maxResults?: number) =>
       h.wcap(
         'search_calprops',

@@ -4,8 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { enc, startHarness, type Harness } from '../support/gateway-harness.js';
 
 /**
- * Events and tasks through HTTP exactly as Lightning sends them (lightning-client.md §5–§6), with
- * every change checked directly on Radicale.
+ * Events and tasks through HTTP exactly as Lightning sends them (docs/lightning.md#reading-items,
+ * docs/lightning.md#writing-items), with every change checked directly on Radicale.
  */
 const USER = 'alice';
 const TAIL = 'replace=1&fetch=1&relativealarm=1&compressed=1&recurring=1&emailorcalid=1&fmt-out=text%2Fcalendar';
@@ -19,8 +19,9 @@ describe('events and tasks round trip through Radicale', () => {
   });
   afterAll(() => h.close());
 
-  // Depth 1 PROPFIND over a calendar is quadratic on Radicale 3.1.8 (backends.md §0.3): checked
-  // after every test, whatever the order, over the CalDAV requests it made.
+  // Depth 1 PROPFIND over a calendar is quadratic on Radicale 3.1.8
+  // (docs/caldav-servers.md#depth-1-propfind-cost): checked after every test, whatever the order,
+  // over the CalDAV requests it made.
   let checked = 0;
   afterEach(() => {
     const made = h.caldavRequests.slice(checked);
@@ -211,7 +212,8 @@ describe('events and tasks round trip through Radicale', () => {
     expect(foreign.errno).toBe(28);
   });
 
-  it('fetch=1 honours tzidout and relativealarm=0 (seed 003: stores accept tzidout)', async () => {
+  // Stores accept tzidout together with fetch=1 (docs/wcap-protocol.md#time-zone-parameters).
+  it('fetch=1 honours tzidout and relativealarm=0 (stores accept tzidout)', async () => {
     const uid = randomUUID();
     const answer = await h.wcap(
       'storeevents',

@@ -4,10 +4,10 @@ import { elementsByTagName, textContent } from '../support/parse-xml.js';
 import { enc, startHarness, xmlValue, type Harness } from '../support/gateway-harness.js';
 
 /**
- * The login sequence of lightning-client.md §4, request by request, with the URLs exactly as
- * Mozilla Lightning's WCAP provider builds them, against real Radicale and Redis.
+ * The login sequence (docs/lightning.md#login-sequence), request by request, with the URLs exactly
+ * as Mozilla Lightning's WCAP provider builds them, against real Radicale and Redis.
  */
-describe('Lightning login sequence (lightning-client.md §4)', () => {
+describe('Lightning login sequence', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
@@ -30,7 +30,8 @@ describe('Lightning login sequence (lightning-client.md §4)', () => {
     const id = String(login.ical!.getFirstPropertyValue('x-nscp-wcap-session-id'));
     expect(id).toMatch(/^[A-Za-z0-9]{22,}$/);
     expect(Number(login.ical!.getFirstPropertyValue('x-nscp-recurrence-bound'))).toBeGreaterThanOrEqual(1000);
-    // WCC and OSYNC parse the lines in this order (wcap-protocol.md §7.4).
+    // WCap'Cal and OpenSync parse the lines in this order
+    // (docs/wcap-protocol.md#login-answer-line-order).
     const names = login.ical!.getAllProperties().map((p) => p.name);
     expect(names.indexOf('x-nscp-wcap-session-id')).toBeLessThan(names.indexOf('x-nscp-wcap-user-id'));
     expect(names.indexOf('x-nscp-wcap-user-id')).toBeLessThan(names.indexOf('x-nscp-wcap-calendar-id'));

@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enc, startHarness, type Harness } from '../support/gateway-harness.js';
 
 /**
- * Recurring items through HTTP as WCAP clients send them (seed 001 "Recurrence Handling", seed 003,
- * lightning-client.md §6.8–§6.10), every mod value for stores and deletes, checked on Radicale.
+ * Recurring items through HTTP as WCAP clients send them (docs/wcap-protocol.md#rid-and-mod,
+ * docs/wcap-protocol.md#storing-recurrence, docs/lightning.md#deleting-occurrences,
+ * docs/lightning.md#modifying-occurrences, docs/lightning.md#writing-the-whole-master), every mod
+ * value for stores and deletes, checked on Radicale.
  * The series: weekly on Monday 09:00 Europe/Berlin from 4 Jan 2027, 12 instances (to 22 March,
  * before the DST change) — 09:00 local is 08:00Z.
  */
@@ -133,7 +135,8 @@ describe('recurring items', () => {
     const uid = await weekly();
     await store(`&summary=Exception&uid=${uid}&mod=1&rid=20270111T080000Z`);
     await del(`&uid=${uid}&mod=1&rid=20270118T080000Z`);
-    // Lightning writes the whole master when start or end change (lightning-client.md §6.10).
+    // Lightning writes the whole master when start or end change
+    // (docs/lightning.md#writing-the-whole-master).
     expect((await store(`&dtstart=20270104T090000Z&dtend=20270104T100000Z&tzid=${BERLIN}&uid=${uid}&mod=4&storetype=2`)).errno).toBe(0);
     const stored = await object(uid);
     const override = events(stored).find((e) => e.hasProperty('recurrence-id'))!;

@@ -6,9 +6,9 @@ import type { TombstoneStore } from '../../src/state/tombstone-store.js';
 import { enc, startHarness, type Harness, type WcapAnswer } from '../support/gateway-harness.js';
 
 /**
- * Lightning's offline sync (lightning-client.md §7) over HTTP against real Radicale and Redis:
- * fetchcomponents_by_lastmod and fetch_deletedcomponents sent in parallel for a window, deletions
- * made through the gateway and directly on Radicale, and verify*_by_ids.
+ * Lightning's offline sync (docs/lightning.md#offline-sync) over HTTP against real Radicale and
+ * Redis: fetchcomponents_by_lastmod and fetch_deletedcomponents sent in parallel for a window,
+ * deletions made through the gateway and directly on Radicale, and verify*_by_ids.
  *
  * The gateway's clock is moved a minute forward between phases, so every phase has a window of its
  * own: items stamped in an earlier phase fall before the next window's start.
@@ -32,7 +32,7 @@ function keysOf(answer: WcapAnswer): string[] {
     .sort();
 }
 
-describe('offline sync: lastmod and deleted components (lightning-client.md §7)', () => {
+describe('offline sync: lastmod and deleted components', () => {
   let h: Harness;
   let id: string;
   let calid: string;
@@ -55,7 +55,10 @@ describe('offline sync: lastmod and deleted components (lightning-client.md §7)
     await h.radicale(USER, calendarPath, { method: 'DELETE' });
   });
 
-  /** Lightning's complete store of a new event (all fields, lightning-client.md §6.2). */
+  /**
+   * Lightning's complete store of a new event (all fields,
+   * docs/lightning.md#store-request-layout).
+   */
   const eventParams = (uid: string, start: string, end: string, summary: string, extra = '') =>
     `&dtstart=${start}&dtend=${end}&isAllDay=0&summary=${enc(summary)}&desc=&location=&priority=null&icsClass=PUBLIC` +
     `&status=0&transparent=0&attendees=&alarmStart=&alarmPopup=&alarmEmails=&categories=${extra}&uid=${uid}&mod=4&method=1`;
@@ -127,7 +130,8 @@ describe('offline sync: lastmod and deleted components (lightning-client.md §7)
     const { modified } = await sync(from);
     expect(keysOf(modified)).toEqual([changedLater, fresh].sort());
     const byUid = new Map(modified.ical!.getAllSubcomponents('vevent').map((c) => [c.getFirstPropertyValue('uid'), c]));
-    // Lightning: CREATED before dtFrom → modified item, else new (§7 step 4).
+    // Lightning: CREATED before dtFrom → modified item, else new
+    // (docs/lightning.md#offline-sync).
     expect(utcText(byUid.get(changedLater)!.getFirstPropertyValue('created')) < from).toBe(true);
     expect(utcText(byUid.get(fresh)!.getFirstPropertyValue('created')) >= from).toBe(true);
     expect(byUid.get(changedLater)!.getFirstPropertyValue('summary')).toBe('After');
@@ -146,7 +150,8 @@ describe('offline sync: lastmod and deleted components (lightning-client.md §7)
     await storeEvent(`${params}&storetype=1`);
     const stored = (await lastmod('0', stamp(h.clock.now()))).ical!.getAllSubcomponents('vevent').find((c) => c.getFirstPropertyValue('uid') === uid)!;
     const from = nextPhase();
-    // §7: modifyItem(item, null) re-sends the whole item without storetype.
+    // docs/lightning.md#offline-sync: modifyItem(item, null) re-sends the whole item without
+    // storetype.
     const echo = await storeEvent(params);
     expect(echo.errno).toBe(0);
     const { modified } = await sync(from);
@@ -176,7 +181,8 @@ describe('offline sync: lastmod and deleted components (lightning-client.md §7)
     expect(utcText(stubs.get(item)!.getFirstPropertyValue('dtstart'))).toBe('20270401T090000Z');
     expect(utcText(stubs.get(weekly)!.getFirstPropertyValue('dtstart'))).toBe('20270415T070000Z');
     expect(stubs.get(chore)!.name).toBe('vtodo');
-    // The master with its new EXDATE is in the same window; Lightning then skips the stub (§7).
+    // The master with its new EXDATE is in the same window; Lightning then skips the stub
+    // (docs/lightning.md#offline-sync).
     const master = modified.ical!.getAllSubcomponents('vevent').find((c) => c.getFirstPropertyValue('uid') === weekly)!;
     expect(master.getAllProperties('exdate').flatMap((p) => (p.getValues() as ICAL.Time[]).map(utcText))).toEqual(['20270415T070000Z']);
 

@@ -18,8 +18,8 @@ import { MemoryBackend } from './memory-backend.js';
 import { childElements, elementsByTagName, parseXml, textContent, type ParsedElement } from './parse-xml.js';
 
 /**
- * A gateway for golden tests (architecture.md §6): the real Hono app and pipeline over the
- * in-memory CalDAV fake and memory stores, a fixed clock, and requests made in-process with
+ * A gateway for golden tests (docs/architecture.md#testing): the real Hono app and pipeline over
+ * the in-memory CalDAV fake and memory stores, a fixed clock, and requests made in-process with
  * `app.request` (no network). Only session ids and server-made UIDs are random; {@link normalise}
  * replaces them by stable labels so the rest of every answer can be compared byte for byte.
  */
@@ -33,14 +33,17 @@ export const CALDAV_URL = 'http://caldav.test/';
 export const GATEWAY_URL = 'http://wcap.test/';
 export const ICS_TYPE = 'text/calendar; charset=UTF-8';
 export const XML_TYPE = 'text/xml; charset=UTF-8';
-/** Lightning's two formats, as it puts them into URLs (already encoded, lightning-client.md §1.3). */
+/**
+ * Lightning's two formats, as it puts them into URLs (already encoded,
+ * docs/lightning.md#url-templates).
+ */
 export const FORMATS = [
   { fmtOut: 'text%2Fcalendar', ext: 'ics', contentType: ICS_TYPE },
   { fmtOut: 'text%2Fxml', ext: 'xml', contentType: XML_TYPE },
 ] as const;
 export type Format = (typeof FORMATS)[number];
 
-/** Lightning's URL encoding of one value (encodeURIComponent, lightning-client.md §1.3). */
+/** Lightning's URL encoding of one value (encodeURIComponent, docs/lightning.md#value-encoding). */
 export const enc = encodeURIComponent;
 
 export interface GoldenAnswer {
@@ -57,7 +60,7 @@ export interface GoldenGateway {
   backend: MemoryBackend;
   /** GET `<base><command>.wcap?<query>` in-process, the query exactly as given. */
   get(command: string, query: string): Promise<GoldenAnswer>;
-  /** Logs in the way Lightning does (lightning-client.md §4.4) and returns the session id. */
+  /** Logs in as Lightning does (docs/lightning.md#login-request) and returns the session id. */
   login(user: GoldenUser): Promise<string>;
   /** The user's calendar home, as the fake reports it. */
   home(user: GoldenUser): UserHome;
@@ -163,7 +166,10 @@ export function parseIcs(body: string): ICAL.Component[] {
   return list.map((jcal) => new ICAL.Component(jcal));
 }
 
-/** Lightning's stringToIcal (§1.4): parseInt of the root's first X-NSCP-WCAP-ERRNO (NaN when absent). */
+/**
+ * Lightning's stringToIcal (docs/lightning.md#response-parsing): parseInt of the root's first
+ * X-NSCP-WCAP-ERRNO (NaN when absent).
+ */
 export function lightningErrno(vcalendar: ICAL.Component): number {
   const property = vcalendar.getFirstProperty('x-nscp-wcap-errno');
   return property ? Number.parseInt(String(property.getFirstValue()), 10) : Number.NaN;
@@ -342,10 +348,11 @@ export function tokensOf(answer: GoldenAnswer, name: string, index = 0): string[
 
 /**
  * `[value, TZID parameter]` a zoned date-time must have in an answer of `format`: text/calendar
- * keeps the stored local time with its TZID (lightning-client.md §11, style b); text/xml gives the
- * UTC instant and no TZID, as the WCAP XML vocabulary is Zulu (wcap-protocol.md §3.2, seed 004
- * "returned in Zulu time"), the zone staying in the X-NSCP-*-TZID elements. Callers work `utc` out
- * by hand from the zone's offset on that day, so the gateway's conversion is checked, not repeated.
+ * keeps the stored local time with its TZID (docs/lightning.md#inbound-time-zone-styles, style b);
+ * text/xml gives the UTC instant and no TZID, as the WCAP XML vocabulary is Zulu
+ * (docs/wcap-protocol.md#xml-output, docs/wcap-protocol.md#time-zone-parameters), the zone staying
+ * in the X-NSCP-*-TZID elements. Callers work `utc` out by hand from the zone's offset on that day,
+ * so the gateway's conversion is checked, not repeated.
  */
 export function zoned(format: Format, local: string, tzid: string, utc: string): [string, string | undefined] {
   return format.ext === 'xml' ? [utc, undefined] : [local, tzid];

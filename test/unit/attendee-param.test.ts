@@ -17,8 +17,9 @@ function attendeesOf(value: string, failsWith = 14): AttendeeInput[] {
 
 describe('parseAttendees', () => {
   it.each<[string, string, AttendeeInput[]]>([
+    // docs/lightning.md#attendee-encoding
     [
-      "Lightning's add form: two attendees, every parameter decoded (lightning-client.md §6.4)",
+      "Lightning's add form: two attendees, every parameter decoded",
       'RSVP=TRUE^PARTSTAT=NEEDS-ACTION^ROLE=REQ-PARTICIPANT^CN=Jane%20Roe^mailto%3Ajane%40example.com;' +
         'PARTSTAT=ACCEPTED^mailto%3Ajoe%40example.com',
       [
@@ -39,21 +40,23 @@ describe('parseAttendees', () => {
       'CN=a%3Db^mailto%3Ajane%40example.com',
       [{ address: 'mailto:jane@example.com', params: { CN: 'a=b' } }],
     ],
+    // docs/lightning.md#method-and-invitations
     [
-      "Lightning's REPLY form (lightning-client.md §6.3)",
+      "Lightning's REPLY form",
       'PARTSTAT=ACCEPTED^mailto%3Ajdoe%40example.com',
       [{ address: 'mailto:jdoe@example.com', params: { PARTSTAT: 'ACCEPTED' } }],
     ],
     [
-      'UNICON style: a calid as address, unencoded parameters',
+      'Unicon style: a calid as address, unencoded parameters',
       'PARTSTAT=ACCEPTED^RSVP=TRUE^jdoe;PARTSTAT=DECLINED^asmith:work',
       [
         { address: 'jdoe', params: { PARTSTAT: 'ACCEPTED', RSVP: 'TRUE' } },
         { address: 'asmith:work', params: { PARTSTAT: 'DECLINED' } },
       ],
     ],
+    // docs/wcap-protocol.md#attendee-syntax
     [
-      'Sun documentation form with a raw mailto: (wcap-protocol.md §3.6)',
+      'Sun documentation form with a raw mailto:',
       'PARTSTAT=ACCEPTED^RSVP=TRUE^mailto:abc@xyz.com',
       [{ address: 'mailto:abc@xyz.com', params: { PARTSTAT: 'ACCEPTED', RSVP: 'TRUE' } }],
     ],

@@ -16,7 +16,8 @@ describe('parseCalid', () => {
     ['hosted-domain id with a calendar', 'jdoe@example.com:work', { owner: 'jdoe@example.com', name: 'work' }],
     ['surrounding spaces', ' jdoe ', { owner: 'jdoe', name: 'calendar' }],
   ])('%s (%s)', (_label, calid, expected) => {
-    // The calid is echoed exactly as sent (X-NSCP-CALPROPS-RELATIVE-CALID, lightning-client.md §2).
+    // The calid is echoed exactly as sent (X-NSCP-CALPROPS-RELATIVE-CALID,
+    // docs/lightning.md#calendar-properties-it-reads).
     expect(parse(calid)).toEqual({ calid, ...expected });
   });
 

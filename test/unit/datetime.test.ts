@@ -21,7 +21,8 @@ describe('parseWcapDate: accepted forms', () => {
     ['20240115T093000Z', at('utc', 2024, 1, 15, 9, 30)],
     ['20240115T235959Z', at('utc', 2024, 1, 15, 23, 59, 59)],
     ['20240115T000000', at('floating', 2024, 1, 15, 0, 0)],
-    // Lightning sends all-day RDATEs and RIDs as midnight date-times (lightning-client.md §6.2).
+    // Lightning sends all-day RDATEs and RIDs as midnight date-times
+    // (docs/lightning.md#store-request-layout).
     ['20240229T000000', at('floating', 2024, 2, 29, 0, 0)],
     ['20240229', date(2024, 2, 29)],
     ['20000229', date(2000, 2, 29)],

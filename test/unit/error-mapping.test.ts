@@ -24,7 +24,8 @@ describe('errorToErrno', () => {
 
   it.each<[GatewayErrorKind, number]>([
     ['unavailable', 11001],
-    // A CalDAV 401 on a live session: errno 1 would make Lightning re-login forever (lightning-client.md §3.3).
+    // A CalDAV 401 on a live session: errno 1 would make Lightning re-login forever
+    // (docs/lightning.md#errno-1-and-re-login).
     ['unauthorized', 11007],
     ['forbidden', 28],
     ['exists', 63],
@@ -79,7 +80,8 @@ describe('errorToErrno', () => {
   });
 
   // login.wcap declares failsWith 1 (src/commands/login.ts). errno 1 from login makes Lightning ask for the
-  // password again (lightning-client.md §3.3): a CalDAV outage or a gateway bug is not a wrong password.
+  // password again (docs/lightning.md#errno-1-and-re-login): a CalDAV outage or a gateway bug is
+  // not a wrong password.
   it.each<[string, unknown]>([
     ['GatewayError backend (CalDAV 500 while creating the default calendar)', new GatewayError('backend', 'HTTP 500')],
     ['an unexpected Error (a gateway bug)', new TypeError('x is undefined')],

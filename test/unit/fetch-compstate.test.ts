@@ -3,9 +3,9 @@ import { compstateOf, matchesCompstate, parseCompstate, type CompState } from '.
 import { directory, stored, vevent } from './fetch-fixtures.js';
 
 /**
- * compstate (wcap-protocol.md §2.0) for the session user alice: her own attendee is found by
- * X-S1CS-CALID or by her mail address alice@example.com; organizer-side states come from the other
- * attendees' PARTSTATs.
+ * compstate (docs/wcap-protocol.md#compstate) for the session user alice: her own attendee is
+ * found by X-S1CS-CALID or by her mail address alice@example.com; organizer-side states come from
+ * the other attendees' PARTSTATs.
  */
 
 const ALICE = 'ORGANIZER;X-S1CS-CALID=alice:mailto:alice@example.com';

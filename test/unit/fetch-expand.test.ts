@@ -7,7 +7,8 @@ import { iso, startsOf, stored, vevent } from './fetch-fixtures.js';
 /**
  * Expansion (mapping/expand.ts) as recurring=0 fetches and get_freebusy use it: local wall time
  * kept across DST changes in both hemispheres, all-day series, overrides, EXDATE, caps, and rules
- * that never match (backends.md §4.1).
+ * that never match (docs/caldav-servers.md#relate-exceptions-explicitly,
+ * docs/caldav-servers.md#guard-against-endless-rules).
  */
 
 const YEAR_2024: [Date, Date] = [iso('2024-01-01T00:00:00Z'), iso('2025-01-01T00:00:00Z')];

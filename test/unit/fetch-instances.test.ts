@@ -7,7 +7,7 @@ import { directory, iso, lineOf, stored, vevent } from './fetch-fixtures.js';
 
 /**
  * What recurring=1 and recurring=0 fetches return (mapping/fetch-selection.ts), and how expanded
- * instances look (seed 003 "Fetching Recurrence Data").
+ * instances look (docs/wcap-protocol.md#recurring-and-compressed).
  */
 
 const base: FetchSelection = { masters: false, compressed: false, compstate: undefined, user: 'alice', directory, limits: DEFAULT_LIMITS };
@@ -47,7 +47,7 @@ describe('selectInRange', () => {
     ]);
   });
 
-  it('recurring=0 with compressed=1: instances keep RRULE and EXDATE (seed 003)', () => {
+  it('recurring=0 with compressed=1: instances keep RRULE and EXDATE', () => {
     const out = selectInRange(objects(), april, { ...base, compressed: true }, 0);
     expect(lineOf(out[1]!, 'RRULE')).toBe('RRULE:FREQ=WEEKLY;COUNT=4');
     expect(lineOf(out[1]!, 'EXDATE')).toBe('EXDATE;TZID=Europe/Berlin:20240408T090000');

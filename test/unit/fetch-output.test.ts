@@ -5,7 +5,10 @@ import { itemsForOutput, type ItemOutputOptions } from '../../src/mapping/item-o
 import { parseTimezoneOut } from '../../src/mapping/tzidout.js';
 import { directory, lineOf, stored, vevent } from './fetch-fixtures.js';
 
-/** tzidout, attrset and relativealarm as itemsForOutput applies them (seed 003, §2.0). */
+/**
+ * tzidout, attrset and relativealarm as itemsForOutput applies them
+ * (docs/wcap-protocol.md#fetch-parameters, docs/wcap-protocol.md#time-zone-parameters).
+ */
 
 const out = (items: ICAL.Component[], options: Partial<ItemOutputOptions>) => {
   const all = itemsForOutput(items, { emailOrCalid: true, directory, ...options });

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { calidOfCalendar, matchesSearch, searchFields, type SearchFields, type SearchMode } from '../../src/mapping/calendar-search.js';
 import type { CalendarInfo } from '../../src/model/calendar.js';
 
-/** search_calprops matching (seed 001 search_calprops, lightning-client.md §9). */
+/**
+ * search_calprops matching (docs/wcap-protocol.md#search_calprops,
+ * docs/lightning.md#calendar-search).
+ */
 
 describe('searchFields', () => {
   it.each<[string, { name?: boolean; calid?: boolean; primaryOwner?: boolean }, SearchFields]>([

@@ -15,7 +15,8 @@ function changesOf(query: string, failsWith = 14): ItemChanges {
 const utc = (y: number, mo: number, d: number, h: number, mi: number) =>
   ({ kind: 'utc', year: y, month: mo, day: d, hour: h, minute: mi, second: 0 }) as const;
 
-// An add of a timed event, laid out as in lightning-client.md §6.2 (item params, alarm, trailer).
+// An add of a timed event, laid out as Lightning sends it (item params, alarm, trailer;
+// docs/lightning.md#store-request-layout).
 const LIGHTNING_ADD =
   'http://gw/storeevents.wcap?appid=mozilla-calendar&id=Sess1onId' +
   '&dtstart=20240115T090000Z&dtend=20240115T100000Z&isAllDay=0&rrules=&rdates=&exrules=&exdates=' +
@@ -52,7 +53,7 @@ describe('changesFromParams with a complete Lightning add', () => {
       transparent: false,
       categories: ['Work', 'Fun'],
       attachments: null,
-      // Empty rule and date lists: "no rules, clear" (§6.2 rows 4-7).
+      // Empty rule and date lists: no rules, clear (docs/lightning.md#store-request-layout).
       rrules: [],
       exrules: [],
       rdates: null,
@@ -144,7 +145,8 @@ describe('changesFromParams: organizer', () => {
   });
 });
 
-describe('changesFromParams: alarms (lightning-client.md §6.6)', () => {
+// docs/lightning.md#alarm-parameters
+describe('changesFromParams: alarms', () => {
   it.each<[string, string, ItemChanges['alarms']]>([
     ['EMAIL alarm', 'alarmStart=-PT15M&alarmEmails=a%40b.c', [{ action: 'EMAIL', trigger: { duration: '-PT15M' }, emails: ['a@b.c'] }]],
     ['default alarm emails from userprefs, joined by ;', 'alarmStart=-P1D&alarmEmails=a%40b.c;d%40e.f', [
@@ -167,7 +169,8 @@ describe('changesFromParams: alarms (lightning-client.md §6.6)', () => {
   });
 });
 
-describe('changesFromParams: recurrence (lightning-client.md §6.2 rows 4-7)', () => {
+// docs/lightning.md#store-request-layout (rrules, rdates, exrules, exdates)
+describe('changesFromParams: recurrence', () => {
   it.each<[string, string, Partial<ItemChanges>]>([
     ['one quoted, encoded rule', 'rrules=%22FREQ%3DWEEKLY%3BCOUNT%3D10%22', { rrules: ['FREQ=WEEKLY;COUNT=10'] }],
     ['literal quotes, two rules joined by ;', 'rrules="FREQ%3DWEEKLY%3BCOUNT%3D10";"FREQ%3DMONTHLY%3BBYMONTHDAY%3D1"', {

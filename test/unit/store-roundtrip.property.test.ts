@@ -72,7 +72,8 @@ describe('store → fetch round trip (property)', () => {
           `icsClass=${input.icsClass}`,
           `status=${input.status}`,
           `transparent=${input.transparent ? 1 : 0}`,
-          // Lightning sends categories raw (lightning-client.md §6.2); encode them so `;` stays safe.
+          // Lightning sends categories raw (docs/lightning.md#store-request-layout); encode them so
+          // `;` stays safe.
           `categories=${input.categories.map(enc).join(';')}`,
           `attendees=${input.attendees.map((a) => `PARTSTAT=NEEDS-ACTION^CN=${enc(a.cn)}^${enc(`mailto:${a.local}@example.org`)}`).join(';')}`,
           input.alarmMinutes === undefined ? 'alarmStart=&alarmPopup=&alarmEmails=' : `alarmStart=-PT${input.alarmMinutes}M&alarmEmails=${enc('alice@example.com')}`,
