@@ -39,8 +39,11 @@ export interface Config {
   caldavConnections: number;
   /** Bound of the calendar cache in MiB: in this process, and in Redis when configured. 0 = no cache. */
   cacheMaxMb: number;
-  /** How the cache validates a calendar: its content tag (any server) or its last-modified time (Radicale). */
-  cacheValidation: 'tag' | 'last-modified';
+  /**
+   * How the cache validates a calendar: its content tag (any server) or its last-modified time
+   * (Radicale's file storage). Undefined: `tag`, except for the embedded Radicale (main.ts).
+   */
+  cacheValidation: 'tag' | 'last-modified' | undefined;
 }
 
 /** Environment variable → config key. Tests compare this table with docker-compose.yml. */
@@ -113,7 +116,7 @@ const schema = z.object({
   tombstoneRetentionSeconds: intIn(60, 366 * 24 * 3600, 30 * 24 * 3600),
   caldavConnections: intIn(1, 1024, 16),
   cacheMaxMb: intIn(0, 1024 * 1024, 256),
-  cacheValidation: z.preprocess(emptyToUndefined, z.enum(['tag', 'last-modified']).default('tag')),
+  cacheValidation: z.preprocess(emptyToUndefined, z.enum(['tag', 'last-modified']).optional()),
 });
 
 /**
@@ -191,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: result.data.redisUrl,
     secret: result.data.secret,
     mailDomain: result.data.mailDomain,
+    cacheValidation: result.data.cacheValidation,
   };
   return Object.freeze(config);
 }

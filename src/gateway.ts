@@ -76,7 +76,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
       serverUrl: config.caldavUrl,
       timeoutMs: config.caldavTimeoutMs,
       fetch: overrides.wrapFetch ? overrides.wrapFetch(pool.fetch) : pool.fetch,
-      contentVersion: config.cacheValidation,
+      contentVersion: config.cacheValidation ?? 'tag',
     });
   const cacheBytes = config.cacheMaxMb * 1024 * 1024;
   const directory = new Directory(config.mailDomain);

@@ -43,7 +43,7 @@ const DEFAULTS: Config = {
   tombstoneRetentionSeconds: 30 * 24 * 3600,
   caldavConnections: 16,
   cacheMaxMb: 256,
-  cacheValidation: 'tag',
+  cacheValidation: undefined,
 };
 
 describe('loadConfig', () => {
