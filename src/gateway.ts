@@ -91,6 +91,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     directory,
     clock,
     defaultCalendar: config.defaultCalendar,
+    log: logger,
   });
   const deps: PipelineDeps = {
     sessions: state.sessions,

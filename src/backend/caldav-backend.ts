@@ -5,12 +5,13 @@ import { GatewayError } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 import type { CalendarBackend, SyncChanges, UserHome } from './calendar-backend.js';
 import { isCalendarCollection, toCalendarInfo } from './calendar-props.js';
-import { CALENDAR_PROPS, calendarQueryBody, mkcalendarBody, multigetBody, propfindBody, type ContentTagProperty } from './dav-bodies.js';
+import { CALENDAR_PROPS, mkcalendarBody, propfindBody } from './dav-bodies.js';
+import { fetchObjects, findByUid, queryRange } from './calendar-reports.js';
+import { CollectionReader, type ContentVersion } from './collection-reader.js';
 import { statusError } from './dav-errors.js';
 import { DavTransport, pathOf, type DavAnswer } from './dav-transport.js';
-import { hasComponentOf, hasUid } from './ical-peek.js';
-import { CALDAV_NS, CALSERVER_NS, DAV_NS, clark, propHref, propText, type DavResponse } from './multistatus.js';
-import { readMultistatus, readObjects, readWriteAnswer } from './dav-answers.js';
+import { CALDAV_NS, DAV_NS, propHref, succeeded } from './multistatus.js';
+import { readMultistatus, readWriteAnswer } from './dav-answers.js';
 import { syncCollection } from './dav-sync.js';
 import { buildCalendarUrl, objectUrl, ownerAndName, resolveHref, withSlash } from './object-urls.js';
 
@@ -21,21 +22,9 @@ export interface CalDavBackendOptions {
   timeoutMs: number;
   /** fetch used for every request (tests count and fault-inject through it); default global fetch. */
   fetch?: typeof fetch;
-  /**
-   * How a collection's content version is read (see getCalendar): 'tag' (getctag or sync-token,
-   * valid on every server) or 'last-modified' (Radicale's file storage only).
-   */
-  contentVersion?: 'tag' | 'last-modified';
+  /** How a collection's content version is read (see CollectionReader); default 'tag'. */
+  contentVersion?: ContentVersion;
 }
-
-/**
- * A collection's last-modified time names its state only once it is this much older than the
- * server's clock: HTTP dates have whole seconds, so two changes in one second share a value.
- */
-const LAST_MODIFIED_SETTLED_MS = 2000;
-
-/** Objects per calendar-multiget request (keeps each answer of moderate size). */
-const MULTIGET_CHUNK = 100;
 
 const XML = 'application/xml; charset=utf-8';
 const ICALENDAR = 'text/calendar; charset=utf-8';
@@ -52,13 +41,7 @@ const ALL_TYPES: readonly ComponentType[] = ['VEVENT', 'VTODO'];
 export class CalDavBackend implements CalendarBackend {
   private readonly serverUrl: string;
   private readonly http: DavTransport;
-  /**
-   * Which property versions this server's collections, learnt from its first answer: getctag is
-   * asked first (on Radicale 3.1.8 it costs less than sync-token, docs/caldav-servers.md#cost-table),
-   * sync-token when the server has no getctag, nothing when it has neither.
-   */
-  private tagProperty: ContentTagProperty | 'none' | undefined;
-  private readonly lastModifiedVersions: boolean;
+  private readonly collections: CollectionReader;
 
   constructor(options: CalDavBackendOptions) {
     const url = new URL(options.serverUrl);
@@ -68,7 +51,7 @@ export class CalDavBackend implements CalendarBackend {
     }
     this.serverUrl = withSlash(url.href);
     this.http = new DavTransport(options.timeoutMs, options.fetch);
-    this.lastModifiedVersions = options.contentVersion === 'last-modified';
+    this.collections = new CollectionReader(this.http, options.contentVersion ?? 'tag');
   }
 
   /** Two PROPFINDs (Depth 0): current-user-principal on the server root, calendar-home-set on it. */
@@ -83,54 +66,9 @@ export class CalDavBackend implements CalendarBackend {
     return buildCalendarUrl(home.calendarHomeUrl, owner, name);
   }
 
-  /**
-   * See CalendarBackend.getCalendar. The content tag is the collection's getctag, else its
-   * sync-token (which one the server has is learnt from its first answer; getctag is asked first, it
-   * costs less than sync-token on Radicale 3.1.8, docs/caldav-servers.md#cost-table).
-   *
-   * With `contentVersion: 'last-modified'` the tag is the collection's getlastmodified instead, as
-   * long as that is settled (older than the server's own Date by LAST_MODIFIED_SETTLED_MS), else
-   * getctag as above. Radicale's file storage computes it from file times (every item written,
-   * deleted or renamed, and every property change, moves it), for a fraction of what getctag costs;
-   * servers whose collection last-modified does not follow their members must not use it.
-   */
-  async getCalendar(credentials: BackendCredentials, url: string, options: { contentTag?: boolean } = {}): Promise<CalendarInfo | null> {
-    const target = withSlash(url);
-    if (options.contentTag && this.lastModifiedVersions) {
-      const read = await this.readCollection(credentials, target, 'D:getlastmodified');
-      if (!read || !isCalendarCollection(read.response)) return null;
-      const lastModified = Date.parse(propText(read.response, DAV_NS, 'getlastmodified') ?? '');
-      if (lastModified <= read.date - LAST_MODIFIED_SETTLED_MS) {
-        return { ...toCalendarInfo(read.response, target), contentTag: `mtime:${lastModified}` };
-      }
-    }
-    const tagProperty = options.contentTag ? (this.tagProperty ?? 'CS:getctag') : 'none';
-    const own = (await this.readCollection(credentials, target, tagProperty))?.response;
-    if (!own || !isCalendarCollection(own)) return null;
-    if (options.contentTag && this.tagProperty === undefined) {
-      if (own.props.has(clark(CALSERVER_NS, 'getctag'))) this.tagProperty = 'CS:getctag';
-      else {
-        const again = (await this.readCollection(credentials, target, 'D:sync-token'))?.response;
-        this.tagProperty = again?.props.has(clark(DAV_NS, 'sync-token')) ? 'D:sync-token' : 'none';
-        return again && isCalendarCollection(again) ? toCalendarInfo(again, target) : null;
-      }
-    }
-    return toCalendarInfo(own, target);
-  }
-
-  /**
-   * Depth 0 PROPFIND of a collection's properties plus one more; null when it does not exist.
-   * `date` is the server's clock from the answer's Date header (NaN without one).
-   */
-  private async readCollection(
-    credentials: BackendCredentials,
-    target: string,
-    extra: ContentTagProperty | 'D:getlastmodified' | 'none',
-  ): Promise<{ response: DavResponse; date: number } | null> {
-    const answer = await this.propfind(credentials, target, '0', extra === 'none' ? CALENDAR_PROPS : [...CALENDAR_PROPS, extra]);
-    if (answer.status === 404 || answer.status === 410) return null;
-    const response = readMultistatus(answer, `PROPFIND ${pathOf(target)}`, credentials).find(succeeded);
-    return response ? { response, date: Date.parse(answer.headers.get('date') ?? '') } : null;
+  /** See CalendarBackend.getCalendar and CollectionReader (how the content tag is read). */
+  getCalendar(credentials: BackendCredentials, url: string, options: { contentTag?: boolean } = {}): Promise<CalendarInfo | null> {
+    return this.collections.read(credentials, url, options.contentTag === true);
   }
 
   async listCalendars(credentials: BackendCredentials, home: UserHome): Promise<CalendarInfo[]> {
@@ -177,44 +115,14 @@ export class CalDavBackend implements CalendarBackend {
     return info;
   }
 
-  /**
-   * RFC 4791 ANDs sibling comp-filters, so "VEVENT or VTODO in range" cannot be one calendar-query
-   * (Radicale 3.1.8 returns nothing for VEVENT+VTODO siblings, measured). One type: one REPORT.
-   * Both types with a bound: one REPORT per type, sent in parallel. Both types, no bound: one
-   * REPORT with only the VCALENDAR filter, keeping objects that hold one of the types.
-   */
-  async queryRange(
-    credentials: BackendCredentials,
-    calendarUrl: string,
-    types: ComponentType[],
-    range: TimeRange,
-  ): Promise<StoredObject[]> {
-    const wanted = ALL_TYPES.filter((t) => types.includes(t));
-    if (wanted.length === 0) return [];
-    if (wanted.length > 1 && !range.start && !range.end) {
-      const all = await this.report(credentials, calendarUrl, undefined, {});
-      return all.filter((o) => hasComponentOf(o.ical, wanted));
-    }
-    const lists = await Promise.all(wanted.map((t) => this.report(credentials, calendarUrl, t, { range })));
-    return uniqueByUrl(lists.flat());
+  /** See calendar-reports.ts (one REPORT per component type asked, sent in parallel). */
+  queryRange(credentials: BackendCredentials, calendarUrl: string, types: ComponentType[], range: TimeRange): Promise<StoredObject[]> {
+    return queryRange(this.http, credentials, calendarUrl, types, range);
   }
 
-  /**
-   * One calendar-query REPORT per type in `types` (default both, sent in parallel) with a UID
-   * text-match. RFC 4791 text-match is a substring test and Radicale 3.1.8 also ignores case, so
-   * the answer is filtered here for the exact UID. Pass the one type you expect to make it 1 request.
-   */
-  async findByUid(
-    credentials: BackendCredentials,
-    calendarUrl: string,
-    uid: string,
-    types: readonly ComponentType[] = ALL_TYPES,
-  ): Promise<StoredObject | null> {
-    // Radicale 3.1.8 fails on an empty text-match, and no component can carry an empty UID anyway.
-    if (uid === '') return null;
-    const wanted = ALL_TYPES.filter((t) => types.includes(t));
-    const lists = await Promise.all(wanted.map((t) => this.report(credentials, calendarUrl, t, { uid })));
-    return lists.flat().find((o) => hasUid(o.ical, uid)) ?? null;
+  /** See calendar-reports.ts (a UID text-match REPORT per type, the answer filtered exactly). */
+  findByUid(credentials: BackendCredentials, calendarUrl: string, uid: string, types?: readonly ComponentType[]): Promise<StoredObject | null> {
+    return findByUid(this.http, credentials, calendarUrl, uid, types);
   }
 
   objectUrlFor(calendarUrl: string, uid: string): string {
@@ -276,19 +184,9 @@ export class CalDavBackend implements CalendarBackend {
     return syncCollection(this.http, credentials, calendarUrl, token, (urls) => this.fetchObjects(credentials, calendarUrl, urls));
   }
 
-  /** calendar-multiget in chunks of {@link MULTIGET_CHUNK}; objects that no longer exist are left out. */
-  async fetchObjects(credentials: BackendCredentials, calendarUrl: string, urls: readonly string[]): Promise<StoredObject[]> {
-    const target = withSlash(calendarUrl);
-    const found: StoredObject[] = [];
-    for (let i = 0; i < urls.length; i += MULTIGET_CHUNK) {
-      const paths = urls.slice(i, i + MULTIGET_CHUNK).map(pathOf);
-      const answer = await this.http.request(credentials, 'REPORT', target, {
-        headers: { Depth: '1', 'Content-Type': XML },
-        body: multigetBody(paths),
-      });
-      found.push(...readObjects(readMultistatus(answer, `REPORT calendar-multiget ${pathOf(target)}`, credentials), target));
-    }
-    return found;
+  /** calendar-multiget in chunks (see calendar-reports.ts); objects that no longer exist are left out. */
+  fetchObjects(credentials: BackendCredentials, calendarUrl: string, urls: readonly string[]): Promise<StoredObject[]> {
+    return fetchObjects(this.http, credentials, calendarUrl, urls);
   }
 
   private propfind(credentials: BackendCredentials, url: string, depth: '0' | '1', props: string[]): Promise<DavAnswer> {
@@ -310,29 +208,4 @@ export class CalDavBackend implements CalendarBackend {
     }
     throw new GatewayError('backend', `CalDAV ${action}: server reported no ${name}`);
   }
-
-  private async report(
-    credentials: BackendCredentials,
-    calendarUrl: string,
-    type: ComponentType | undefined,
-    filter: { range?: TimeRange; uid?: string },
-  ): Promise<StoredObject[]> {
-    const target = withSlash(calendarUrl);
-    const answer = await this.http.request(credentials, 'REPORT', target, {
-      headers: { Depth: '1', 'Content-Type': XML },
-      body: calendarQueryBody(type, filter),
-    });
-    return readObjects(readMultistatus(answer, `REPORT ${pathOf(target)}`, credentials), target);
-  }
-}
-
-/** A response entry that carries no error status of its own. */
-function succeeded(response: DavResponse): boolean {
-  return response.status === undefined || (response.status >= 200 && response.status < 300);
-}
-
-function uniqueByUrl(objects: StoredObject[]): StoredObject[] {
-  const seen = new Map<string, StoredObject>();
-  for (const o of objects) if (!seen.has(o.url)) seen.set(o.url, o);
-  return [...seen.values()];
 }

@@ -70,3 +70,8 @@ export function propHref(response: DavResponse, ns: string, name: string): strin
   const href = childOf(response.props.get(clark(ns, name)), DAV_NS, 'href')?.text.trim();
   return href === '' ? undefined : href;
 }
+
+/** A response entry that carries no error status of its own. */
+export function succeeded(response: DavResponse): boolean {
+  return response.status === undefined || (response.status >= 200 && response.status < 300);
+}

@@ -13,6 +13,7 @@ import { CalendarRepository, type RepositoryContext } from './calendar-repositor
 import { ContentCache } from './content-cache.js';
 import { DeletionLog } from './deletion-log.js';
 import { ObjectSummaries } from './object-summaries.js';
+import { tolerantSnapshots } from './tolerant-snapshots.js';
 import { TtlCache } from './ttl-cache.js';
 
 /** How long calendar properties are reused between requests (names and zones rarely change). */
@@ -28,6 +29,8 @@ export interface CalendarServiceOptions {
   clock: Clock;
   /** Collection name of every user's default calendar. */
   defaultCalendar: string;
+  /** Where the cache reports trouble with the shared snapshot store (it carries on without it). */
+  log: Logger;
 }
 
 /**
@@ -48,7 +51,7 @@ export class CalendarService {
     this.cache = new ContentCache({
       backend: options.backend,
       local: options.snapshots.local,
-      ...(options.snapshots.shared ? { shared: options.snapshots.shared } : {}),
+      ...(options.snapshots.shared ? { shared: tolerantSnapshots(options.snapshots.shared, sharedFailureLog(options.log, options.clock)) } : {}),
       onGone: (url, gone) => deletions.recordGone(url, gone),
     });
     const properties = new TtlCache<CalendarInfo>(options.clock, PROPERTIES_TTL_MS);
@@ -90,4 +93,14 @@ export class CalendarService {
   forSession(session: Session, log: Logger): CalendarRepository {
     return new CalendarRepository(session, this.context, log);
   }
+}
+
+/** Logs trouble with the shared snapshot store at most once a minute (it may last, and every read meets it). */
+function sharedFailureLog(log: Logger, clock: Clock): (what: string, err: unknown) => void {
+  let last = -Infinity;
+  return (what, err) => {
+    if (clock.now() - last < 60_000) return;
+    last = clock.now();
+    log.warn({ err: err instanceof Error ? err.message : String(err) }, `calendar cache: ${what} failed; carrying on without the shared snapshot`);
+  };
 }

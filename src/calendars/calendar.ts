@@ -1,7 +1,6 @@
 import type ICAL from 'ical.js';
 import type { Logger } from 'pino';
 import type { CalendarBackend } from '../backend/calendar-backend.js';
-import { itemComponents, uidOf } from '../mapping/calendar-object.js';
 import type { ExpansionLimits } from '../mapping/expand.js';
 import type { CalendarInfo, ComponentType, StoredObject, TimeRange } from '../model/calendar.js';
 import type { DeletedItem, Tombstone } from '../model/deletion.js';
@@ -13,6 +12,7 @@ import type { CalendarSnapshot } from '../state/snapshot-store.js';
 import type { CacheRead, ContentCache } from './content-cache.js';
 import type { DeletionLog } from './deletion-log.js';
 import { componentsOf, itemsOf, type Item } from './item.js';
+import { lookUpItem } from './item-lookup.js';
 import type { ObjectSummaries } from './object-summaries.js';
 import { parseObject, serializeObject } from './object-codec.js';
 
@@ -91,7 +91,7 @@ export class Calendar {
       return byUrl(objects).flatMap((object) => itemsOf(parseObject(object.ical), object, types));
     }
     const { timezone } = await this.properties();
-    const urls = this.ctx.summaries.select(snapshot.objects, range, types, { floatingZone: timezone, limits: this.ctx.limits });
+    const urls = await this.ctx.summaries.select(snapshot.objects, range, types, { floatingZone: timezone, limits: this.ctx.limits });
     return urls.flatMap((url) => this.itemsAt(snapshot, url, types));
   }
 
@@ -102,7 +102,7 @@ export class Calendar {
   async all(types: readonly ComponentType[]): Promise<Item[]> {
     const snapshot = await this.validated(true);
     const objects = snapshot
-      ? this.ctx.summaries.holding(snapshot.objects, types).map((url): StoredObject => ({ url, ...snapshot.objects.get(url)! }))
+      ? (await this.ctx.summaries.holding(snapshot.objects, types)).map((url): StoredObject => ({ url, ...snapshot.objects.get(url)! }))
       : byUrl(await this.guard(() => this.ctx.backend.queryRange(this.ctx.credentials, this.url, [...types], {})));
     return objects.flatMap((object) => {
       try {
@@ -116,30 +116,10 @@ export class Calendar {
 
   /**
    * The item `uid` of `type`, read fresh from the server (one GET when the gateway knows or can
-   * guess its URL), or null. Cheapest first: the snapshot's UID index, the UID index store, the URL
-   * the gateway itself would have used, and only then a UID REPORT, whose cost grows with the
-   * calendar on Radicale. A GET is verified against the UID (indexes may be stale).
+   * guess its URL), or null. See item-lookup.ts for the order in which it looks.
    */
-  async find(uid: string, type: ComponentType): Promise<Item | null> {
-    const { backend, credentials, guids } = this.ctx;
-    const url = this.url;
-    const snapshot = await this.ctx.cache.peek(url);
-    const known = snapshot ? this.ctx.summaries.find(snapshot.objects, uid, type) : undefined;
-    const indexed = known ? undefined : await guids.get(url, uid).catch(() => null);
-    const candidates = [...new Set([known, indexed, backend.objectUrlFor(url, uid)].filter((u): u is string => !!u))];
-    for (const candidate of candidates) {
-      const object = await this.guard(() => backend.getObject(credentials, candidate));
-      const item = object && this.itemIn(object, uid, type);
-      if (item) {
-        if (candidate !== indexed && !known) await guids.set(url, uid, candidate).catch(() => undefined);
-        return item;
-      }
-    }
-    if (indexed) await guids.delete(url, uid).catch(() => undefined);
-    const found = await this.guard(() => backend.findByUid(credentials, url, uid, [type]));
-    const item = found && this.itemIn(found, uid, type);
-    if (item) await guids.set(url, uid, found.url).catch(() => undefined);
-    return item || null;
+  find(uid: string, type: ComponentType): Promise<Item | null> {
+    return lookUpItem(this.ctx, this.url, uid, type, (call) => this.guard(call));
   }
 
   /** Several items at once (duplicates asked once), by UID. */
@@ -223,14 +203,6 @@ export class Calendar {
     } catch {
       return [];
     }
-  }
-
-  private itemIn(object: StoredObject, uid: string, type: ComponentType): Item | null {
-    const vcalendar = parseObject(object.ical);
-    if (!itemComponents(vcalendar).some((c) => uidOf(c) === uid)) return null;
-    const components = componentsOf(vcalendar, uid, type);
-    if (components.length === 0) return null;
-    return { uid, type, vcalendar, components, stored: object };
   }
 
   private async noteWrite(set: StoredObject[], remove: string[]): Promise<void> {

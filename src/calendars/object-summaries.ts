@@ -15,6 +15,11 @@ interface Summary {
   decisions: Map<string, boolean>;
 }
 
+/** Objects handled between two turns of the event loop (a slice costs a few milliseconds at most). */
+const SLICE = 200;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Decisions remembered per object version (Lightning polls a few ranges: the visible month, its neighbours). */
 const DECISIONS_PER_OBJECT = 8;
 
@@ -34,16 +39,22 @@ export class ObjectSummaries {
 
   constructor(private readonly maxEntries = 200_000) {}
 
-  /** URLs of `objects` holding an item of `types` that overlaps `range` (RFC 4791 §9.9), in order. */
-  select(
+  /**
+   * URLs of `objects` holding an item of `types` that overlaps `range` (RFC 4791 §9.9), in order.
+   * Yields to the event loop between slices: summarising a large calendar for the first time must
+   * not hold up every other request (nor make their Redis replies time out meanwhile).
+   */
+  async select(
     objects: ReadonlyMap<string, SnapshotObject>,
     range: TimeRange,
     types: readonly ComponentType[],
     options: { floatingZone: string | undefined; limits: ExpansionLimits },
-  ): string[] {
+  ): Promise<string[]> {
     const key = `${range.start?.getTime() ?? ''}/${range.end?.getTime() ?? ''}/${types.join(',')}/${options.floatingZone ?? ''}`;
     const selected: string[] = [];
+    let work = 0;
     for (const [url, object] of objects) {
+      if (++work % SLICE === 0) await nextTurn();
       const summary = this.summaryOf(url, object);
       if (!types.some((t) => summary.uids.has(t))) continue;
       if (!boundsOverlap(summary.bounds, range)) continue;
@@ -59,11 +70,13 @@ export class ObjectSummaries {
   }
 
   /** The URL of the object holding `uid` as an item of `type`, if any. */
-  find(objects: ReadonlyMap<string, SnapshotObject>, uid: string, type: ComponentType): string | undefined {
+  async find(objects: ReadonlyMap<string, SnapshotObject>, uid: string, type: ComponentType): Promise<string | undefined> {
     let index = this.uidIndexes.get(objects);
     if (!index) {
       index = new Map();
+      let work = 0;
       for (const [url, object] of objects) {
+        if (++work % SLICE === 0) await nextTurn();
         for (const [kind, uids] of this.summaryOf(url, object).uids) for (const each of uids) index.set(`${kind}\n${each}`, url);
       }
       this.uidIndexes.set(objects, index);
@@ -72,13 +85,15 @@ export class ObjectSummaries {
   }
 
   /** URLs of objects holding an item of one of `types`. */
-  holding(objects: ReadonlyMap<string, SnapshotObject>, types: readonly ComponentType[]): string[] {
-    return [...objects]
-      .filter(([url, object]) => {
-        const summary = this.summaryOf(url, object);
-        return types.some((t) => summary.uids.has(t));
-      })
-      .map(([url]) => url);
+  async holding(objects: ReadonlyMap<string, SnapshotObject>, types: readonly ComponentType[]): Promise<string[]> {
+    const found: string[] = [];
+    let work = 0;
+    for (const [url, object] of objects) {
+      if (++work % SLICE === 0) await nextTurn();
+      const summary = this.summaryOf(url, object);
+      if (types.some((t) => summary.uids.has(t))) found.push(url);
+    }
+    return found;
   }
 
   private summaryOf(url: string, object: SnapshotObject): Summary {

@@ -113,6 +113,21 @@ describe.each(implementations)('SnapshotStore contract: %s', (_name, makeStore) 
     expect((await bounded.get(C))?.tag).toBe('tc');
   });
 
+  it('stores and replaces a large calendar whole (written in slices, swapped in at once)', async () => {
+    const many = (n: number, text: string) => new Map(Array.from({ length: n }, (_, i): [string, SnapshotObject] => [`${A}${String(i).padStart(5, '0')}.ics`, object(i, text)]));
+    expect(await store.apply(A, full('t1', many(1200, 'first')), null)).toBe(true);
+    let snapshot = await store.get(A);
+    expect(snapshot?.objects.size).toBe(1200);
+    expect(snapshot?.objects.get(`${A}00007.ics`)?.ical).toContain('first');
+    // Computed from a state that is no longer there: refused, the stored one stays whole.
+    expect(await store.apply(A, full('t2', many(900, 'stale')), 'other')).toBe(false);
+    expect((await store.get(A))?.objects.size).toBe(1200);
+    expect(await store.apply(A, full('t3', many(700, 'second')), 't1')).toBe(true);
+    snapshot = await store.get(A);
+    expect([snapshot?.tag, snapshot?.objects.size]).toEqual(['t3', 700]);
+    expect(snapshot?.objects.get(`${A}00007.ics`)?.ical).toContain('second');
+  });
+
   it('does not keep a snapshot larger than its whole bound', async () => {
     const tiny = makeStore(1000);
     expect(await tiny.apply(A, full('t1', objects([`${A}x.ics`, object(1, 'x'.repeat(5000))])), null)).toBe(false);

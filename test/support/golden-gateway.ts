@@ -98,6 +98,7 @@ export function buildGoldenGateway(env: Record<string, string> = {}): GoldenGate
       directory,
       clock,
       defaultCalendar: config.defaultCalendar,
+      log: createLogger('silent'),
     }),
     clock,
     server: { recurrenceBound: config.recurrenceBound, directory },

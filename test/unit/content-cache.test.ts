@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CalendarBackend } from '../../src/backend/calendar-backend.js';
 import { ContentCache, type GoneObjects } from '../../src/calendars/content-cache.js';
+import { tolerantSnapshots } from '../../src/calendars/tolerant-snapshots.js';
 import type { Tombstone } from '../../src/model/deletion.js';
 import { MemorySnapshotStore } from '../../src/state/memory/snapshot-store.js';
 import { MemoryBackend } from '../support/memory-backend.js';
@@ -122,3 +123,22 @@ function cacheStoreWith(snapshot: NonNullable<Awaited<ReturnType<ContentCache['p
   void store.apply(CALENDAR, { ...snapshot, complete: true, set: snapshot.objects, remove: [] }, null);
   return store;
 }
+
+describe('the shared snapshot store failing', () => {
+  it('never fails a read: the cache carries on with the server and its own snapshot, and reports it', async () => {
+    const backend = new MemoryBackend({ users: { alice: 'alice-pw' }, serverUrl: SERVER });
+    await backend.createCalendar(ALICE, CALENDAR, {});
+    await backend.createObject(ALICE, CALENDAR, 'a', event('a', 'First'));
+    const down = async (): Promise<never> => {
+      throw new Error('Redis unavailable: Command timed out');
+    };
+    const failures: string[] = [];
+    const shared = tolerantSnapshots({ get: down, tag: down, apply: down, patch: down, delete: down, close: async () => undefined }, (what) => failures.push(what));
+    const cache = new ContentCache({ backend, local: new MemorySnapshotStore({ maxBytes: 1024 * 1024 }), shared, onGone: async () => [] });
+    const read = await cache.read(ALICE, CALENDAR, true);
+    expect(read !== 'cold' && [...read.snapshot!.objects.keys()]).toEqual([`${CALENDAR}a.ics`]);
+    await cache.noteWrite(CALENDAR, [], [`${CALENDAR}a.ics`]);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(new Set(failures)).toEqual(new Set(['reading a calendar snapshot', 'writing a calendar snapshot']));
+  });
+});

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../../model/clock.js';
 import type { CalendarSnapshot, SnapshotChange, SnapshotObject, SnapshotStore } from '../snapshot-store.js';
 import { callRedis, runScript } from './connection.js';
+import { APPLY, DELETE, GET, PATCH, REPLACE } from './snapshot-scripts.js';
 
 export interface RedisSnapshotStoreOptions {
   /** Connected client; the store does not close it (see `closeRedis`). */
@@ -14,133 +15,10 @@ export interface RedisSnapshotStoreOptions {
   keyPrefix?: string;
 }
 
-// Shared by the scripts: the byte cost of one hash entry, as SnapshotStore's objectBytes counts it.
-const COST = `local function cost(url, len) return #url + len + 64 end`;
-
-// Evicts least recently used snapshots (never `keep`) while the total is above the cap.
-// ARGV positions: the calling script passes prefix, maxBytes and keep.
-const EVICT = `
-local function evict(lru, totalKey, prefix, maxBytes, keep)
-  local total = tonumber(redis.call('GET', totalKey) or '0')
-  while total > maxBytes do
-    local victims = redis.call('ZRANGE', lru, 0, 1)
-    local victim = victims[1]
-    if victim == keep then victim = victims[2] end
-    if not victim then break end
-    local meta = redis.call('GET', prefix .. victim .. ':meta')
-    local bytes = 0
-    if meta then bytes = cjson.decode(meta).bytes end
-    redis.call('DEL', prefix .. victim .. ':meta', prefix .. victim .. ':objs')
-    redis.call('ZREM', lru, victim)
-    total = redis.call('DECRBY', totalKey, bytes)
-  end
-  if total < 0 then redis.call('SET', totalKey, 0) end
-end
-`;
-
-// KEYS: meta, objs, lru, total. ARGV: basedOn ('' = none), hasBase ('1'/'0'), complete ('1'/'0'),
-// tag, syncToken ('' = none), now, maxBytes, id, prefix, count of entries to set, then url/value
-// pairs, then URLs to remove.
-const APPLY = `${COST}${EVICT}
-local meta = redis.call('GET', KEYS[1])
-local current = nil
-local bytes = 0
-if meta then
-  local m = cjson.decode(meta)
-  current = m.tag
-  bytes = m.bytes
-end
-local complete = ARGV[3] == '1'
-if ARGV[2] == '1' then
-  if current ~= ARGV[1] then return 0 end
-elseif current ~= nil and not complete then
-  return 0
-end
-local before = bytes
-if complete then
-  redis.call('DEL', KEYS[2])
-  bytes = 256
-end
-local count = tonumber(ARGV[10])
-local i = 11
-for _ = 1, count do
-  if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 1 then
-    bytes = bytes - cost(ARGV[i], redis.call('HSTRLEN', KEYS[2], ARGV[i]))
-  end
-  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
-  bytes = bytes + cost(ARGV[i], #ARGV[i + 1])
-  i = i + 2
-end
-while i <= #ARGV do
-  if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 1 then
-    bytes = bytes - cost(ARGV[i], redis.call('HSTRLEN', KEYS[2], ARGV[i]))
-    redis.call('HDEL', KEYS[2], ARGV[i])
-  end
-  i = i + 1
-end
-if meta == false then bytes = bytes + 0 end
-local record = { tag = ARGV[4], bytes = bytes }
-if ARGV[5] ~= '' then record.syncToken = ARGV[5] end
-redis.call('SET', KEYS[1], cjson.encode(record))
-redis.call('INCRBY', KEYS[4], bytes - before)
-redis.call('ZADD', KEYS[3], ARGV[6], ARGV[8])
-if bytes > tonumber(ARGV[7]) then
-  redis.call('DEL', KEYS[1], KEYS[2])
-  redis.call('ZREM', KEYS[3], ARGV[8])
-  redis.call('DECRBY', KEYS[4], bytes)
-  return 0
-end
-evict(KEYS[3], KEYS[4], ARGV[9], tonumber(ARGV[7]), ARGV[8])
-return 1
-`;
-
-// KEYS: meta, objs, lru, total. ARGV: now, id, count to set, url/value pairs, URLs to remove.
-const PATCH = `${COST}
-local meta = redis.call('GET', KEYS[1])
-if not meta then return 0 end
-local m = cjson.decode(meta)
-local before = m.bytes
-local count = tonumber(ARGV[3])
-local i = 4
-for _ = 1, count do
-  if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 1 then
-    m.bytes = m.bytes - cost(ARGV[i], redis.call('HSTRLEN', KEYS[2], ARGV[i]))
-  end
-  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
-  m.bytes = m.bytes + cost(ARGV[i], #ARGV[i + 1])
-  i = i + 2
-end
-while i <= #ARGV do
-  if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 1 then
-    m.bytes = m.bytes - cost(ARGV[i], redis.call('HSTRLEN', KEYS[2], ARGV[i]))
-    redis.call('HDEL', KEYS[2], ARGV[i])
-  end
-  i = i + 1
-end
-m.tag = ''
-redis.call('SET', KEYS[1], cjson.encode(m))
-redis.call('INCRBY', KEYS[4], m.bytes - before)
-redis.call('ZADD', KEYS[3], ARGV[1], ARGV[2])
-return 1
-`;
-
-// KEYS: meta, objs, lru. ARGV: now, id. Meta and objects in one atomic read, and a touch.
-const GET = `
-local meta = redis.call('GET', KEYS[1])
-if not meta then return false end
-redis.call('ZADD', KEYS[3], ARGV[1], ARGV[2])
-return { meta, redis.call('HGETALL', KEYS[2]) }
-`;
-
-// KEYS: meta, objs, lru, total. ARGV: id.
-const DELETE = `
-local meta = redis.call('GET', KEYS[1])
-if not meta then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('DECRBY', KEYS[4], cjson.decode(meta).bytes)
-return 1
-`;
+/** Objects per staging write of a complete snapshot (keeps every Redis command small). */
+const STAGING_SLICE = 500;
+/** A staging hash left behind by a process that died while writing disappears after this. */
+const STAGING_TTL_MS = 120_000;
 
 /**
  * SnapshotStore on Redis, shared by every replica. Per collection (id = sha256 of its URL):
@@ -188,6 +66,7 @@ export class RedisSnapshotStore implements SnapshotStore {
   }
 
   async apply(calendarUrl: string, change: SnapshotChange, basedOn: string | null): Promise<boolean> {
+    if (change.complete && change.set.size > STAGING_SLICE) return this.replace(calendarUrl, change, basedOn);
     const { id, meta, objs, lru, total } = this.keys(calendarUrl);
     const args = [
       basedOn ?? '',
@@ -204,6 +83,21 @@ export class RedisSnapshotStore implements SnapshotStore {
       ...change.remove,
     ];
     const done = await callRedis('writing a calendar snapshot', () => runScript(this.redis, APPLY, [meta, objs, lru, total], args));
+    return Number(done) === 1;
+  }
+
+  /** A large complete snapshot: written in slices into a staging hash, then swapped in atomically. */
+  private async replace(calendarUrl: string, change: SnapshotChange, basedOn: string | null): Promise<boolean> {
+    const { id, meta, objs, lru, total } = this.keys(calendarUrl);
+    const staging = `${this.prefix}${id}:staging:${randomUUID()}`;
+    const entries = [...change.set].map(([url, object]): [string, string] => [url, JSON.stringify([object.version, object.ical])]);
+    const bytes = entries.reduce((sum, [url, value]) => sum + Buffer.byteLength(url) + Buffer.byteLength(value) + 64, 256);
+    for (let i = 0; i < entries.length; i += STAGING_SLICE) {
+      const slice = entries.slice(i, i + STAGING_SLICE).flat();
+      await callRedis('writing a calendar snapshot', () => this.redis.multi().hset(staging, ...slice).pexpire(staging, STAGING_TTL_MS).exec());
+    }
+    const args = [basedOn ?? '', basedOn === null ? '0' : '1', change.tag, change.syncToken ?? '', String(this.clock.now()), String(this.maxBytes), id, this.prefix, String(bytes)];
+    const done = await callRedis('writing a calendar snapshot', () => runScript(this.redis, REPLACE, [meta, objs, lru, total, staging], args));
     return Number(done) === 1;
   }
 
