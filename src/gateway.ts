@@ -109,6 +109,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     deps,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Builds still running use Redis and the pool: they end before those close.
+      await calendars.close();
       await state.close();
       await pool.close();
     },

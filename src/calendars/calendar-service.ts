@@ -9,6 +9,7 @@ import type { BackendCredentials, Session } from '../model/session.js';
 import type { GuidStore } from '../state/guid-store.js';
 import type { SnapshotStore } from '../state/snapshot-store.js';
 import type { TombstoneStore } from '../state/tombstone-store.js';
+import { BackgroundBuilds } from './background-builds.js';
 import { CalendarRepository, type RepositoryContext } from './calendar-repository.js';
 import { ContentCache } from './content-cache.js';
 import { DeletionLog } from './deletion-log.js';
@@ -18,6 +19,13 @@ import { TtlCache } from './ttl-cache.js';
 
 /** How long calendar properties are reused between requests (names and zones rarely change). */
 const PROPERTIES_TTL_MS = 60_000;
+
+/**
+ * Snapshot builds at once per process: each lists a whole calendar, so a few suffice to warm the
+ * cache while leaving the CalDAV server's capacity to the users' own requests.
+ */
+const CONCURRENT_BUILDS = 2;
+const QUEUED_BUILDS = 1_000;
 
 export interface CalendarServiceOptions {
   backend: CalendarBackend;
@@ -42,13 +50,20 @@ export class CalendarService {
   private readonly backend: CalendarBackend;
   private readonly defaultCalendar: string;
   private readonly cache: ContentCache;
+  private readonly builds: BackgroundBuilds;
   private readonly context: RepositoryContext;
 
   constructor(options: CalendarServiceOptions) {
     this.backend = options.backend;
     this.defaultCalendar = options.defaultCalendar;
     const deletions = new DeletionLog(options.tombstones, options.clock);
+    this.builds = new BackgroundBuilds({
+      concurrency: CONCURRENT_BUILDS,
+      maxQueued: QUEUED_BUILDS,
+      onError: (err) => options.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'calendar cache: a snapshot build failed'),
+    });
     this.cache = new ContentCache({
+      builds: this.builds,
       backend: options.backend,
       local: options.snapshots.local,
       ...(options.snapshots.shared ? { shared: tolerantSnapshots(options.snapshots.shared, sharedFailureLog(options.log, options.clock)) } : {}),
@@ -87,6 +102,16 @@ export class CalendarService {
       if (!isGatewayError(err, 'exists') || !(await this.backend.getCalendar(credentials, url))) throw err;
     }
     return home;
+  }
+
+  /** Resolves once no snapshot is being built in the background (benchmarks, tests, shutdown). */
+  settled(): Promise<void> {
+    return this.builds.idle();
+  }
+
+  /** Stops background work: queued builds are dropped, running ones are waited for. */
+  close(): Promise<void> {
+    return this.builds.close();
   }
 
   /** The calendars of a session's user, for one request. */

@@ -4,6 +4,7 @@ import type { Tombstone } from '../model/deletion.js';
 import { GatewayError, isGatewayError } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 import { appliedObjects, type CalendarSnapshot, type SnapshotChange, type SnapshotObject, type SnapshotStore } from '../state/snapshot-store.js';
+import type { BackgroundBuilds } from './background-builds.js';
 import { GroupCommit } from './group-commit.js';
 
 /** Objects the gateway held for a URL the CalDAV server now reports as gone. */
@@ -20,8 +21,10 @@ export interface ContentCacheOptions {
    * returns what it recorded for them.
    */
   onGone: (calendarUrl: string, gone: GoneObjects) => Promise<Tombstone[]>;
-  /** Collections first met less than this many reads ago are not snapshotted yet (see `read`). */
-  coldReads?: number;
+  /** Where snapshots that no request is waiting for are built (see `read`). */
+  builds: BackgroundBuilds;
+  /** false: the first read of a collection already asks for a snapshot (default: the second does). */
+  buildOnFirstRead?: boolean;
 }
 
 /** The outcome of a read: the calendar's fresh properties and, when the cache can serve it, its contents. */
@@ -50,9 +53,11 @@ interface Refreshed {
  * Concurrent reads of one collection by one user share a validation that started after each of
  * them asked (GroupCommit), so a burst of polls costs the server at most two validations.
  *
- * The first read of a collection no snapshot exists for is left to a plain query (its cost is one
- * REPORT, as without the cache); the following read builds the snapshot. Reads that need the whole
- * calendar anyway build it at once.
+ * A read of a collection no snapshot exists for is left to a plain query (its cost is one REPORT,
+ * as without the cache). From the second such read on, a snapshot is built in the background
+ * (BackgroundBuilds), so no user waits for a whole calendar to be listed: a calendar read once is
+ * not worth listing, one read twice will be read again. Reads that need the whole calendar anyway
+ * build it at once.
  */
 export class ContentCache {
   private readonly backend: CalendarBackend;
@@ -61,33 +66,42 @@ export class ContentCache {
   private readonly onGone: ContentCacheOptions['onGone'];
   private readonly validations = new GroupCommit<CalendarInfo | null>();
   private readonly refreshes = new GroupCommit<Refreshed>();
+  private readonly builds: BackgroundBuilds;
   /** Collections read once without a snapshot (insertion-ordered, bounded). */
   private readonly metOnce = new Map<string, true>();
-  /** Collections whose snapshot does not fit the local store: read with plain queries. */
-  private readonly tooLarge = new Map<string, true>();
-  private readonly coldReads: number;
+  /** Collections that cannot be cached (no content tag, or larger than the local store): plain queries. */
+  private readonly uncacheable = new Map<string, true>();
+  private readonly buildOnFirstRead: boolean;
 
   constructor(options: ContentCacheOptions) {
     this.backend = options.backend;
     this.local = options.local;
     this.shared = options.shared;
     this.onGone = options.onGone;
-    this.coldReads = options.coldReads ?? 1;
+    this.builds = options.builds;
+    this.buildOnFirstRead = options.buildOnFirstRead ?? false;
   }
 
   /**
    * Validates `calendarUrl` for `credentials` and returns its properties and, when possible, its
-   * validated snapshot (`build`: create one now if there is none). Throws GatewayError
-   * 'no-calendar' when the calendar is gone, and what the backend throws ('forbidden' …).
+   * validated snapshot (`build`: create one now if there is none). 'cold': there is no snapshot
+   * (yet); query the server. Throws GatewayError 'no-calendar' when the calendar is gone, and what
+   * the backend throws ('forbidden' …).
    */
   async read(credentials: BackendCredentials, calendarUrl: string, build: boolean): Promise<CacheRead | 'cold'> {
-    if (!build && this.tooLarge.has(calendarUrl)) return 'cold';
-    if (!build && !(await this.hasSnapshot(calendarUrl)) && this.firstMeeting(calendarUrl)) return 'cold';
+    if (!build) {
+      if (this.uncacheable.has(calendarUrl)) return 'cold';
+      if (!(await this.hasSnapshot(calendarUrl))) {
+        if (!this.firstMeeting(calendarUrl)) this.builds.schedule(calendarUrl, () => this.read(credentials, calendarUrl, true).then(() => undefined));
+        return 'cold';
+      }
+    }
     const info = await this.validations.run(`${credentials.user}\n${calendarUrl}`, () =>
       this.backend.getCalendar(credentials, calendarUrl, { contentTag: true }),
     );
     if (!info) throw new GatewayError('no-calendar', 'The calendar does not exist');
     const tag = info.contentTag;
+    remember(this.uncacheable, calendarUrl, tag === undefined);
     if (tag === undefined) return { info, snapshot: null, found: [] };
     const local = await this.local.get(calendarUrl);
     if (local?.tag === tag) return { info, snapshot: local, found: [] };
@@ -122,7 +136,7 @@ export class ContentCache {
   /** Forgets a calendar (it no longer exists). */
   async forget(calendarUrl: string): Promise<void> {
     this.metOnce.delete(calendarUrl);
-    this.tooLarge.delete(calendarUrl);
+    this.uncacheable.delete(calendarUrl);
     await this.local.delete(calendarUrl);
     await this.shared?.delete(calendarUrl);
   }
@@ -134,7 +148,7 @@ export class ContentCache {
 
   /** True for a collection not met before (and remembers it); false from the next meeting on. */
   private firstMeeting(calendarUrl: string): boolean {
-    if (this.coldReads <= 0 || this.metOnce.has(calendarUrl)) return false;
+    if (this.buildOnFirstRead || this.metOnce.has(calendarUrl)) return false;
     remember(this.metOnce, calendarUrl, true);
     return true;
   }
@@ -174,7 +188,7 @@ export class ContentCache {
       await this.shared.apply(calendarUrl, onShared ? change : complete, onShared ? (base?.tag ?? null) : null);
     }
     await this.local.apply(calendarUrl, complete, null);
-    remember(this.tooLarge, calendarUrl, (await this.local.tag(calendarUrl)) !== tag);
+    remember(this.uncacheable, calendarUrl, (await this.local.tag(calendarUrl)) !== tag);
     const found = gone.length > 0 ? await this.onGone(calendarUrl, gone) : [];
     return { snapshot: next, found };
   }

@@ -8,11 +8,12 @@ import { parseObject } from './object-codec.js';
 
 /** What a range query needs to know of one stored object version without parsing it again. */
 interface Summary {
-  /** UIDs per component type held by the object. */
-  uids: Map<ComponentType, Set<string>>;
-  bounds: { from: number; to: number };
-  /** Memo of exact range decisions (a client polls the same few ranges over and over). */
-  decisions: Map<string, boolean>;
+  /** The items the object holds, as [type, UID] (one for a well-formed object). */
+  held: ReadonlyArray<readonly [ComponentType, string]>;
+  from: number;
+  to: number;
+  /** Memo of exact range decisions (a client polls the same few ranges over and over); made on first use. */
+  decisions?: Map<string, boolean>;
 }
 
 /** Objects handled between two turns of the event loop (a slice costs a few milliseconds at most). */
@@ -24,20 +25,17 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const DECISIONS_PER_OBJECT = 8;
 
 /**
- * Per-process memo of object summaries, keyed by URL and version (an ETag names the content), so
- * that a range query over a cached calendar parses only the objects it may return, and a repeated
- * query none at all. Summaries come from a scan of the text (mapping/object-scan.ts), not a parse:
- * building them for a whole calendar costs little. Bounded by entry count: summaries not used
- * for a while are dropped.
+ * Per-process memo of object summaries, so that a range query over a cached calendar parses only
+ * the objects it may return, and a repeated query none at all. Summaries come from a scan of the
+ * text (mapping/object-scan.ts), not a parse: building them for a whole calendar costs little.
+ * A summary belongs to the snapshot object it describes (a WeakMap keyed by the object, which
+ * snapshots share between versions as long as the object is unchanged), so it lives exactly as long
+ * as a snapshot holds the object, and the snapshot store's bound bounds the summaries too.
  */
 export class ObjectSummaries {
-  /** Two generations instead of a strict LRU: a hit costs one lookup, not a re-insertion. */
-  private current = new Map<string, Summary>();
-  private previous = new Map<string, Summary>();
+  private readonly summaries = new WeakMap<SnapshotObject, Summary>();
   /** Per snapshot contents (immutable Maps), `type\nuid` → object URL. */
   private readonly uidIndexes = new WeakMap<ReadonlyMap<string, SnapshotObject>, Map<string, string>>();
-
-  constructor(private readonly maxEntries = 200_000) {}
 
   /**
    * URLs of `objects` holding an item of `types` that overlaps `range` (RFC 4791 §9.9), in order.
@@ -55,14 +53,15 @@ export class ObjectSummaries {
     let work = 0;
     for (const [url, object] of objects) {
       if (++work % SLICE === 0) await nextTurn();
-      const summary = this.summaryOf(url, object);
-      if (!types.some((t) => summary.uids.has(t))) continue;
-      if (!boundsOverlap(summary.bounds, range)) continue;
-      let decision = summary.decisions.get(key);
+      const summary = this.summaryOf(object);
+      if (!holds(summary, types)) continue;
+      if (!boundsOverlap(summary, range)) continue;
+      const decisions = (summary.decisions ??= new Map());
+      let decision = decisions.get(key);
       if (decision === undefined) {
         decision = decide(object.ical, range, types, options);
-        if (summary.decisions.size >= DECISIONS_PER_OBJECT) summary.decisions.delete(summary.decisions.keys().next().value!);
-        summary.decisions.set(key, decision);
+        if (decisions.size >= DECISIONS_PER_OBJECT) decisions.delete(decisions.keys().next().value!);
+        decisions.set(key, decision);
       }
       if (decision) selected.push(url);
     }
@@ -77,7 +76,7 @@ export class ObjectSummaries {
       let work = 0;
       for (const [url, object] of objects) {
         if (++work % SLICE === 0) await nextTurn();
-        for (const [kind, uids] of this.summaryOf(url, object).uids) for (const each of uids) index.set(`${kind}\n${each}`, url);
+        for (const [kind, uid] of this.summaryOf(object).held) index.set(`${kind}\n${uid}`, url);
       }
       this.uidIndexes.set(objects, index);
     }
@@ -90,29 +89,35 @@ export class ObjectSummaries {
     let work = 0;
     for (const [url, object] of objects) {
       if (++work % SLICE === 0) await nextTurn();
-      const summary = this.summaryOf(url, object);
-      if (types.some((t) => summary.uids.has(t))) found.push(url);
+      if (holds(this.summaryOf(object), types)) found.push(url);
     }
     return found;
   }
 
-  private summaryOf(url: string, object: SnapshotObject): Summary {
-    const key = `${url}\n${object.version || object.ical}`;
-    const known = this.current.get(key);
-    if (known) return known;
-    const summary = this.previous.get(key) ?? summarise(object.ical);
-    this.current.set(key, summary);
-    if (this.current.size >= this.maxEntries / 2) {
-      this.previous = this.current;
-      this.current = new Map();
+  private summaryOf(object: SnapshotObject): Summary {
+    let summary = this.summaries.get(object);
+    if (!summary) {
+      const scan = scanObject(object.ical);
+      const held = [...scan.uids].flatMap(([type, uids]) => [...uids].map((uid) => [type, detached(uid)] as const));
+      summary = { held, from: scan.bounds.from, to: scan.bounds.to };
+      this.summaries.set(object, summary);
     }
     return summary;
   }
 }
 
-function summarise(ical: string): Summary {
-  const scan = scanObject(ical);
-  return { uids: scan.uids, bounds: scan.bounds, decisions: new Map() };
+/**
+ * A copy of `text` that keeps nothing else alive. A UID read from an object is a slice of the
+ * object's unfolded text, and V8 keeps the whole text for as long as the slice lives: held in a
+ * summary, it would double the memory of every cached object. Concatenating and slicing again
+ * leaves a slice of a fresh string one character longer than the UID.
+ */
+function detached(text: string): string {
+  return (' ' + text).slice(1);
+}
+
+function holds(summary: Summary, types: readonly ComponentType[]): boolean {
+  return summary.held.some(([type]) => types.includes(type));
 }
 
 /** The exact decision on the parsed object; an object that cannot be parsed is left out. */

@@ -59,9 +59,14 @@ export interface SnapshotStore {
   close(): Promise<void>;
 }
 
-/** Approximate memory/storage cost of one object, in bytes (UTF-16 length is close enough). */
+/**
+ * Approximate memory one object costs a process that holds it in a snapshot, in bytes: its text
+ * (one byte per character for the ASCII that calendar data mostly is) plus what comes with it —
+ * the Map entry and the object, and the summary and UID index entry the calendar cache keeps for
+ * it. About 500 bytes of those were measured with 10,000 events of 400 bytes.
+ */
 export function objectBytes(url: string, object: SnapshotObject): number {
-  return url.length + object.version.length + object.ical.length + 64;
+  return url.length + object.version.length + object.ical.length + 576;
 }
 
 /** The objects of `base` with `change` applied, sorted by URL. */

@@ -72,8 +72,8 @@ describe('CalDAV upstream faults', () => {
     ['slow', 11001],
   ] as const)('a range fetch with the upstream answering %s → errno %i, never 1', async (kind, errno) => {
     const id = await login();
+    // Every CalDAV request fails: the validation of a cached calendar as much as a REPORT.
     fault = kind;
-    faultMethod = 'REPORT';
     const answer = await wcap(`fetchcomponents_by_range.wcap?id=${id}&dtstart=0&dtend=0&calid=dave`);
     heal();
     expect(answer.status).toBe(200);

@@ -47,9 +47,10 @@ describe('calendar cache on Radicale and Redis', () => {
   it('serves an unchanged month after one validation, and shows changes made directly on Radicale at once', async () => {
     const uid = `phone-${randomUUID()}`;
     await put(`${uid}.ics`, eventBody(uid, 'From the phone'));
-    // Cold, then built, then served from the snapshot.
+    // Two plain queries (the second has a snapshot built in the background), then served from it.
     expect(summaries(await fetchVia(a, idA))).toContain('From the phone');
     expect(summaries(await fetchVia(a, idA))).toContain('From the phone');
+    await a.settled();
     expect(await requestsDuring(a, async () => expect(summaries(await fetchVia(a, idA))).toContain('From the phone'))).toEqual(['PROPFIND 0']);
 
     await put(`${uid}.ics`, eventBody(uid, 'Moved by the phone', '11'));
@@ -67,6 +68,7 @@ describe('calendar cache on Radicale and Redis', () => {
     const uid = `replica-${randomUUID()}`;
     await fetchVia(b, idB);
     await fetchVia(b, idB);
+    await b.settled();
     const stored = await a.wcap(
       'storeevents',
       `id=${idA}&calid=${USER}&uid=${uid}&dtstart=20280312T090000Z&dtend=20280312T100000Z&summary=Stored%20via%20A&storetype=1&fmt-out=text%2Fcalendar`,
@@ -83,6 +85,7 @@ describe('calendar cache on Radicale and Redis', () => {
     await put(`${uid}.ics`, eventBody(uid, 'Soon gone'));
     await fetchVia(a, idA);
     await fetchVia(a, idA);
+    await a.settled();
     // The shared snapshot now names a token Radicale never issued (as after its token pruning).
     const redis = createRedis(inject('redisUrl'));
     try {
@@ -137,6 +140,7 @@ describe('a permission changed directly on Radicale', () => {
     share('frank', `${USER}/calendar`, 'r');
     expect(summaries(await readShared())).toContain('Team lunch');
     expect(summaries(await readShared())).toContain('Team lunch');
+    await h.settled();
     expect(await requestsDuring(h, readShared)).toEqual(['PROPFIND 0']);
     writeFileSync(rightsFile(), original);
     expect((await readShared()).errno).toBe(28);
@@ -167,6 +171,7 @@ describe("calendar cache validated by Radicale's last-modified time (WCAP_CACHE_
     const uid = `same-second-${randomUUID()}`;
     await fetchMonth();
     await fetchMonth();
+    await h.settled();
     const put = (summary: string) =>
       h.radicale(USER, `${calendarPath}${uid}.ics`, { method: 'PUT', body: eventBody(uid, summary), headers: { 'Content-Type': 'text/calendar' } });
     expect((await put('First version')).status).toBeLessThan(300);

@@ -38,6 +38,8 @@ export interface Harness {
   /** Reads a resource straight from Radicale as `user`. */
   radicale(user: string, path: string, init?: RequestInit): Promise<Response>;
   password(user: string): string;
+  /** Resolves once the gateway builds no calendar snapshot in the background. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -106,6 +108,7 @@ export async function startHarness(env: Record<string, string> = {}, overrides: 
       headers.set('Authorization', `Basic ${Buffer.from(`${user}:${users[user]}`).toString('base64')}`);
       return fetch(new URL(path, inject('radicaleUrl')), { ...init, headers });
     },
+    settled: () => gateway.deps.calendars.settled(),
     close: () => gateway.close(),
   };
   return harness;

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CalendarBackend } from '../../src/backend/calendar-backend.js';
+import { BackgroundBuilds } from '../../src/calendars/background-builds.js';
 import { ContentCache, type GoneObjects } from '../../src/calendars/content-cache.js';
 import { tolerantSnapshots } from '../../src/calendars/tolerant-snapshots.js';
 import type { Tombstone } from '../../src/model/deletion.js';
@@ -22,6 +23,7 @@ const event = (uid: string, summary: string) =>
 describe('ContentCache', () => {
   let backend: MemoryBackend;
   let cache: ContentCache;
+  let builds: BackgroundBuilds;
   let gone: GoneObjects;
   const summaries = async (build = false) => {
     const read = await cache.read(ALICE, CALENDAR, build);
@@ -39,8 +41,10 @@ describe('ContentCache', () => {
     await backend.createCalendar(ALICE, CALENDAR, {});
     await backend.createObject(ALICE, CALENDAR, 'a', event('a', 'First'));
     gone = [];
+    builds = newBuilds();
     cache = new ContentCache({
       backend,
+      builds,
       local: new MemorySnapshotStore({ maxBytes: 1024 * 1024 }),
       onGone: async (_url, objects): Promise<Tombstone[]> => {
         gone.push(...objects);
@@ -49,10 +53,19 @@ describe('ContentCache', () => {
     });
   });
 
-  it('leaves the first read of a calendar to a plain query, builds on the next, then serves after one validation', async () => {
+  it('leaves the first reads of a calendar to plain queries, builds in the background after the second, then serves after one validation', async () => {
     expect(await callsDuring(async () => expect(await summaries()).toBe('cold'))).toEqual([]);
-    expect(await callsDuring(async () => expect(await summaries()).toEqual(['First']))).toEqual(['getCalendar', 'syncChanges']);
+    await builds.idle();
+    expect(backend.calls).not.toContain('syncChanges');
+    expect(await callsDuring(async () => expect(await summaries()).toBe('cold'))).toEqual([]);
+    expect(await callsDuring(() => builds.idle())).toEqual(['getCalendar', 'syncChanges']);
     expect(await callsDuring(async () => expect(await summaries()).toEqual(['First']))).toEqual(['getCalendar']);
+  });
+
+  it('builds each calendar once however many reads ask for it', async () => {
+    await summaries();
+    await Promise.all(Array.from({ length: 5 }, () => summaries()));
+    expect(await callsDuring(() => builds.idle())).toEqual(['getCalendar', 'syncChanges']);
   });
 
   it('builds at once when the whole calendar is needed', async () => {
@@ -79,6 +92,7 @@ describe('ContentCache', () => {
     await other.createObject(ALICE, CALENDAR, 'c', event('c', 'Third'));
     const moved = new ContentCache({
       backend: other,
+      builds: newBuilds(),
       local: cacheStoreWith(await snapshotOf(cache)),
       onGone: async (_url, objects) => {
         gone.push(...objects);
@@ -95,9 +109,13 @@ describe('ContentCache', () => {
     const untagged: CalendarBackend = Object.assign(Object.create(backend) as CalendarBackend, {
       getCalendar: (credentials: typeof ALICE, url: string) => backend.getCalendar(credentials, url),
     });
-    const plain = new ContentCache({ backend: untagged, local: new MemorySnapshotStore({ maxBytes: 1024 * 1024 }), onGone: async () => [] });
+    const plain = new ContentCache({ backend: untagged, builds: newBuilds(), local: new MemorySnapshotStore({ maxBytes: 1024 * 1024 }), onGone: async () => [] });
     const read = await plain.read(ALICE, CALENDAR, true);
     expect(read !== 'cold' && read.snapshot).toBeNull();
+    const before = backend.calls.length;
+    expect(await plain.read(ALICE, CALENDAR, false)).toBe('cold');
+    expect(await plain.read(ALICE, CALENDAR, false)).toBe('cold');
+    expect(backend.calls.slice(before)).toEqual([]);
   });
 
   it('concurrent reads of one user share one validation per round', async () => {
@@ -111,6 +129,17 @@ describe('ContentCache', () => {
     await expect(cache.read({ user: 'alice', password: 'alice-pw' }, `${SERVER}alice/missing/`, true)).rejects.toMatchObject({ kind: 'no-calendar' });
   });
 });
+
+/** A failed build rethrows: the unhandled rejection fails the run instead of passing unseen. */
+function newBuilds(): BackgroundBuilds {
+  return new BackgroundBuilds({
+    concurrency: 1,
+    maxQueued: 10,
+    onError: (err) => {
+      throw err;
+    },
+  });
+}
 
 async function snapshotOf(cache: ContentCache) {
   const snapshot = await cache.peek(CALENDAR);
@@ -134,7 +163,7 @@ describe('the shared snapshot store failing', () => {
     };
     const failures: string[] = [];
     const shared = tolerantSnapshots({ get: down, tag: down, apply: down, patch: down, delete: down, close: async () => undefined }, (what) => failures.push(what));
-    const cache = new ContentCache({ backend, local: new MemorySnapshotStore({ maxBytes: 1024 * 1024 }), shared, onGone: async () => [] });
+    const cache = new ContentCache({ backend, builds: newBuilds(), local: new MemorySnapshotStore({ maxBytes: 1024 * 1024 }), shared, onGone: async () => [] });
     const read = await cache.read(ALICE, CALENDAR, true);
     expect(read !== 'cold' && [...read.snapshot!.objects.keys()]).toEqual([`${CALENDAR}a.ics`]);
     await cache.noteWrite(CALENDAR, [], [`${CALENDAR}a.ics`]);

@@ -3,8 +3,42 @@
  * reader never sees a tag with objects of another state, and eviction happens in the same step.
  */
 
-// Shared by the scripts: the byte cost of one hash entry, as SnapshotStore's objectBytes counts it.
-const COST = `local function cost(url, len) return #url + len + 64 end`;
+// Shared by the scripts: the byte cost of one hash entry (its text and Redis's own overhead);
+// the stored tag and byte count of a snapshot; setting `count` url/value pairs from ARGV[first] and
+// removing the URLs after them, returning the new byte count; and recording a snapshot's meta.
+const ENTRIES = `
+local function cost(url, len) return #url + len + 64 end
+local function readMeta(key)
+  local meta = redis.call('GET', key)
+  if not meta then return false, nil, 0 end
+  local m = cjson.decode(meta)
+  return true, m.tag, m.bytes, m
+end
+local function applyEntries(objs, bytes, first, count)
+  local i = first
+  for _ = 1, count do
+    if redis.call('HEXISTS', objs, ARGV[i]) == 1 then
+      bytes = bytes - cost(ARGV[i], redis.call('HSTRLEN', objs, ARGV[i]))
+    end
+    redis.call('HSET', objs, ARGV[i], ARGV[i + 1])
+    bytes = bytes + cost(ARGV[i], #ARGV[i + 1])
+    i = i + 2
+  end
+  while i <= #ARGV do
+    if redis.call('HEXISTS', objs, ARGV[i]) == 1 then
+      bytes = bytes - cost(ARGV[i], redis.call('HSTRLEN', objs, ARGV[i]))
+      redis.call('HDEL', objs, ARGV[i])
+    end
+    i = i + 1
+  end
+  return bytes
+end
+local function writeMeta(metaKey, lru, totalKey, record, before, now, id)
+  redis.call('SET', metaKey, cjson.encode(record))
+  redis.call('INCRBY', totalKey, record.bytes - before)
+  redis.call('ZADD', lru, now, id)
+end
+`;
 
 // Evicts least recently used snapshots (never `keep`) while the total is above the cap.
 // ARGV positions: the calling script passes prefix, maxBytes and keep.
@@ -30,19 +64,12 @@ end
 // KEYS: meta, objs, lru, total. ARGV: basedOn ('' = none), hasBase ('1'/'0'), complete ('1'/'0'),
 // tag, syncToken ('' = none), now, maxBytes, id, prefix, count of entries to set, then url/value
 // pairs, then URLs to remove.
-export const APPLY = `${COST}${EVICT}
-local meta = redis.call('GET', KEYS[1])
-local current = nil
-local bytes = 0
-if meta then
-  local m = cjson.decode(meta)
-  current = m.tag
-  bytes = m.bytes
-end
+export const APPLY = `${ENTRIES}${EVICT}
+local exists, current, bytes = readMeta(KEYS[1])
 local complete = ARGV[3] == '1'
 if ARGV[2] == '1' then
   if current ~= ARGV[1] then return 0 end
-elseif current ~= nil and not complete then
+elseif exists and not complete then
   return 0
 end
 local before = bytes
@@ -50,29 +77,10 @@ if complete then
   redis.call('DEL', KEYS[2])
   bytes = 256
 end
-local count = tonumber(ARGV[10])
-local i = 11
-for _ = 1, count do
-  if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 1 then
-    bytes = bytes - cost(ARGV[i], redis.call('HSTRLEN', KEYS[2], ARGV[i]))
-  end
-  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
-  bytes = bytes + cost(ARGV[i], #ARGV[i + 1])
-  i = i + 2
-end
-while i <= #ARGV do
-  if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 1 then
-    bytes = bytes - cost(ARGV[i], redis.call('HSTRLEN', KEYS[2], ARGV[i]))
-    redis.call('HDEL', KEYS[2], ARGV[i])
-  end
-  i = i + 1
-end
-if meta == false then bytes = bytes + 0 end
+bytes = applyEntries(KEYS[2], bytes, 11, tonumber(ARGV[10]))
 local record = { tag = ARGV[4], bytes = bytes }
 if ARGV[5] ~= '' then record.syncToken = ARGV[5] end
-redis.call('SET', KEYS[1], cjson.encode(record))
-redis.call('INCRBY', KEYS[4], bytes - before)
-redis.call('ZADD', KEYS[3], ARGV[6], ARGV[8])
+writeMeta(KEYS[1], KEYS[3], KEYS[4], record, before, ARGV[6], ARGV[8])
 if bytes > tonumber(ARGV[7]) then
   redis.call('DEL', KEYS[1], KEYS[2])
   redis.call('ZREM', KEYS[3], ARGV[8])
@@ -86,15 +94,8 @@ return 1
 // A complete snapshot written in slices into a staging hash takes the place of the current one.
 // KEYS: meta, objs, lru, total, staging. ARGV: basedOn ('' = none), hasBase ('1'/'0'), tag,
 // syncToken ('' = none), now, maxBytes, id, prefix, bytes of the new snapshot.
-export const REPLACE = `${EVICT}
-local meta = redis.call('GET', KEYS[1])
-local current = nil
-local before = 0
-if meta then
-  local m = cjson.decode(meta)
-  current = m.tag
-  before = m.bytes
-end
+export const REPLACE = `${ENTRIES}${EVICT}
+local _, current, before = readMeta(KEYS[1])
 if ARGV[2] == '1' and current ~= ARGV[1] then
   redis.call('DEL', KEYS[5])
   return 0
@@ -114,40 +115,18 @@ else
 end
 local record = { tag = ARGV[3], bytes = bytes }
 if ARGV[4] ~= '' then record.syncToken = ARGV[4] end
-redis.call('SET', KEYS[1], cjson.encode(record))
-redis.call('INCRBY', KEYS[4], bytes - before)
-redis.call('ZADD', KEYS[3], ARGV[5], ARGV[7])
+writeMeta(KEYS[1], KEYS[3], KEYS[4], record, before, ARGV[5], ARGV[7])
 evict(KEYS[3], KEYS[4], ARGV[8], tonumber(ARGV[6]), ARGV[7])
 return 1
 `;
 
 // KEYS: meta, objs, lru, total. ARGV: now, id, count to set, url/value pairs, URLs to remove.
-export const PATCH = `${COST}
-local meta = redis.call('GET', KEYS[1])
-if not meta then return 0 end
-local m = cjson.decode(meta)
-local before = m.bytes
-local count = tonumber(ARGV[3])
-local i = 4
-for _ = 1, count do
-  if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 1 then
-    m.bytes = m.bytes - cost(ARGV[i], redis.call('HSTRLEN', KEYS[2], ARGV[i]))
-  end
-  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
-  m.bytes = m.bytes + cost(ARGV[i], #ARGV[i + 1])
-  i = i + 2
-end
-while i <= #ARGV do
-  if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 1 then
-    m.bytes = m.bytes - cost(ARGV[i], redis.call('HSTRLEN', KEYS[2], ARGV[i]))
-    redis.call('HDEL', KEYS[2], ARGV[i])
-  end
-  i = i + 1
-end
+export const PATCH = `${ENTRIES}
+local exists, _, before, m = readMeta(KEYS[1])
+if not exists then return 0 end
+m.bytes = applyEntries(KEYS[2], before, 4, tonumber(ARGV[3]))
 m.tag = ''
-redis.call('SET', KEYS[1], cjson.encode(m))
-redis.call('INCRBY', KEYS[4], m.bytes - before)
-redis.call('ZADD', KEYS[3], ARGV[1], ARGV[2])
+writeMeta(KEYS[1], KEYS[3], KEYS[4], m, before, ARGV[1], ARGV[2])
 return 1
 `;
 
