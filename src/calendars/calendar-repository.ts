@@ -54,7 +54,7 @@ export class CalendarRepository {
     const address = parseCalid(requested, this.ctx.directory, this.ctx.defaultCalendar);
     if (!address) throw new GatewayError('no-calendar', 'The calendar does not exist');
     const url = this.ctx.backend.calendarUrl(this.home, address.owner, address.name);
-    const key = `${this.user}\n${url}`;
+    const key = propertiesKey(this.user, url);
     const context: CalendarContext = {
       ...this.ctx,
       credentials: this.credentials,
@@ -81,4 +81,9 @@ export class CalendarRepository {
       })
       .sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.calid.localeCompare(b.calid));
   }
+}
+
+/** Key of a calendar's properties as `user` read them, in the shared properties cache. */
+export function propertiesKey(user: string, url: string): string {
+  return `${user}\n${url}`;
 }

@@ -10,7 +10,7 @@ import type { GuidStore } from '../state/guid-store.js';
 import type { SnapshotStore } from '../state/snapshot-store.js';
 import type { TombstoneStore } from '../state/tombstone-store.js';
 import { BackgroundBuilds } from './background-builds.js';
-import { CalendarRepository, type RepositoryContext } from './calendar-repository.js';
+import { CalendarRepository, propertiesKey, type RepositoryContext } from './calendar-repository.js';
 import { ContentCache } from './content-cache.js';
 import { DeletionLog } from './deletion-log.js';
 import { ObjectSummaries } from './object-summaries.js';
@@ -94,7 +94,13 @@ export class CalendarService {
   async open(credentials: BackendCredentials): Promise<UserHome> {
     const home = await this.backend.discoverHome(credentials);
     const url = this.backend.calendarUrl(home, credentials.user, this.defaultCalendar);
-    if (await this.backend.getCalendar(credentials, url)) return home;
+    const existing = await this.backend.getCalendar(credentials, url);
+    if (existing) {
+      // A client fetches right after logging in: its first fetch need not read them again.
+      const { contentTag: _tag, ...properties } = existing;
+      this.context.properties.set(propertiesKey(credentials.user, url), { ...properties, url });
+      return home;
+    }
     try {
       await this.backend.createCalendar(credentials, url, { displayName: credentials.user });
     } catch (err) {

@@ -101,6 +101,17 @@ describe('Lightning login sequence', () => {
     expect(h.caldavRequests.length - before).toBeLessThanOrEqual(3);
   });
 
+  it("the first fetch after a login costs one CalDAV request: the login's read of the calendar serves its properties", async () => {
+    // Whatever earlier tests left in the gateway's one-minute memo of calendar properties is gone.
+    h.clock.advance(120);
+    const id = await h.login('erin');
+    const before = h.caldavRequests.length;
+    const fetched = await h.wcap('fetchcomponents_by_range', `id=${id}&calid=erin&component-type=event&dtstart=20280301T000000Z&dtend=20280401T000000Z&fmt-out=text%2Fcalendar`);
+    expect(fetched.errno).toBe(0);
+    // One REPORT (or, when a snapshot exists, its validation), never a PROPFIND of the properties besides.
+    expect(h.caldavRequests.slice(before).map((r) => r.method)).toHaveLength(1);
+  });
+
   it('wrong password → errno 1 (Lightning shows its password prompt); unknown user too', async () => {
     const wrong = await h.wcap('login', 'fmt-out=text%2Fcalendar&user=erin&password=not-it');
     expect(wrong.status).toBe(200);
