@@ -112,6 +112,18 @@ describe('Lightning login sequence', () => {
     expect(h.caldavRequests.slice(before).map((r) => r.method)).toHaveLength(1);
   });
 
+  it('fetching an item by UID costs one GET once the gateway knows where the item lives', async () => {
+    const id = await h.login('erin');
+    const uid = `by-uid-${Date.now()}`;
+    const stored = await h.wcap('storeevents', `id=${id}&calid=erin&uid=${uid}&dtstart=20280305T090000Z&dtend=20280305T100000Z&summary=Lookup&storetype=1&fmt-out=text%2Fcalendar`);
+    expect(stored.errno).toBe(0);
+    const fetchIt = () => h.wcap('fetchevents_by_id', `id=${id}&calid=erin&uid=${uid}&recurring=1&fmt-out=text%2Fcalendar`);
+    expect((await fetchIt()).errno).toBe(0);
+    const before = h.caldavRequests.length;
+    expect((await fetchIt()).errno).toBe(0);
+    expect(h.caldavRequests.slice(before).map((r) => r.method)).toEqual(['GET']);
+  });
+
   it('wrong password → errno 1 (Lightning shows its password prompt); unknown user too', async () => {
     const wrong = await h.wcap('login', 'fmt-out=text%2Fcalendar&user=erin&password=not-it');
     expect(wrong.status).toBe(200);
