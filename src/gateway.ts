@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { Directory } from './mapping/directory.js';
 import { systemClock, type Clock } from './model/clock.js';
+import { messageOf } from './model/errors.js';
 import type { GuidStore } from './state/guid-store.js';
 import { MemoryGuidStore } from './state/memory/guid-store.js';
 import { MemorySessionStore } from './state/memory/session-store.js';
@@ -131,7 +132,7 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger): St
     // Listen only once Redis answers, so the first logins do not fail with 11001 while it connects;
     // a Redis that is down at start does not keep the gateway from starting (requests answer 11001).
     const ready = waitUntilReady(redis, REDIS_START_WAIT_MS).catch((err: unknown) => {
-      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'Redis does not answer yet; starting anyway');
+      logger.warn({ err: messageOf(err) }, 'Redis does not answer yet; starting anyway');
     });
     return {
       ...stores,

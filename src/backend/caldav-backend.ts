@@ -1,11 +1,11 @@
 import { getVtimezone } from '@touch4it/ical-timezones';
 import { createObject, deleteObject, updateObject } from 'tsdav';
-import type { CalendarInfo, ComponentType, StoredObject, TimeRange } from '../model/calendar.js';
+import { ITEM_TYPES, type CalendarInfo, type ComponentType, type StoredObject, type TimeRange } from '../model/calendar.js';
 import { GatewayError } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 import type { CalendarBackend, SyncChanges, UserHome } from './calendar-backend.js';
 import { isCalendarCollection, toCalendarInfo } from './calendar-props.js';
-import { CALENDAR_PROPS, mkcalendarBody, propfindBody } from './dav-bodies.js';
+import { CALENDAR_PROPS, XML_CONTENT_TYPE, mkcalendarBody, propfindBody } from './dav-bodies.js';
 import { fetchObjects, findByUid, queryRange } from './calendar-reports.js';
 import { CollectionReader, type ContentVersion } from './collection-reader.js';
 import { statusError } from './dav-errors.js';
@@ -26,9 +26,7 @@ export interface CalDavBackendOptions {
   contentVersion?: ContentVersion;
 }
 
-const XML = 'application/xml; charset=utf-8';
 const ICALENDAR = 'text/calendar; charset=utf-8';
-const ALL_TYPES: readonly ComponentType[] = ['VEVENT', 'VTODO'];
 
 /**
  * CalendarBackend over CalDAV (RFC 4791), written against Radicale 3.1.8. Stateless: each call
@@ -93,7 +91,7 @@ export class CalDavBackend implements CalendarBackend {
       if (timezoneCalendar === undefined) throw new GatewayError('invalid', `unknown time zone ${props.timezone}`);
     }
     const answer = await this.http.request(credentials, 'MKCALENDAR', target, {
-      headers: { 'Content-Type': XML },
+      headers: { 'Content-Type': XML_CONTENT_TYPE },
       body: mkcalendarBody({ ...props, ...(timezoneCalendar === undefined ? {} : { timezoneCalendar }) }),
     });
     if (answer.status !== 201 && answer.status !== 200) {
@@ -108,7 +106,7 @@ export class CalDavBackend implements CalendarBackend {
         422: 'invalid',
       });
     }
-    const info: CalendarInfo = { url: target, ...ownerAndName(target), componentTypes: [...ALL_TYPES] };
+    const info: CalendarInfo = { url: target, ...ownerAndName(target), componentTypes: [...ITEM_TYPES] };
     if (props.displayName) info.displayName = props.displayName;
     if (props.description) info.description = props.description;
     if (props.timezone !== undefined) info.timezone = props.timezone;
@@ -191,7 +189,7 @@ export class CalDavBackend implements CalendarBackend {
 
   private propfind(credentials: BackendCredentials, url: string, depth: '0' | '1', props: string[]): Promise<DavAnswer> {
     return this.http.request(credentials, 'PROPFIND', url, {
-      headers: { Depth: depth, 'Content-Type': XML },
+      headers: { Depth: depth, 'Content-Type': XML_CONTENT_TYPE },
       body: propfindBody(props),
     });
   }

@@ -1,15 +1,13 @@
-import type { ComponentType, StoredObject, TimeRange } from '../model/calendar.js';
+import { ITEM_TYPES, type ComponentType, type StoredObject, type TimeRange } from '../model/calendar.js';
 import type { BackendCredentials } from '../model/session.js';
 import { readMultistatus, readObjects } from './dav-answers.js';
-import { calendarQueryBody, multigetBody } from './dav-bodies.js';
+import { XML_CONTENT_TYPE, calendarQueryBody, multigetBody } from './dav-bodies.js';
 import { pathOf, type DavTransport } from './dav-transport.js';
 import { hasComponentOf, hasUid } from './ical-peek.js';
 import { withSlash } from './object-urls.js';
 
 /** The REPORTs that read objects from a calendar collection (RFC 4791 §7.8, §7.9). */
 
-const XML = 'application/xml; charset=utf-8';
-const ALL_TYPES: readonly ComponentType[] = ['VEVENT', 'VTODO'];
 /** Objects per calendar-multiget request (keeps each answer of moderate size). */
 const MULTIGET_CHUNK = 100;
 
@@ -26,7 +24,7 @@ export async function queryRange(
   types: readonly ComponentType[],
   range: TimeRange,
 ): Promise<StoredObject[]> {
-  const wanted = ALL_TYPES.filter((t) => types.includes(t));
+  const wanted = ITEM_TYPES.filter((t) => types.includes(t));
   if (wanted.length === 0) return [];
   if (wanted.length > 1 && !range.start && !range.end) {
     const all = await report(http, credentials, calendarUrl, undefined, {});
@@ -48,11 +46,11 @@ export async function findByUid(
   credentials: BackendCredentials,
   calendarUrl: string,
   uid: string,
-  types: readonly ComponentType[] = ALL_TYPES,
+  types: readonly ComponentType[] = ITEM_TYPES,
 ): Promise<StoredObject | null> {
   // Radicale 3.1.8 fails on an empty text-match, and no component can carry an empty UID anyway.
   if (uid === '') return null;
-  const wanted = ALL_TYPES.filter((t) => types.includes(t));
+  const wanted = ITEM_TYPES.filter((t) => types.includes(t));
   const lists = await Promise.all(wanted.map((t) => report(http, credentials, calendarUrl, t, { uid })));
   return lists.flat().find((o) => hasUid(o.ical, uid)) ?? null;
 }
@@ -63,7 +61,7 @@ export async function fetchObjects(http: DavTransport, credentials: BackendCrede
   const found: StoredObject[] = [];
   for (let i = 0; i < urls.length; i += MULTIGET_CHUNK) {
     const paths = urls.slice(i, i + MULTIGET_CHUNK).map(pathOf);
-    const answer = await http.request(credentials, 'REPORT', target, { headers: { Depth: '1', 'Content-Type': XML }, body: multigetBody(paths) });
+    const answer = await http.request(credentials, 'REPORT', target, { headers: { Depth: '1', 'Content-Type': XML_CONTENT_TYPE }, body: multigetBody(paths) });
     found.push(...readObjects(readMultistatus(answer, `REPORT calendar-multiget ${pathOf(target)}`, credentials), target));
   }
   return found;
@@ -78,7 +76,7 @@ async function report(
 ): Promise<StoredObject[]> {
   const target = withSlash(calendarUrl);
   const answer = await http.request(credentials, 'REPORT', target, {
-    headers: { Depth: '1', 'Content-Type': XML },
+    headers: { Depth: '1', 'Content-Type': XML_CONTENT_TYPE },
     body: calendarQueryBody(type, filter),
   });
   return readObjects(readMultistatus(answer, `REPORT ${pathOf(target)}`, credentials), target);

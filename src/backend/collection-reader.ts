@@ -2,7 +2,7 @@ import type { CalendarInfo } from '../model/calendar.js';
 import type { BackendCredentials } from '../model/session.js';
 import { isCalendarCollection, toCalendarInfo } from './calendar-props.js';
 import { readMultistatus } from './dav-answers.js';
-import { CALENDAR_PROPS, propfindBody, type ContentTagProperty } from './dav-bodies.js';
+import { CALENDAR_PROPS, XML_CONTENT_TYPE, propfindBody, type ContentTagProperty } from './dav-bodies.js';
 import { pathOf, type DavTransport } from './dav-transport.js';
 import { CALSERVER_NS, DAV_NS, clark, propText, succeeded, type DavResponse } from './multistatus.js';
 import { withSlash } from './object-urls.js';
@@ -70,7 +70,7 @@ export class CollectionReader {
     extra: ContentTagProperty | 'D:getlastmodified' | 'none',
   ): Promise<{ response: DavResponse; date: number } | null> {
     const answer = await this.http.request(credentials, 'PROPFIND', target, {
-      headers: { Depth: '0', 'Content-Type': 'application/xml; charset=utf-8' },
+      headers: { Depth: '0', 'Content-Type': XML_CONTENT_TYPE },
       body: propfindBody(extra === 'none' ? CALENDAR_PROPS : [...CALENDAR_PROPS, extra]),
     });
     if (answer.status === 404 || answer.status === 410) return null;

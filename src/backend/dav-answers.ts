@@ -1,20 +1,25 @@
 import type { StoredObject } from '../model/calendar.js';
-import { GatewayError, type GatewayErrorKind } from '../model/errors.js';
+import { GatewayError, type GatewayErrorKind, messageOf } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 import { statusError, unreadableAnswer } from './dav-errors.js';
 import { pathOf, type DavAnswer } from './dav-transport.js';
-import { CALDAV_NS, DAV_NS, clark, parseMultistatus, type DavResponse } from './multistatus.js';
+import { CALDAV_NS, DAV_NS, clark, parseMultistatusDocument, type DavResponse, type Multistatus } from './multistatus.js';
 import { resolveHref } from './object-urls.js';
 
 /** Interpretation of answers shared by several backend calls. */
 
 /** The responses of a 207 answer; any other status becomes the matching GatewayError. */
 export function readMultistatus(answer: DavAnswer, action: string, credentials: BackendCredentials): DavResponse[] {
+  return readMultistatusDocument(answer, action, credentials).responses;
+}
+
+/** A 207 answer, whole (responses and sync token); any other status becomes the matching GatewayError. */
+export function readMultistatusDocument(answer: DavAnswer, action: string, credentials: BackendCredentials): Multistatus {
   if (answer.status !== 207) throw statusError(answer, action, credentials);
   try {
-    return parseMultistatus(answer.body);
+    return parseMultistatusDocument(answer.body);
   } catch (err) {
-    throw unreadableAnswer(action, err instanceof Error ? err.message : String(err), credentials);
+    throw unreadableAnswer(action, messageOf(err), credentials);
   }
 }
 

@@ -14,6 +14,9 @@ const el = (name: string, children?: Array<XmlNode | string>, attrs?: Record<str
 });
 
 /** Properties read for a calendar collection. */
+/** Content type of every XML request body. */
+export const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
+
 export const CALENDAR_PROPS = [
   'D:resourcetype',
   'D:displayname',

@@ -2,12 +2,11 @@ import type { StoredObject } from '../model/calendar.js';
 import { GatewayError } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 import type { SyncChanges } from './calendar-backend.js';
-import { readMultistatus, readObjects } from './dav-answers.js';
-import { unreadableAnswer } from './dav-errors.js';
+import { readMultistatusDocument, readObjects } from './dav-answers.js';
+import { XML_CONTENT_TYPE } from './dav-bodies.js';
 import { pathOf, type DavTransport } from './dav-transport.js';
 import { CALDAV_NS, DAV_NS, clark, type DavResponse } from './multistatus.js';
 import { resolveHref, withSlash } from './object-urls.js';
-import { childOf, parseXml } from './xml-reader.js';
 import { renderXml } from './xml-writer.js';
 
 /** Rounds of a truncated (507) sync-collection answer followed before giving up. */
@@ -87,7 +86,7 @@ async function syncRound(
   const action = `REPORT sync-collection ${pathOf(target)}`;
   const answer = await http.request(credentials, 'REPORT', target, {
     // RFC 6578 §3.2: the report is defined for Depth 0 only.
-    headers: { Depth: '0', 'Content-Type': 'application/xml; charset=utf-8' },
+    headers: { Depth: '0', 'Content-Type': XML_CONTENT_TYPE },
     body: syncCollectionBody(token),
   });
   if (answer.status !== 207 && token !== undefined && answer.status !== 401) {
@@ -98,13 +97,7 @@ async function syncRound(
       status: answer.status,
     });
   }
-  const responses = readMultistatus(answer, action, credentials);
-  let next: string | undefined;
-  try {
-    next = childOf(parseXml(answer.body), DAV_NS, 'sync-token')?.text.trim();
-  } catch (err) {
-    throw unreadableAnswer(action, err instanceof Error ? err.message : String(err), credentials);
-  }
+  const { responses, syncToken: next } = readMultistatusDocument(answer, action, credentials);
   if (!next) throw new GatewayError('backend', `CalDAV ${action}: the answer carries no sync-token`);
   return { responses, next };
 }

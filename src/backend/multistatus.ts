@@ -30,11 +30,23 @@ export function parseStatusLine(line: string | undefined): number | undefined {
 
 /** Parses a Multi-Status body. Throws Error when the body is not a DAV:multistatus document. */
 export function parseMultistatus(body: string): DavResponse[] {
+  return parseMultistatusDocument(body).responses;
+}
+
+/** A whole multistatus: its responses and, in a sync-collection answer, the new sync token (RFC 6578 §6.4). */
+export interface Multistatus {
+  responses: DavResponse[];
+  syncToken?: string;
+}
+
+export function parseMultistatusDocument(body: string): Multistatus {
   const root = parseXml(body);
   if (root.ns !== DAV_NS || root.name !== 'multistatus') {
     throw new Error(`expected DAV:multistatus, got {${root.ns}}${root.name}`);
   }
-  return childrenOf(root, DAV_NS, 'response').map(readResponse);
+  const responses = childrenOf(root, DAV_NS, 'response').map(readResponse);
+  const syncToken = childOf(root, DAV_NS, 'sync-token')?.text.trim();
+  return syncToken ? { responses, syncToken } : { responses };
 }
 
 function readResponse(response: XmlElement): DavResponse {

@@ -4,7 +4,7 @@ import type { Directory } from '../mapping/directory.js';
 import { DEFAULT_LIMITS } from '../mapping/expand.js';
 import type { CalendarInfo } from '../model/calendar.js';
 import type { Clock } from '../model/clock.js';
-import { isGatewayError } from '../model/errors.js';
+import { isGatewayError, messageOf } from '../model/errors.js';
 import type { BackendCredentials, Session } from '../model/session.js';
 import type { GuidStore } from '../state/guid-store.js';
 import type { SnapshotStore } from '../state/snapshot-store.js';
@@ -60,7 +60,7 @@ export class CalendarService {
     this.builds = new BackgroundBuilds({
       concurrency: CONCURRENT_BUILDS,
       maxQueued: QUEUED_BUILDS,
-      onError: (err) => options.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'calendar cache: a snapshot build failed'),
+      onError: (err) => options.log.debug({ err: messageOf(err) }, 'calendar cache: a snapshot build failed'),
     });
     this.cache = new ContentCache({
       builds: this.builds,
@@ -132,6 +132,6 @@ function sharedFailureLog(log: Logger, clock: Clock): (what: string, err: unknow
   return (what, err) => {
     if (clock.now() - last < 60_000) return;
     last = clock.now();
-    log.warn({ err: err instanceof Error ? err.message : String(err) }, `calendar cache: ${what} failed; carrying on without the shared snapshot`);
+    log.warn({ err: messageOf(err) }, `calendar cache: ${what} failed; carrying on without the shared snapshot`);
   };
 }

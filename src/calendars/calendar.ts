@@ -4,7 +4,7 @@ import type { CalendarBackend } from '../backend/calendar-backend.js';
 import type { ExpansionLimits } from '../mapping/expand.js';
 import type { CalendarInfo, ComponentType, StoredObject, TimeRange } from '../model/calendar.js';
 import type { DeletedItem, Tombstone } from '../model/deletion.js';
-import { GatewayError, isGatewayError } from '../model/errors.js';
+import { GatewayError, isGatewayError, messageOf } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 import type { Clock } from '../model/clock.js';
 import type { GuidStore } from '../state/guid-store.js';
@@ -208,7 +208,7 @@ export class Calendar {
   private async noteWrite(set: StoredObject[], remove: string[]): Promise<void> {
     await this.ctx.cache.noteWrite(this.url, set, remove).catch((err: unknown) => {
       // The write itself succeeded; a snapshot that missed it is caught up by the next validation.
-      this.ctx.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'calendar cache not updated after a write');
+      this.ctx.log.warn({ err: messageOf(err) }, 'calendar cache not updated after a write');
     });
   }
 

@@ -1,5 +1,5 @@
 import type { CalendarBackend, SyncChanges } from '../backend/calendar-backend.js';
-import type { CalendarInfo, StoredObject } from '../model/calendar.js';
+import { ITEM_TYPES, type CalendarInfo, type StoredObject } from '../model/calendar.js';
 import type { Tombstone } from '../model/deletion.js';
 import { GatewayError, isGatewayError } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
@@ -213,7 +213,7 @@ export class ContentCache {
       return { objects: initial.changed, token: initial.token };
     } catch (err) {
       if (!isGatewayError(err, 'backend')) throw err;
-      return { objects: await this.backend.queryRange(credentials, calendarUrl, ['VEVENT', 'VTODO'], {}) };
+      return { objects: await this.backend.queryRange(credentials, calendarUrl, [...ITEM_TYPES], {}) };
     }
   }
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { itemOfObject } from '../mapping/deletions.js';
 import type { Clock } from '../model/clock.js';
 import type { DeletedItem, Tombstone } from '../model/deletion.js';
+import { messageOf } from '../model/errors.js';
 import type { TimeRange } from '../model/calendar.js';
 import { tombstoneKey, type TombstoneStore } from '../state/tombstone-store.js';
 import type { GoneObjects } from './content-cache.js';
@@ -30,7 +31,7 @@ export class DeletionLog {
       await this.tombstones.record(calendarUrl, deletions.map((d) => ({ ...d, deletedAt })));
     } catch (err) {
       log.warn(
-        { err: err instanceof Error ? err.message : String(err), count: deletions.length },
+        { err: messageOf(err), count: deletions.length },
         'deletion not recorded in the delete log; clients syncing later will not learn of it',
       );
     }

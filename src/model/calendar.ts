@@ -41,3 +41,6 @@ export interface TimeRange {
 }
 
 export type ComponentType = 'VEVENT' | 'VTODO';
+
+/** Every component type a calendar item can be, in the order answers list them. */
+export const ITEM_TYPES: readonly ComponentType[] = ['VEVENT', 'VTODO'];

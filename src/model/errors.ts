@@ -35,6 +35,11 @@ export class GatewayError extends Error {
   }
 }
 
+/** The message of anything thrown, for logs. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 export function isGatewayError(err: unknown, kind?: GatewayErrorKind): err is GatewayError {
   return err instanceof GatewayError && (kind === undefined || err.kind === kind);
 }

@@ -6,7 +6,7 @@ import { toInstant } from '../mapping/ical-time.js';
 import type { ItemOutputOptions } from '../mapping/item-output.js';
 import { isKnownTimezone } from '../mapping/timezones.js';
 import { parseTimezoneOut, type TimezoneOut } from '../mapping/tzidout.js';
-import type { CalendarInfo, ComponentType, TimeRange } from '../model/calendar.js';
+import { ITEM_TYPES, type CalendarInfo, type ComponentType, type TimeRange } from '../model/calendar.js';
 import type { ServerProfile } from './command.js';
 import type { WcapDate } from './datetime.js';
 import { Errno } from './errno.js';
@@ -61,7 +61,7 @@ export const changeLogParams = {
 export function typesOf(filter: 'event' | 'todo' | 'all' | undefined): ComponentType[] {
   if (filter === 'event') return ['VEVENT'];
   if (filter === 'todo') return ['VTODO'];
-  return ['VEVENT', 'VTODO'];
+  return [...ITEM_TYPES];
 }
 
 /** The fetch parameters every calendar of a request shares. */

@@ -79,7 +79,7 @@ export class RedisSnapshotStore implements SnapshotStore {
       id,
       this.prefix,
       String(change.set.size),
-      ...[...change.set].flatMap(([url, object]) => [url, JSON.stringify([object.version, object.ical])]),
+      ...encodedEntries(change.set).flat(),
       ...change.remove,
     ];
     const done = await callRedis('writing a calendar snapshot', () => runScript(this.redis, APPLY, [meta, objs, lru, total], args));
@@ -90,7 +90,7 @@ export class RedisSnapshotStore implements SnapshotStore {
   private async replace(calendarUrl: string, change: SnapshotChange, basedOn: string | null): Promise<boolean> {
     const { id, meta, objs, lru, total } = this.keys(calendarUrl);
     const staging = `${this.prefix}${id}:staging:${randomUUID()}`;
-    const entries = [...change.set].map(([url, object]): [string, string] => [url, JSON.stringify([object.version, object.ical])]);
+    const entries = encodedEntries(change.set);
     const bytes = entries.reduce((sum, [url, value]) => sum + Buffer.byteLength(url) + Buffer.byteLength(value) + 64, 256);
     for (let i = 0; i < entries.length; i += STAGING_SLICE) {
       const slice = entries.slice(i, i + STAGING_SLICE).flat();
@@ -103,7 +103,7 @@ export class RedisSnapshotStore implements SnapshotStore {
 
   async patch(calendarUrl: string, set: ReadonlyMap<string, SnapshotObject>, remove: readonly string[]): Promise<void> {
     const { id, meta, objs, lru, total } = this.keys(calendarUrl);
-    const pairs = [...set].flatMap(([url, object]) => [url, JSON.stringify([object.version, object.ical])]);
+    const pairs = encodedEntries(set).flat();
     await callRedis('writing a calendar snapshot', () =>
       runScript(this.redis, PATCH, [meta, objs, lru, total], [String(this.clock.now()), id, String(set.size), ...pairs, ...remove]),
     );
@@ -127,4 +127,9 @@ export class RedisSnapshotStore implements SnapshotStore {
       total: `${this.prefix}total`,
     };
   }
+}
+
+/** Hash entries as stored: object URL → JSON [etag, iCalendar]. */
+function encodedEntries(objects: ReadonlyMap<string, SnapshotObject>): Array<[string, string]> {
+  return [...objects].map(([url, object]) => [url, JSON.stringify([object.version, object.ical])]);
 }
