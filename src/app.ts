@@ -52,7 +52,10 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
     // Only reached for faults outside the pipeline (which renders its own errors). Still a WCAP
     // answer with HTTP 200: Lightning reads any other status as a transport failure.
     options.logger.error({ err }, 'unhandled request error');
-    const rendered = formatterFor(undefined)!.render(errorResult(Errno.UNKNOWN_INTERNAL_ERROR, 'Internal error'));
+    // In the format the request asked for, when it names one the gateway has.
+    const asked = URL.canParse(c.req.url) ? new URL(c.req.url).searchParams.get('fmt-out') ?? undefined : undefined;
+    const formatter = formatterFor(asked) ?? formatterFor(undefined)!;
+    const rendered = formatter.render(errorResult(Errno.UNKNOWN_INTERNAL_ERROR, 'Internal error'));
     return c.body(rendered.body, 200, { ...NO_CACHE, 'Content-Type': rendered.contentType });
   });
   return app;

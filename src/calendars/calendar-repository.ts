@@ -65,7 +65,7 @@ export class CalendarRepository {
       },
       recentProperties: {
         get: () => this.ctx.properties.get(key),
-        set: (info) => this.ctx.properties.set(key, info),
+        set: (info) => rememberProperties(this.ctx.properties, this.user, url, info),
       },
     };
     return new Calendar(requested, url, address.owner, address.owner === this.user, context);
@@ -84,6 +84,18 @@ export class CalendarRepository {
 }
 
 /** Key of a calendar's properties as `user` read them, in the shared properties cache. */
-export function propertiesKey(user: string, url: string): string {
+function propertiesKey(user: string, url: string): string {
   return `${user}\n${url}`;
+}
+
+/**
+ * Keeps a calendar's properties as `user` just read them and returns what was kept: without the
+ * content tag (the cache's business, never served from here), and under `url`, the URL the calid
+ * names, which stays the calendar's identity whatever href the server answered with.
+ */
+export function rememberProperties(cache: TtlCache<CalendarInfo>, user: string, url: string, info: CalendarInfo): CalendarInfo {
+  const { contentTag: _tag, ...properties } = info;
+  const kept = { ...properties, url };
+  cache.set(propertiesKey(user, url), kept);
+  return kept;
 }

@@ -10,7 +10,7 @@ import type { GuidStore } from '../state/guid-store.js';
 import type { SnapshotStore } from '../state/snapshot-store.js';
 import type { TombstoneStore } from '../state/tombstone-store.js';
 import { BackgroundBuilds } from './background-builds.js';
-import { CalendarRepository, propertiesKey, type RepositoryContext } from './calendar-repository.js';
+import { CalendarRepository, rememberProperties, type RepositoryContext } from './calendar-repository.js';
 import { ContentCache } from './content-cache.js';
 import { DeletionLog } from './deletion-log.js';
 import { ObjectSummaries } from './object-summaries.js';
@@ -97,8 +97,7 @@ export class CalendarService {
     const existing = await this.backend.getCalendar(credentials, url);
     if (existing) {
       // A client fetches right after logging in: its first fetch need not read them again.
-      const { contentTag: _tag, ...properties } = existing;
-      this.context.properties.set(propertiesKey(credentials.user, url), { ...properties, url });
+      rememberProperties(this.context.properties, credentials.user, url, existing);
       return home;
     }
     try {

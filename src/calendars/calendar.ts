@@ -31,7 +31,8 @@ export interface CalendarContext {
   /** Called when the calendar turned out not to exist any more. */
   forget(url: string): void;
   /** The calendar's properties as read recently by this process (see Calendar.properties). */
-  recentProperties: { get(): CalendarInfo | undefined; set(info: CalendarInfo): void };
+  /** `set` keeps what a read returned (content tag dropped, URL the calid's) and returns that. */
+  recentProperties: { get(): CalendarInfo | undefined; set(info: CalendarInfo): CalendarInfo };
 }
 
 /**
@@ -190,10 +191,7 @@ export class Calendar {
   }
 
   private remember(info: CalendarInfo): void {
-    // The URL the calid names stays the calendar's identity, whatever href the server answered with.
-    const { contentTag: _tag, ...properties } = info;
-    this.loaded = { ...properties, url: this.url };
-    this.ctx.recentProperties.set(this.loaded);
+    this.loaded = this.ctx.recentProperties.set(info);
   }
 
   private itemsAt(snapshot: CalendarSnapshot, url: string, types: readonly ComponentType[]): Item[] {
