@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import type { ItemChanges } from '../model/item-changes.js';
 import type { WcapDate } from '../model/wcap-date.js';
-import { setTimeProperty, toIcalTime } from './ical-time.js';
+import { exactlyInZone, setTimeProperty, toIcalTime } from './ical-time.js';
 import { ruleCanNeverMatch } from './recur-guard.js';
 
 /** true when the master defines more than one instance (RRULE or RDATE). */
@@ -51,7 +51,7 @@ export function alignTo(date: WcapDate, start: ICAL.Time | null, tzid: string | 
   const zoneName = start?.zone && start.zone.tzid !== 'floating' ? start.zone.tzid : tzid;
   const time = toIcalTime(date, date.kind === 'floating' ? (zoneName ?? tzid) : zoneName);
   if (start?.isDate) return ICAL.Time.fromData({ year: time.year, month: time.month, day: time.day, isDate: true });
-  if (start && start.zone && time.zone !== start.zone && start.zone.tzid !== 'floating') return time.convertToZone(start.zone);
+  if (start && start.zone && time.zone !== start.zone && start.zone.tzid !== 'floating') return exactlyInZone(time, start.zone) ?? time;
   return time;
 }
 

@@ -25,13 +25,39 @@ export function toIcalTime(value: WcapDate, tzid: string | undefined): ICAL.Time
   if (value.kind === 'utc') {
     const utc = ICAL.Time.fromData(fields, ICAL.Timezone.utcTimezone);
     if (!zone || zone === ICAL.Timezone.utcTimezone) return utc;
-    const local = utc.convertToZone(zone);
     // In the hour a DST change repeats, a local time names two instants and readers (ical.js,
     // Lightning) take the later one; such an instant is kept in UTC so it is read back exactly.
-    return local.toUnixTime() === utc.toUnixTime() ? local : utc;
+    return exactlyInZone(utc, zone) ?? utc;
   }
   return ICAL.Time.fromData(fields, zone ?? ICAL.Timezone.utcTimezone);
 }
+
+/**
+ * The local time in `zone` that names exactly the instant of `time`, or undefined when none does
+ * (the first pass through an hour a DST change repeats, whose local name readers take as the
+ * second). ical.js 2.x's convertToZone looks the offset up with the source's wall-clock fields, so
+ * on the day of a change it can land an hour off (2013-11-03T01:00Z became 20:00 in New York, not
+ * 21:00), or in the hour a change skips (02:30 on 2013-03-10, which RFC 5545 §3.3.5 reads as
+ * 07:30Z, not 06:30Z). So the candidates are the zone's offsets a day either side of the instant;
+ * a candidate counts when its local time carries that offset, and the smaller offset wins, since
+ * the larger one can only match by landing in a skipped hour.
+ */
+export function exactlyInZone(time: ICAL.Time, zone: ICAL.Timezone): ICAL.Time | undefined {
+  const instant = time.toUnixTime();
+  const wallClock = (seconds: number, fieldsZone: ICAL.Timezone) => {
+    const d = new Date(seconds * 1000);
+    const fields = { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+    return ICAL.Time.fromData(fields, fieldsZone);
+  };
+  const offsets = new Set([-DAY, 0, DAY].map((shift) => zone.utcOffset(wallClock(instant + shift, zone))));
+  for (const offset of [...offsets].sort((a, b) => a - b)) {
+    const local = wallClock(instant + offset, zone);
+    if (local.toUnixTime() === instant && zone.utcOffset(local) === offset) return local;
+  }
+  return undefined;
+}
+
+const DAY = 86_400;
 
 /** The instant a WCAP date denotes (DATEs are midnight in tzid, else UTC). */
 export function toInstant(value: WcapDate, tzid: string | undefined): Date {

@@ -2,6 +2,7 @@ import ICAL from 'ical.js';
 import { isFloating } from './expand.js';
 import { zoneIdOf } from './instance-output.js';
 import { usedTimezoneIds } from './calendar-object.js';
+import { exactlyInZone } from './ical-time.js';
 import { copyItems } from './item-copy.js';
 import { isKnownTimezone, timezone } from './timezones.js';
 
@@ -54,7 +55,10 @@ export function convertToZone(item: ICAL.Component, tzid: string): void {
     for (const property of item.getAllProperties(name)) {
       const values = property.getValues() as unknown[];
       if (!values.some(convertible)) continue;
-      const converted = values.map((value) => convertValue(value, zone));
+      // One TZID serves every value of a property: if one instant has no local name in the zone,
+      // the whole property is written in UTC, which names every instant exactly.
+      const local = values.map((value) => convertValue(value, zone));
+      const converted = local.includes(undefined) ? values.map((value) => convertValue(value, ICAL.Timezone.utcTimezone)!) : local;
       property.removeParameter('tzid');
       if (converted.length === 1) property.setValue(converted[0] as ICAL.Time);
       else property.setValues(converted as ICAL.Time[]);
@@ -70,14 +74,14 @@ function convertible(value: unknown): boolean {
   return value instanceof ICAL.Period && !isFloating(value.start);
 }
 
+/** The value in `zone`; undefined when an instant in it has no exact local time there. */
 function convertValue(value: unknown, zone: ICAL.Timezone): unknown {
-  if (value instanceof ICAL.Time) return isFloating(value) ? value : value.convertToZone(zone);
+  if (value instanceof ICAL.Time) return isFloating(value) ? value : exactlyInZone(value, zone);
   if (value instanceof ICAL.Period && !isFloating(value.start)) {
-    return ICAL.Period.fromData({
-      start: value.start.convertToZone(zone),
-      end: value.end ? value.end.convertToZone(zone) : undefined,
-      duration: value.duration ?? undefined,
-    });
+    const start = exactlyInZone(value.start, zone);
+    const end = value.end ? exactlyInZone(value.end, zone) : undefined;
+    if (!start || (value.end && !end)) return undefined;
+    return ICAL.Period.fromData({ start, end, duration: value.duration ?? undefined });
   }
   return value;
 }

@@ -137,6 +137,8 @@ describe('offline sync: lastmod and deleted components', () => {
     expect(byUid.get(changedLater)!.getFirstPropertyValue('summary')).toBe('After');
 
     // Nothing changed since: the calendar cache answers after one validation (a Depth 0 PROPFIND).
+    // Snapshot builds of earlier reads must not show up among this request's CalDAV requests.
+    await h.settled();
     const before = h.caldavRequests.length;
     const again = await lastmod(from, stamp(h.clock.now()));
     expect(again.errno).toBe(0);
@@ -211,6 +213,8 @@ describe('offline sync: lastmod and deleted components', () => {
     // Nothing changed since: detection is one validation of the calendar cache, and the deletion is
     // not recorded a second time.
     h.clock.advance(2);
+    // Snapshot builds of earlier reads must not show up among this request's CalDAV requests.
+    await h.settled();
     const before = h.caldavRequests.length;
     const again = await deleted(from, stamp(h.clock.now()));
     expect(h.caldavRequests.slice(before)).toEqual([{ method: 'PROPFIND', url: expect.stringMatching(new RegExp(`${calendarPath}$`)), depth: '0' }]);
@@ -269,6 +273,8 @@ describe('verifyevents_by_ids / verifytodos_by_ids', () => {
     await store('storeevents', `&dtstart=20270608T090000Z&dtend=20270608T100000Z&summary=Moved&uid=${weekly}&mod=1&rid=20270608T070000Z`);
     await h.wcap('deleteevents_by_id', `id=${id}&uid=${weekly}&mod=1&rid=20270615T070000Z&fmt-out=text%2Fxml&calid=${USER}`);
 
+    // Snapshot builds of earlier reads must not show up among this request's CalDAV requests.
+    await h.settled();
     const before = h.caldavRequests.length;
     const answer = await verify(
       'verifyevents_by_ids',

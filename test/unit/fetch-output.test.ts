@@ -63,6 +63,21 @@ describe('tzidout', () => {
     expect(lineOf(items[0]!, 'X-NSCP-DTSTART-TZID')).toBe('X-NSCP-DTSTART-TZID:Europe/Berlin');
   });
 
+  it('America/New_York on the day summer time ends: the local time names the same instant', () => {
+    const evening = stored([], ...vevent('n', 'DTSTART:20131103T010000Z', 'DTEND:20131103T020000Z', 'SUMMARY:Saturday evening'));
+    const { items } = out(evening, { timezoneOut: { kind: 'zone', tzid: 'America/New_York' } });
+    expect(['DTSTART', 'DTEND'].map((n) => lineOf(items[0]!, n))).toEqual([
+      'DTSTART;TZID=America/New_York:20131102T210000',
+      'DTEND;TZID=America/New_York:20131102T220000',
+    ]);
+  });
+
+  it('America/New_York: an instant in the first pass of the repeated hour stays UTC (its local name means the second)', () => {
+    const early = stored([], ...vevent('r', 'DTSTART:20131103T053000Z', 'DTEND:20131103T063000Z', 'SUMMARY:Night shift'));
+    const { items } = out(early, { timezoneOut: { kind: 'zone', tzid: 'America/New_York' } });
+    expect(['DTSTART', 'DTEND'].map((n) => lineOf(items[0]!, n))).toEqual(['DTSTART:20131103T053000Z', 'DTEND;TZID=America/New_York:20131103T013000']);
+  });
+
   it('Australia/Sydney: a UTC event moves to the next local day', () => {
     const { items } = out(UTC, { timezoneOut: { kind: 'zone', tzid: 'Australia/Sydney' } });
     expect(lineOf(items[0]!, 'DTSTART')).toBe('DTSTART;TZID=Australia/Sydney:20260310T200000');

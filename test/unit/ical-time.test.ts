@@ -20,4 +20,18 @@ describe('toIcalTime', () => {
       expect(new Date(toIcalTime(utc(iso), 'Europe/Berlin').toUnixTime() * 1000).toISOString()).toBe(new Date(iso).toISOString());
     },
   );
+
+  // New York leaves summer time on 3 November 2013 at 06:00Z. Hours earlier that day, ical.js's
+  // own conversion lands an hour off (01:00Z became 20:00 instead of 21:00 local).
+  it.each([
+    ['2013-11-03T01:00:00Z', '20131102T210000'],
+    ['2013-11-03T04:30:00Z', '20131103T003000'],
+    ['2013-11-03T07:00:00Z', '20131103T020000'],
+    ['2013-03-10T06:30:00Z', '20130310T013000'],
+    ['2013-03-10T07:30:00Z', '20130310T033000'],
+  ])('%s on a New York DST day is stored as local %s', (iso, local) => {
+    const time = toIcalTime(utc(iso), 'America/New_York');
+    expect([time.toICALString(), time.zone?.tzid]).toEqual([local, 'America/New_York']);
+    expect(new Date(time.toUnixTime() * 1000).toISOString()).toBe(new Date(iso).toISOString());
+  });
 });
