@@ -18,6 +18,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** Key material for credential encryption (required with Redis). */
   secret: string | undefined;
+  /** A second secret whose sealed sessions are still opened, never used to seal (rotation). */
+  secretAccepted: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   defaultCalendar: string;
   mailDomain: string | undefined;
@@ -53,6 +55,7 @@ export const ENVIRONMENT_VARIABLES = {
   WCAP_CALDAV_URL: 'caldavUrl',
   WCAP_REDIS_URL: 'redisUrl',
   WCAP_SECRET: 'secret',
+  WCAP_SECRET_ACCEPTED: 'secretAccepted',
   WCAP_LOG_LEVEL: 'logLevel',
   WCAP_DEFAULT_CALENDAR: 'defaultCalendar',
   WCAP_MAIL_DOMAIN: 'mailDomain',
@@ -88,6 +91,7 @@ const schema = z.object({
     z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   ),
   secret: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  secretAccepted: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   logLevel: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -128,6 +132,9 @@ function crossFieldProblems(raw: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if (emptyToUndefined(raw.redisUrl) !== undefined && emptyToUndefined(raw.secret) === undefined) {
     problems.push('WCAP_SECRET: WCAP_SECRET is required when WCAP_REDIS_URL is set (replicas must share the key)');
+  }
+  if (emptyToUndefined(raw.secretAccepted) !== undefined && emptyToUndefined(raw.secret) === undefined) {
+    problems.push('WCAP_SECRET_ACCEPTED: only makes sense beside WCAP_SECRET (it is the other secret of a rotation)');
   }
   const idle = schema.shape.sessionIdleSeconds.safeParse(raw.sessionIdleSeconds);
   const max = schema.shape.sessionMaxSeconds.safeParse(raw.sessionMaxSeconds);
@@ -193,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     caldavUrl: result.data.caldavUrl,
     redisUrl: result.data.redisUrl,
     secret: result.data.secret,
+    secretAccepted: result.data.secretAccepted,
     mailDomain: result.data.mailDomain,
     cacheValidation: result.data.cacheValidation,
   };

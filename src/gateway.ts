@@ -124,7 +124,7 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger): St
   if (config.redisUrl) {
     const redis = createRedis(config.redisUrl);
     const stores = {
-      sessions: new RedisSessionStore({ redis, limits, secretBox: new SecretBox(config.secret!), clock }),
+      sessions: new RedisSessionStore({ redis, limits, secretBox: new SecretBox(config.secret!, config.secretAccepted ? [config.secretAccepted] : []), clock }),
       guids: new RedisGuidStore({ redis }),
       tombstones: new RedisTombstoneStore({ redis, clock, retentionSeconds }),
       sharedSnapshots: new RedisSnapshotStore({ redis, clock, maxBytes: config.cacheMaxMb * 1024 * 1024 }),
@@ -145,7 +145,7 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger): St
   }
   logger.warn('WCAP_REDIS_URL is not set: sessions live in this process only; replicas cannot share them');
   const stores = {
-    sessions: new MemorySessionStore({ limits, secretBox: new SecretBox(config.secret ?? randomSecret()), clock }),
+    sessions: new MemorySessionStore({ limits, secretBox: new SecretBox(config.secret ?? randomSecret(), config.secretAccepted ? [config.secretAccepted] : []), clock }),
     guids: new MemoryGuidStore(),
     tombstones: new MemoryTombstoneStore({ clock, retentionSeconds }),
   };

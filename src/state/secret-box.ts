@@ -38,18 +38,20 @@ export class SecretBoxError extends Error {
 
 export class SecretBox {
   readonly #key: Buffer;
+  /** The sealing key first, then the keys of the other accepted secrets. */
+  readonly #openingKeys: Buffer[];
 
   /**
    * @param secret at least {@link MIN_SECRET_LENGTH} characters; the same secret on every replica
    *   that shares a store. Derivation costs a few tens of milliseconds: build one box per process.
-   * @throws Error when the secret is shorter than {@link MIN_SECRET_LENGTH}.
+   * @param alsoAccepted secrets whose sealed values {@link open} still accepts, while {@link seal}
+   *   uses only `secret`: a rotation changes the secret without logging anybody out (README,
+   *   Rotating WCAP_SECRET).
+   * @throws Error when a secret is shorter than {@link MIN_SECRET_LENGTH}.
    */
-  constructor(secret: string) {
-    if (secret.length < MIN_SECRET_LENGTH) {
-      throw new Error(`secret-box: the secret must have at least ${MIN_SECRET_LENGTH} characters`);
-    }
-    // 128 * N * r bytes = 32 MiB; maxmem must be above that (Node's default is exactly 32 MiB).
-    this.#key = scryptSync(secret, SALT, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+  constructor(secret: string, alsoAccepted: readonly string[] = []) {
+    this.#key = deriveKey(secret);
+    this.#openingKeys = [this.#key, ...alsoAccepted.map(deriveKey)];
   }
 
   /**
@@ -81,15 +83,26 @@ export class SecretBox {
     if (version !== VERSION) throw new SecretBoxError(`secret-box: unknown format version ${version}`);
     const iv = bytes.subarray(1, 1 + IV_BYTES);
     const tag = bytes.subarray(1 + IV_BYTES, HEADER_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(associatedData(version, context));
-    decipher.setAuthTag(tag);
-    try {
-      return Buffer.concat([decipher.update(bytes.subarray(HEADER_BYTES)), decipher.final()]).toString('utf8');
-    } catch {
-      throw new SecretBoxError('secret-box: authentication failed (tampered data or another key)');
+    for (const key of this.#openingKeys) {
+      const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+      decipher.setAAD(associatedData(version, context));
+      decipher.setAuthTag(tag);
+      try {
+        return Buffer.concat([decipher.update(bytes.subarray(HEADER_BYTES)), decipher.final()]).toString('utf8');
+      } catch {
+        // Another key may have sealed it.
+      }
     }
+    throw new SecretBoxError('secret-box: authentication failed (tampered data or another key)');
   }
+}
+
+function deriveKey(secret: string): Buffer {
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new Error(`secret-box: the secret must have at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  // 128 * N * r bytes = 32 MiB; maxmem must be above that (Node's default is exactly 32 MiB).
+  return scryptSync(secret, SALT, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
 }
 
 /**

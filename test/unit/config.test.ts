@@ -30,6 +30,7 @@ const DEFAULTS: Config = {
   caldavUrl: undefined,
   redisUrl: undefined,
   secret: undefined,
+  secretAccepted: undefined,
   logLevel: 'info',
   defaultCalendar: 'calendar',
   mailDomain: undefined,
@@ -65,6 +66,7 @@ describe('loadConfig', () => {
     ['WCAP_CALDAV_URL', 'https://dav.example.org/dav/', 'https://dav.example.org/dav/'],
     ['WCAP_REDIS_URL', 'rediss://cache.example.org:6380/2', 'rediss://cache.example.org:6380/2'],
     ['WCAP_SECRET', SECRET, SECRET],
+    ['WCAP_SECRET_ACCEPTED', `${SECRET}-old`, `${SECRET}-old`],
     ['WCAP_LOG_LEVEL', 'debug', 'debug'],
     ['WCAP_DEFAULT_CALENDAR', 'work.2024', 'work.2024'],
     ['WCAP_MAIL_DOMAIN', 'example.org', 'example.org'],
@@ -87,7 +89,7 @@ describe('loadConfig', () => {
 
   it.each(overrides)('%s=%s overrides its setting', (variable, value, expected) => {
     const env: Record<string, string> = { [variable]: value };
-    if (variable === 'WCAP_REDIS_URL') env.WCAP_SECRET = SECRET; // Redis requires the secret
+    if (variable === 'WCAP_REDIS_URL' || variable === 'WCAP_SECRET_ACCEPTED') env.WCAP_SECRET = SECRET; // both need the secret
     const config = loadConfig(env);
     expect(config[ENVIRONMENT_VARIABLES[variable]]).toEqual(expected);
   });
@@ -120,6 +122,11 @@ describe('loadConfig', () => {
     const problems = problemsOf({ [variable]: value, ...(variable === 'WCAP_REDIS_URL' ? { WCAP_SECRET: SECRET } : {}) });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${variable}: `));
+  });
+
+  it('takes WCAP_SECRET_ACCEPTED only beside WCAP_SECRET, and only as long as a secret', () => {
+    expect(problemsOf({ WCAP_SECRET_ACCEPTED: `${SECRET}-old` })).toEqual([expect.stringMatching(/^WCAP_SECRET_ACCEPTED: .*beside WCAP_SECRET/)]);
+    expect(problemsOf({ WCAP_SECRET: SECRET, WCAP_SECRET_ACCEPTED: 'short' })).toEqual([expect.stringMatching(/^WCAP_SECRET_ACCEPTED: .*16 characters/)]);
   });
 
   it('requires WCAP_SECRET with WCAP_REDIS_URL', () => {

@@ -35,6 +35,19 @@ describe('SecretBox', () => {
     expect(() => otherSecret.open(box.seal('hunter2'))).toThrow(SecretBoxError);
   });
 
+  it('during a rotation opens what either secret sealed, and seals with the new one only', () => {
+    // Step 2 of the rotation in the README: the new secret seals, the old one is still accepted.
+    const rotating = new SecretBox('unit-test-secret-0123456780', ['unit-test-secret-0123456789']);
+    expect(rotating.open(box.seal('sealed before', 'ctx'), 'ctx')).toBe('sealed before');
+    expect(rotating.open(otherSecret.seal('sealed after', 'ctx'), 'ctx')).toBe('sealed after');
+    const sealedNow = rotating.seal('hunter2');
+    expect(otherSecret.open(sealedNow)).toBe('hunter2');
+    expect(() => box.open(sealedNow)).toThrow(SecretBoxError);
+    // The accepted secret changes nothing about tampering or contexts.
+    expect(() => rotating.open(box.seal('hunter2', 'ctx'), 'other')).toThrow(SecretBoxError);
+    expect(() => new SecretBox('unit-test-secret-0123456780', ['short'])).toThrow(/16 characters/);
+  });
+
   it.each([
     ['version', 0],
     ['IV', 5],
