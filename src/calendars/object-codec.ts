@@ -43,5 +43,30 @@ export function serializeObject(vcalendar: ICAL.Component): string {
   for (const item of items) vcalendar.removeSubcomponent(item);
   for (const zone of zones) if (zone) vcalendar.addSubcomponent(zone);
   for (const item of items) vcalendar.addSubcomponent(item);
-  return vcalendar.toString() + '\r\n';
+  const text = vcalendar.toString() + '\r\n';
+  assertSameStructure(vcalendar, text);
+  return text;
+}
+
+/**
+ * The last line of defence against iCalendar injection: the written text, parsed again, must hold
+ * exactly the components and properties the gateway built. Values are escaped where they are set
+ * (mapping/apply-changes.ts); if one ever slips through, a line break in it would add a property or
+ * a component, and this refuses the write instead of storing it.
+ */
+function assertSameStructure(built: ICAL.Component, text: string): void {
+  let reparsed: ICAL.Component | undefined;
+  try {
+    reparsed = new ICAL.Component(ICAL.parse(text) as unknown[]);
+  } catch {
+    reparsed = undefined;
+  }
+  if (!reparsed || structureOf(reparsed) !== structureOf(built)) {
+    throw new GatewayError('invalid', 'A value of this item would change the structure of its iCalendar data');
+  }
+}
+
+function structureOf(component: ICAL.Component): string {
+  const properties = component.getAllProperties().map((p) => p.name);
+  return `${component.name}[${properties.join(',')}](${component.getAllSubcomponents().map(structureOf).join(',')})`;
 }

@@ -34,11 +34,25 @@ function bad(failsWith: number, name: string, expected: string): never {
   throw new WcapError(failsWith, `Invalid value for parameter ${name}: expected ${expected}`);
 }
 
-/** The decoded text of a value; broken percent-encoding is an error, not a guess. */
+/**
+ * The decoded text of a value; broken percent-encoding is an error, not a guess. So is a control
+ * character other than tab and line breaks: iCalendar text cannot carry one (RFC 5545 §3.3.11), so
+ * storing it would hand other CalDAV clients invalid data and WCAP clients something else.
+ */
 export function decoded(value: RawValue, name: string, failsWith: number): string {
-  if (!value.encoded) return value.text;
-  const text = safeDecode(value.text);
+  const text = value.encoded ? safeDecode(value.text) : value.text;
   if (text === undefined) bad(failsWith, name, 'valid percent-encoding');
+  return withoutControls(text, name, failsWith);
+}
+
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+function withoutControls(text: string, name: string, failsWith: number): string {
+  const control = CONTROL.exec(text);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new WcapError(failsWith, `Invalid value for parameter ${name}: control character U+${code} (only tab and line breaks are allowed)`);
+  }
   return text;
 }
 
@@ -55,7 +69,7 @@ export interface ListOptions {
 }
 
 function decodedAs(options: ListOptions, value: RawValue, name: string, failsWith: number): string {
-  return options.lenient && value.encoded ? lenientDecode(value.text) : decoded(value, name, failsWith);
+  return options.lenient && value.encoded ? withoutControls(lenientDecode(value.text), name, failsWith) : decoded(value, name, failsWith);
 }
 
 /** WCAP `mod`: 1 the instance at rid, 2 it and all later ones, 3 it and all earlier ones, 4 all. */

@@ -101,7 +101,7 @@ export function changesFromParams(params: StoreParams, failsWith: number): ItemC
     summary: params.summary,
     description: params.desc,
     location: params.location,
-    url: params.icsUrl,
+    url: params.icsUrl === undefined || params.icsUrl === null ? params.icsUrl : uriOf(params.icsUrl, 'icsUrl', failsWith),
     priority: params.priority,
     classification: params.icsClass,
     status: params.status === undefined ? undefined : params.status === null ? null : STATUS_BY_NUMBER[params.status],
@@ -110,7 +110,7 @@ export function changesFromParams(params: StoreParams, failsWith: number): ItemC
     completed: params.completed,
     categories: list(params.categories),
     resources: list(params.resources),
-    attachments: list(params.attachments),
+    attachments: list(params.attachments?.map((url) => uriOf(url, 'attachments', failsWith))),
     relatedTos: list(params.relatedTos),
     contacts: list(params.contacts),
     geo: geoOf(params.geo, failsWith),
@@ -130,6 +130,15 @@ export function changesFromParams(params: StoreParams, failsWith: number): ItemC
   const alarms = alarmsOf(params, failsWith);
   if (alarms !== undefined) changes.alarms = alarms;
   return changes;
+}
+
+/**
+ * A URI value (URL, ATTACH): iCalendar writes it as is, without escapes (RFC 5545 §3.3.13), so a
+ * line break in it would end the property and start one of the sender's choosing.
+ */
+function uriOf(text: string, name: string, failsWith: number): string {
+  if (/[\r\n]/.test(text)) throw new WcapError(failsWith, `Invalid value for parameter ${name}: a URI cannot hold a line break`);
+  return text;
 }
 
 function geoOf(text: string | null | undefined, failsWith: number): ItemChanges['geo'] {
@@ -171,7 +180,7 @@ function xPropertiesParam(): ParamSpec<Record<string, string | null> | undefined
       const out: Record<string, string | null> = {};
       for (const name of raw.names()) {
         if (!/^X-[A-Za-z0-9-]+$/i.test(name) || RESERVED_X.test(name)) continue;
-        const value = decoded(raw.get(name)!, name, failsWith).replace(/\r\n?/g, '\n');
+        const value = decoded(raw.get(name)!, name, failsWith);
         out[name.toUpperCase()] = value === '' ? null : value;
       }
       return Object.keys(out).length > 0 ? out : undefined;

@@ -31,6 +31,13 @@ describe('bad input', () => {
     ['a bad alarm start', 'dtstart=20261201T090000Z&summary=x&alarmStart=soon&alarmEmails=a%40b.c'],
     ['an attendee without address', 'dtstart=20261201T090000Z&summary=x&attendees=PARTSTAT%3DACCEPTED'],
     ['an organizer name without address', 'dtstart=20261201T090000Z&summary=x&orgCN=Boss'],
+    ['a NUL in the title', 'dtstart=20261201T090000Z&summary=a%00b'],
+    ['an escape character in a category', 'dtstart=20261201T090000Z&summary=x&categories=a%1Bb'],
+    ['a line break in a URL', 'dtstart=20261201T090000Z&summary=x&icsUrl=https%3A%2F%2Fx.org%2F%0D%0AATTENDEE%3Amailto%3Ae%40x.org'],
+    ['a secondly series without end', `dtstart=20261201T090000Z&summary=x&rrules=${enc('"FREQ=SECONDLY"')}`],
+    ['a rule with INTERVAL=X', `dtstart=20261201T090000Z&summary=x&rrules=${enc('"FREQ=DAILY;INTERVAL=X"')}`],
+    ['a rule with BYHOUR=99', `dtstart=20261201T090000Z&summary=x&rrules=${enc('"FREQ=DAILY;BYHOUR=99"')}`],
+    ['a rule with WKST=XX', `dtstart=20261201T090000Z&summary=x&rrules=${enc('"FREQ=WEEKLY;WKST=XX"')}`],
   ])('%s → errno with message, nothing stored', async (_label, params) => {
     const uid = randomUUID();
     const answer = await h.wcap('storeevents', `id=${id}&${params}&uid=${uid}&storetype=1&fetch=1&fmt-out=text%2Fxml&calid=${USER}`);
@@ -38,6 +45,7 @@ describe('bad input', () => {
     expect(answer.errno).not.toBe(0);
     expect(answer.errno).not.toBe(1);
     expect(answer.body).toContain('<X-NSCP-WCAP-ERRNO-MESSAGE>');
+    expect(answer.body).not.toContain('Internal error');
     expect(answer.body).not.toMatch(/at .*\.(ts|js):\d+/);
     expect(await onRadicale(uid)).toBe(404);
   });

@@ -139,6 +139,21 @@ describe('applyItemChanges: text and list fields', () => {
     expect(item.getFirstPropertyValue('description')).toBe('Line 1\nLine 2\nLine 3');
   });
 
+  it('a line break in an X-property value stays inside the value (the TEXT escape), never a new line', () => {
+    const item = apply(fresh('vevent'), { dtstart: d('20240115T090000Z'), xProperties: { 'X-PROBE': 'x\r\nATTENDEE:mailto:evil@attacker.example\rEND:VEVENT' } });
+    const text = serializeObject(newCalendarObject(item));
+    expect(text).toContain('X-PROBE:x\\nATTENDEE:mailto:evil@attacker.example\\nEND:VEVENT\r\n');
+    const [event] = parseObject(text).getAllSubcomponents('vevent');
+    expect(event!.getAllProperties('attendee')).toEqual([]);
+  });
+
+  it('serialising refuses a value that would change the structure, should one ever slip past the setters', () => {
+    const item = apply(fresh('vevent'), { dtstart: d('20240115T090000Z') });
+    // ical.js writes values of properties it does not know unescaped.
+    item.addPropertyWithValue('x-raw', 'x\r\nATTENDEE:mailto:evil@attacker.example');
+    expect(kindOf(() => serializeObject(newCalendarObject(item)))).toBe('invalid');
+  });
+
   it('summary null removes SUMMARY, undefined keeps it', () => {
     expect(apply(stored(EXISTING), {}).getFirstPropertyValue('summary')).toBe('Weekly sync');
     expect(apply(stored(EXISTING), { summary: null }).hasProperty('summary')).toBe(false);

@@ -140,6 +140,24 @@ describe('parameter DSL: errors carry failsWith, name the parameter, never echo 
     expect(err.message).not.toContain(query);
   });
 
+  it.each([
+    ['NUL', '%00', '0000'],
+    ['bell', '%07', '0007'],
+    ['escape', '%1B', '001B'],
+    ['DEL', '%7F', '007F'],
+    ['vertical tab', '%0B', '000B'],
+  ])('refuses a %s in any value, naming the character and the parameter', (_label, encoded, code) => {
+    for (const spec of [p.string(), p.text(), p.list(), p.quotedList(), p.quotedList({ lenient: true })]) {
+      const err = errorOf(() => parseParams({ summary: spec }, rawOf(`summary=a${encoded}b`), 14));
+      expect(err.errno).toBe(14);
+      expect(err.message).toBe(`Invalid value for parameter summary: control character U+${code} (only tab and line breaks are allowed)`);
+    }
+  });
+
+  it('keeps tab and line breaks, which text values may hold', () => {
+    expect(parseParams({ desc: p.text() }, rawOf('desc=a%09b%0D%0Ac%0Ad'), 14)).toEqual({ desc: 'a\tb\r\nc\nd' });
+  });
+
   it('uses the failsWith of the command that parses', () => {
     expect(errorOf(() => parseX(p.string(), '%zz', 15)).errno).toBe(15);
     expect(errorOf(() => parseX(p.string(), '%zz', 13)).errno).toBe(13);

@@ -188,6 +188,52 @@ describe('changesFromParams: recurrence', () => {
   });
 });
 
+// RFC 5545 §3.3.10: each part's value, named in the message, never "Internal error".
+describe('changesFromParams: recurrence rule parts', () => {
+  const ruleError = (rule: string) => errorOf(() => changesOf(`rrules=${encodeURIComponent(`"${rule}"`)}`, 15));
+  it.each([
+    ['FREQ=DAILY;INTERVAL=X', 'the INTERVAL part must be a positive integer'],
+    ['FREQ=DAILY;INTERVAL=0', 'the INTERVAL part must be a positive integer'],
+    ['FREQ=DAILY;COUNT=X', 'the COUNT part must be a positive integer'],
+    ['FREQ=DAILY;COUNT=1E3', 'the COUNT part must be a positive integer'],
+    ['FREQ=DAILY;UNTIL=X', 'the UNTIL part must be a date (YYYYMMDD) or a date-time (YYYYMMDDTHHMMSSZ)'],
+    ['FREQ=DAILY;UNTIL=20240230', 'the UNTIL part must be a date'],
+    ['FREQ=DAILY;UNTIL=20240101T250000Z', 'the UNTIL part must be a date'],
+    ['FREQ=MONTHLY;BYSETPOS=X', 'the BYSETPOS part must be positions from ±1 to ±366'],
+    ['FREQ=MONTHLY;BYSETPOS=0', 'the BYSETPOS part must be positions'],
+    ['FREQ=WEEKLY;BYDAY=XX', 'the BYDAY part must be weekdays'],
+    ['FREQ=MONTHLY;BYDAY=54MO', 'the BYDAY part must be weekdays'],
+    ['FREQ=WEEKLY;WKST=XX', 'the WKST part must be a weekday (SU to SA)'],
+    ['FREQ=DAILY;BYHOUR=99', 'the BYHOUR part must be hours from 0 to 23'],
+    ['FREQ=DAILY;BYMINUTE=60', 'the BYMINUTE part must be minutes from 0 to 59'],
+    ['FREQ=MONTHLY;BYMONTHDAY=32', 'the BYMONTHDAY part must be days of the month'],
+    ['FREQ=YEARLY;BYMONTH=13', 'the BYMONTH part must be months from 1 to 12'],
+    ['FREQ=YEARLY;BYWEEKNO=-54', 'the BYWEEKNO part must be week numbers'],
+    ['FREQ=DAILY;FREQ=WEEKLY', 'the FREQ part appears twice'],
+    ['COUNT=3', 'a recurrence rule needs a FREQ part'],
+    ['FREQ=DAILY;COUNT=3;UNTIL=20240101', 'a recurrence rule has COUNT or UNTIL, not both'],
+    ['FREQ=DAILY;COLOR=RED', 'COLOR is not a recurrence rule part'],
+    ['FREQ=SECONDLY', 'a SECONDLY rule needs COUNT or UNTIL'],
+    ['FREQ=MINUTELY;INTERVAL=5', 'a MINUTELY rule needs COUNT or UNTIL'],
+  ])('%s → %s', (rule, message) => {
+    const err = ruleError(rule);
+    expect(err.errno).toBe(15);
+    expect(err.message).toContain(`Invalid value for parameter rrules: ${message}`);
+  });
+
+  it.each([
+    'FREQ=SECONDLY;COUNT=60',
+    'FREQ=MINUTELY;UNTIL=20240101T100000Z',
+    'FREQ=MONTHLY;BYDAY=-1FR,2MO;BYSETPOS=-1',
+    'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1;WKST=MO',
+    'FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;UNTIL=20240301',
+    'FREQ=DAILY;BYHOUR=0,23;BYMINUTE=0,59;BYSECOND=0,60',
+    'FREQ=YEARLY;BYYEARDAY=-366,1;BYWEEKNO=53',
+  ])('accepts %s', (rule) => {
+    expect(changesOf(`rrules=${encodeURIComponent(`"${rule}"`)}`).rrules).toEqual([rule]);
+  });
+});
+
 describe('changesFromParams: invalid input → the command errno', () => {
   it.each([
     ['isAllDay=2', 'isAllDay'],
@@ -202,6 +248,8 @@ describe('changesFromParams: invalid input → the command errno', () => {
     ['rrules=%22FREQ%3DFORTNIGHTLY%22', 'rrules'],
     ['rdates=20240230T090000Z', 'rdates'],
     ['attendees=CN=%zz^mailto%3Aa%40b.c', 'attendees'],
+    ['icsUrl=https%3A%2F%2Fexample.org%2F%0D%0AATTENDEE%3Amailto%3Ae%40x.org', 'icsUrl'],
+    ['attachments=%22https%3A%2F%2Fexample.org%2Fa%0Ab%22', 'attachments'],
   ])('%s', (query, name) => {
     const err = errorOf(() => changesOf(query, 15));
     expect(err.errno).toBe(15);
