@@ -77,6 +77,7 @@ describe('Prometheus metrics', () => {
   });
 
   it('counts every CalDAV request by method and status, exactly as sent', async () => {
+    await h.settled(); // nothing of an earlier test in flight
     const before = await scrape();
     const from = h.caldavRequests.length;
     const id = await h.login(USER);
