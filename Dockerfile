@@ -28,4 +28,8 @@ COPY package.json ./
 # the image's unprivileged user (uid 1000)
 USER node
 EXPOSE 8080
+# Healthy = ready: Redis and the CalDAV server answer (GET /readyz, README "Health, readiness and
+# metrics"). The slim image has no curl; Node's fetch asks, on the port the gateway listens on.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.WCAP_PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/main.js"]

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
 import { commandRegistry } from './commands/index.js';
+import type { GatewayMetrics } from './observability/metrics.js';
+import type { Readiness } from './observability/readiness.js';
+import { RequestTallies } from './observability/request-tally.js';
 import { formatterFor } from './output/index.js';
 import { looksLikeSessionId } from './state/session-id.js';
 import { RawParams, rawQueryOf } from './wcap/raw-params.js';
@@ -21,7 +24,18 @@ const NO_CACHE = {
 
 export interface AppOptions {
   logger: Logger;
+  /** Counts requests; serves `/metrics` when given. */
+  metrics?: GatewayMetrics | undefined;
+  /** Serves `/readyz` when given. */
+  readiness?: Readiness | undefined;
+  /** Where the CalDAV fetch counts each request's CalDAV requests (see observability/request-tally.ts). */
+  tallies?: RequestTallies | undefined;
+  /** The user as the request log names it (WCAP_LOG_USER); default: not at all. */
+  logUser?: ((user: string) => string | undefined) | undefined;
 }
+
+/** A request id a client or proxy may hand in: bounded, and nothing a log reader could trip over. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * The HTTP face of the gateway: every `<command>.wcap` under any path prefix, GET or POST, always
@@ -30,20 +44,55 @@ export interface AppOptions {
  */
 export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
   const app = new Hono();
+  const requestIds = new WeakMap<Request, string>();
+  const tallies = options.tallies ?? new RequestTallies();
+  const logUser = options.logUser ?? (() => undefined);
+  // Every answer carries the request's id, the one a proxy sent when it is sane, so a client's or
+  // load balancer's log line can be matched with the gateway's.
+  app.use('*', async (c, next) => {
+    const given = c.req.header('x-request-id');
+    const requestId = given !== undefined && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+    requestIds.set(c.req.raw, requestId);
+    c.header('X-Request-Id', requestId);
+    await next();
+  });
   app.get('/healthz', (c) => c.text('ok\n', 200, NO_CACHE));
+  const readiness = options.readiness;
+  if (readiness) {
+    app.get('/readyz', async (c) => {
+      const report = await readiness.check();
+      if (report.ready) return c.text('ready\n', 200, NO_CACHE);
+      return c.text(`not ready\n${report.problems.join('\n')}\n`, 503, NO_CACHE);
+    });
+  }
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { ...NO_CACHE, 'Content-Type': metrics.contentType }));
+  }
 
   app.on(['GET', 'POST'], '*', async (c, next) => {
     const match = COMMAND_PATH.exec(c.req.path);
     if (!match) return next();
     const name = match[1]!;
     const command = commandRegistry.get(name);
-    const log = options.logger.child({ reqId: randomUUID(), cmd: command ? name : '(unknown)' });
+    // Only names of the command table become log fields and metric labels (bounded, never input).
+    const commandLabel = command ? name : '(unknown)';
+    const log = options.logger.child({ reqId: requestIds.get(c.req.raw), cmd: commandLabel });
     const started = performance.now();
     const raw = new RawParams();
     raw.addQueryString(rawQueryOf(c.req.url));
     const inputProblem = await addBodyParams(c, raw, deps.maxParamLength);
-    const rendered = await runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem });
-    log.info({ errno: rendered.errno, ms: Math.round(performance.now() - started), method: c.req.method }, 'wcap');
+    const { result: rendered, tally } = await tallies.run(() =>
+      runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    metrics?.wcapRequest(commandLabel, rendered.errno, seconds);
+    const user = rendered.user === undefined ? undefined : logUser(rendered.user);
+    // The request log: exactly this one line per WCAP request (README, Request log).
+    log.info(
+      { errno: rendered.errno, ms: Math.round(seconds * 1000), caldav: tally.caldavRequests, ...(user === undefined ? {} : { user }), method: c.req.method },
+      'wcap',
+    );
     return c.body(rendered.body, 200, { ...NO_CACHE, 'Content-Type': rendered.contentType });
   });
 

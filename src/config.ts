@@ -46,6 +46,10 @@ export interface Config {
    * (Radicale's file storage). Undefined: `tag`, except for the embedded Radicale (main.ts).
    */
   cacheValidation: 'tag' | 'last-modified' | undefined;
+  /** How long /readyz waits for Redis and the CalDAV server to answer, in milliseconds. */
+  readyTimeoutMs: number;
+  /** How the request log names the user: as is, as a short keyed hash, or not at all. */
+  logUser: 'on' | 'hashed' | 'off';
 }
 
 /** Environment variable → config key. Tests compare this table with docker-compose.yml. */
@@ -70,6 +74,8 @@ export const ENVIRONMENT_VARIABLES = {
   WCAP_CALDAV_CONNECTIONS: 'caldavConnections',
   WCAP_CACHE_MAX_MB: 'cacheMaxMb',
   WCAP_CACHE_VALIDATION: 'cacheValidation',
+  WCAP_READY_TIMEOUT_MS: 'readyTimeoutMs',
+  WCAP_LOG_USER: 'logUser',
 } as const satisfies Record<string, keyof Config>;
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -121,6 +127,8 @@ const schema = z.object({
   caldavConnections: intIn(1, 1024, 16),
   cacheMaxMb: intIn(0, 1024 * 1024, 256),
   cacheValidation: z.preprocess(emptyToUndefined, z.enum(['tag', 'last-modified']).optional()),
+  readyTimeoutMs: intIn(100, 60_000, 2000),
+  logUser: z.preprocess(emptyToUndefined, z.enum(['on', 'hashed', 'off']).default('hashed')),
 });
 
 /**

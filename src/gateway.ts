@@ -4,18 +4,25 @@ import { createApp } from './app.js';
 import { CalDavBackend } from './backend/caldav-backend.js';
 import type { CalendarBackend } from './backend/calendar-backend.js';
 import { pooledFetch } from './backend/connection-pool.js';
+import { caldavAnswers } from './backend/reachability.js';
 import { CalendarService } from './calendars/calendar-service.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { Directory } from './mapping/directory.js';
 import { systemClock, type Clock } from './model/clock.js';
 import { messageOf } from './model/errors.js';
+import { observedFetch } from './observability/caldav-fetch.js';
+import { countingFailures } from './observability/counting-failures.js';
+import { logUserFormat } from './observability/log-user.js';
+import { GatewayMetrics } from './observability/metrics.js';
+import { Readiness, type DependencyProbe } from './observability/readiness.js';
+import { RequestTallies } from './observability/request-tally.js';
 import type { GuidStore } from './state/guid-store.js';
 import { MemoryGuidStore } from './state/memory/guid-store.js';
 import { MemorySessionStore } from './state/memory/session-store.js';
 import { MemorySnapshotStore } from './state/memory/snapshot-store.js';
 import { MemoryTombstoneStore } from './state/memory/tombstone-store.js';
-import { closeRedis, createRedis, waitUntilReady } from './state/redis/connection.js';
+import { closeRedis, createRedis, pingRedis, waitUntilReady } from './state/redis/connection.js';
 import { RedisGuidStore } from './state/redis/guid-store.js';
 import { RedisSessionStore } from './state/redis/session-store.js';
 import { RedisSnapshotStore } from './state/redis/snapshot-store.js';
@@ -47,6 +54,11 @@ export interface GatewayOverrides {
   wrapFetch?: (pooled: typeof fetch) => typeof fetch;
   /** Wraps the delete log's store (tests make it fail); gets the configured one. */
   wrapTombstones?: (store: TombstoneStore) => TombstoneStore;
+  /**
+   * Counts live sessions for the `wcap_sessions_live` gauge. The session stores do not count yet;
+   * once SessionStore has `count()`, startGateway passes `() => state.sessions.count()` itself.
+   */
+  liveSessions?: () => Promise<number>;
 }
 
 /** The stores of one gateway process: Redis-backed when configured (shared by replicas), else memory. */
@@ -57,6 +69,8 @@ interface State {
   sharedSnapshots?: SnapshotStore;
   /** Resolves once the state answers (Redis connected) or its start-up wait ran out. */
   ready: Promise<void>;
+  /** What /readyz asks of the state (Redis answers a PING); none for memory state. */
+  probes: DependencyProbe[];
   close(): Promise<void>;
 }
 
@@ -67,16 +81,21 @@ interface State {
  */
 export async function startGateway(config: Readonly<Config>, logger: Logger, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
   if (!config.caldavUrl) throw new Error('startGateway needs a CalDAV URL');
+  const caldavUrl = config.caldavUrl;
   const clock = overrides.clock ?? systemClock;
-  const state = createState(config, clock, logger);
+  const metrics = new GatewayMetrics(overrides.liveSessions ? { liveSessions: overrides.liveSessions } : {});
+  const state = createState(config, clock, logger, metrics);
   await state.ready;
   const pool = pooledFetch({ connections: config.caldavConnections, keepAliveMs: CALDAV_KEEP_ALIVE_MS });
+  const tallies = new RequestTallies();
+  // Every CalDAV exchange is counted (metrics, request log) before a test's wrapper sees it.
+  const observed = observedFetch(pool.fetch, metrics, tallies);
   const backend =
     overrides.backend ??
     new CalDavBackend({
-      serverUrl: config.caldavUrl,
+      serverUrl: caldavUrl,
       timeoutMs: config.caldavTimeoutMs,
-      fetch: overrides.wrapFetch ? overrides.wrapFetch(pool.fetch) : pool.fetch,
+      fetch: overrides.wrapFetch ? overrides.wrapFetch(observed) : observed,
       contentVersion: config.cacheValidation ?? 'tag',
     });
   const cacheBytes = config.cacheMaxMb * 1024 * 1024;
@@ -93,6 +112,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     clock,
     defaultCalendar: config.defaultCalendar,
     log: logger,
+    cacheObserver: { read: (outcome) => metrics.cacheRead(outcome) },
   });
   const deps: PipelineDeps = {
     sessions: state.sessions,
@@ -101,7 +121,12 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     server: { recurrenceBound: config.recurrenceBound, directory },
     maxParamLength: config.maxParamLength,
   };
-  const app = createApp(deps, { logger });
+  const readiness = new Readiness(
+    [...state.probes, { name: 'caldav', probe: (signal) => caldavAnswers(caldavUrl, signal) }],
+    config.readyTimeoutMs,
+  );
+  const logUser = logUserFormat(config.logUser, config.secret ?? randomSecret());
+  const app = createApp(deps, { logger, metrics, readiness, tallies, logUser });
   const server = await listen(app.fetch, config.host, config.port);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -114,20 +139,22 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
       await calendars.close();
       await state.close();
       await pool.close();
+      metrics.close();
     },
   };
 }
 
-function createState(config: Readonly<Config>, clock: Clock, logger: Logger): State {
+function createState(config: Readonly<Config>, clock: Clock, logger: Logger, metrics: GatewayMetrics): State {
   const limits = { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds };
   const retentionSeconds = config.tombstoneRetentionSeconds;
   if (config.redisUrl) {
-    const redis = createRedis(config.redisUrl);
+    const redis = createRedis(config.redisUrl, { onError: () => metrics.redisError('connection') });
+    const failed = () => metrics.redisError('store');
     const stores = {
-      sessions: new RedisSessionStore({ redis, limits, secretBox: new SecretBox(config.secret!, config.secretAccepted ? [config.secretAccepted] : []), clock }),
-      guids: new RedisGuidStore({ redis }),
-      tombstones: new RedisTombstoneStore({ redis, clock, retentionSeconds }),
-      sharedSnapshots: new RedisSnapshotStore({ redis, clock, maxBytes: config.cacheMaxMb * 1024 * 1024 }),
+      sessions: countingFailures(new RedisSessionStore({ redis, limits, secretBox: new SecretBox(config.secret!, config.secretAccepted ? [config.secretAccepted] : []), clock }), failed),
+      guids: countingFailures(new RedisGuidStore({ redis }), failed),
+      tombstones: countingFailures(new RedisTombstoneStore({ redis, clock, retentionSeconds }), failed),
+      sharedSnapshots: countingFailures(new RedisSnapshotStore({ redis, clock, maxBytes: config.cacheMaxMb * 1024 * 1024 }), failed),
     };
     // Listen only once Redis answers, so the first logins do not fail with 11001 while it connects;
     // a Redis that is down at start does not keep the gateway from starting (requests answer 11001).
@@ -137,6 +164,7 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger): St
     return {
       ...stores,
       ready,
+      probes: [{ name: 'redis', probe: () => pingRedis(redis) }],
       async close() {
         await Promise.allSettled(Object.values(stores).map((store) => store.close()));
         await closeRedis(redis);
@@ -152,6 +180,7 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger): St
   return {
     ...stores,
     ready: Promise.resolve(),
+    probes: [],
     async close() {
       await Promise.allSettled(Object.values(stores).map((store) => store.close()));
     },

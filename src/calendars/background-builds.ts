@@ -1,3 +1,5 @@
+import { AsyncResource } from 'node:async_hooks';
+
 export interface BackgroundBuildsOptions {
   /** Most builds running at once (each is a full listing of one calendar on the CalDAV server). */
   concurrency: number;
@@ -20,6 +22,12 @@ export class BackgroundBuilds {
   private readonly running = new Set<string>();
   private waiters: Array<() => void> = [];
   private closed = false;
+  /**
+   * The async context the builds were created in (the gateway's start). Jobs run in it, not in the
+   * context of the request that asked for them: a build is no request's work, and per-request
+   * bookkeeping (the request log's CalDAV request count) must not see its requests.
+   */
+  private readonly home = new AsyncResource('BackgroundBuilds');
 
   constructor(private readonly options: BackgroundBuildsOptions) {}
 
@@ -28,7 +36,7 @@ export class BackgroundBuilds {
     if (this.closed || this.queued.has(key) || this.running.has(key) || this.queued.size >= this.options.maxQueued) return false;
     this.queued.set(key, job);
     // After the current request has sent its own query: the build must not get ahead of it.
-    setImmediate(() => this.startNext());
+    setImmediate(() => this.home.runInAsyncScope(() => this.startNext()));
     return true;
   }
 

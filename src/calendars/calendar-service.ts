@@ -10,6 +10,7 @@ import type { GuidStore } from '../state/guid-store.js';
 import type { SnapshotStore } from '../state/snapshot-store.js';
 import type { TombstoneStore } from '../state/tombstone-store.js';
 import { BackgroundBuilds } from './background-builds.js';
+import type { CacheObserver } from './cache-observer.js';
 import { CalendarRepository, rememberProperties, type RepositoryContext } from './calendar-repository.js';
 import { ContentCache } from './content-cache.js';
 import { DeletionLog } from './deletion-log.js';
@@ -39,6 +40,8 @@ export interface CalendarServiceOptions {
   defaultCalendar: string;
   /** Where the cache reports trouble with the shared snapshot store (it carries on without it). */
   log: Logger;
+  /** Told how each calendar read of a request was served (metrics). */
+  cacheObserver?: CacheObserver;
 }
 
 /**
@@ -74,6 +77,7 @@ export class CalendarService {
       backend: options.backend,
       guids: options.guids,
       cache: this.cache,
+      cacheObserver: options.cacheObserver,
       summaries: new ObjectSummaries(),
       deletions,
       clock: options.clock,

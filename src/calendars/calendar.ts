@@ -9,6 +9,7 @@ import type { BackendCredentials } from '../model/session.js';
 import type { Clock } from '../model/clock.js';
 import type { GuidStore } from '../state/guid-store.js';
 import type { CalendarSnapshot } from '../state/snapshot-store.js';
+import type { CacheObserver } from './cache-observer.js';
 import type { CacheRead, ContentCache } from './content-cache.js';
 import type { DeletionLog } from './deletion-log.js';
 import { componentsOf, itemsOf, type Item } from './item.js';
@@ -22,6 +23,8 @@ export interface CalendarContext {
   credentials: BackendCredentials;
   guids: GuidStore;
   cache: ContentCache;
+  /** Told how each read was served (hit, refreshed, miss). */
+  cacheObserver?: CacheObserver | undefined;
   summaries: ObjectSummaries;
   deletions: DeletionLog;
   clock: Clock;
@@ -187,6 +190,7 @@ export class Calendar {
   private async read(build: boolean): Promise<CacheRead | 'cold'> {
     const read = await this.guard(() => this.ctx.cache.read(this.ctx.credentials, this.url, build));
     if (read !== 'cold') this.remember(read.info);
+    this.ctx.cacheObserver?.read(read === 'cold' || !read.snapshot ? 'miss' : read.refreshed ? 'refreshed' : 'hit');
     return read;
   }
 

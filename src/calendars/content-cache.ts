@@ -34,6 +34,8 @@ export interface CacheRead {
   snapshot: CalendarSnapshot | null;
   /** Deletions by other clients that the refresh serving this read found (and recorded). */
   found: Tombstone[];
+  /** true when the snapshot had to be caught up with the server for this read. */
+  refreshed: boolean;
 }
 
 interface Refreshed {
@@ -102,17 +104,17 @@ export class ContentCache {
     if (!info) throw new GatewayError('no-calendar', 'The calendar does not exist');
     const tag = info.contentTag;
     remember(this.uncacheable, calendarUrl, tag === undefined);
-    if (tag === undefined) return { info, snapshot: null, found: [] };
+    if (tag === undefined) return { info, snapshot: null, found: [], refreshed: false };
     const local = await this.local.get(calendarUrl);
-    if (local?.tag === tag) return { info, snapshot: local, found: [] };
+    if (local?.tag === tag) return { info, snapshot: local, found: [], refreshed: false };
     const shared = this.shared && (local === null || (await this.shared.tag(calendarUrl)) === tag) ? await this.shared.get(calendarUrl) : null;
     if (shared?.tag === tag) {
       await this.local.apply(calendarUrl, { ...shared, complete: true, set: shared.objects, remove: [] }, null);
-      return { info, snapshot: shared, found: [] };
+      return { info, snapshot: shared, found: [], refreshed: false };
     }
     const base = local ?? shared;
     const refreshed = await this.refreshes.run(`${calendarUrl}\n${tag}`, () => this.refresh(credentials, calendarUrl, tag, base, base === shared));
-    return { info, ...refreshed };
+    return { info, ...refreshed, refreshed: true };
   }
 
   /**

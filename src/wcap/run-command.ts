@@ -36,6 +36,13 @@ export interface PipelineOptions {
 
 const SESSION_EXPIRED = 'Login failed, session ID timed out or invalid';
 
+/** The rendered answer, its errno and, for the request log, the user the request acted as. */
+export type CommandOutcome = RenderedBody & {
+  errno: number;
+  /** The session's user, or the user a login opened a session for; undefined otherwise. */
+  user?: string | undefined;
+};
+
 /**
  * The one request pipeline (docs/architecture.md#request-pipeline): formatter first (so every
  * answer, errors included, comes in the asked format), then session, parameters, command,
@@ -47,7 +54,7 @@ export async function runCommand(
   deps: PipelineDeps,
   log: Logger,
   options: PipelineOptions,
-): Promise<RenderedBody & { errno: number }> {
+): Promise<CommandOutcome> {
   const fmtOut = raw.get('fmt-out');
   const fmtText = fmtOut === undefined ? undefined : safeText(fmtOut.text, fmtOut.encoded);
   // A present but undecodable fmt-out is as unknown as a misspelt one.
@@ -59,30 +66,40 @@ export async function runCommand(
     return render(fallback, errorResult(Errno.WCAP_NO_SUCH_FORMAT, 'No such output format'), Errno.WCAP_NO_SUCH_FORMAT);
   }
   if (!command) return render(formatter, errorResult(Errno.BAD_COMMAND, 'Unknown command'), Errno.BAD_COMMAND);
+  const acting: { user?: string } = {};
   try {
     if (options.inputProblem) throw new WcapError(command.failsWith, options.inputProblem);
     checkSizes(raw, deps.maxParamLength, command.failsWith);
     const { session, sessionId } = await findSession(command, raw, deps, options.looksLikeSessionId);
+    if (session) acting.user = session.user;
     const params = parseParams(command.params, raw, command.failsWith);
-    const result = await command.run(contextFor({ params, session, sessionId, deps, log }));
+    const onOpened = (user: string) => {
+      acting.user = user;
+    };
+    const result = await command.run(contextFor({ params, session, sessionId, deps, log, onOpened }));
     const errno = result.blocks[0]?.errno ?? 0;
-    return render(formatter, result, errno);
+    return { ...render(formatter, result, errno), user: acting.user };
   } catch (err) {
     const outcome = errorToErrno(err, command.failsWith);
     if (outcome.unexpected) log.error({ err }, 'command failed unexpectedly');
     else log.info({ errno: outcome.errno, reason: outcome.message, ...(outcome.detail ? { detail: outcome.detail } : {}) }, 'command failed');
-    return render(formatter, errorResult(outcome.errno, outcome.message), outcome.errno);
+    return { ...render(formatter, errorResult(outcome.errno, outcome.message), outcome.errno), user: acting.user };
   }
 }
 
-function contextFor(
-  request: { params: unknown; session: Session | undefined; sessionId: string | undefined; deps: PipelineDeps; log: Logger },
-): CommandContext<never> {
+function contextFor(request: {
+  params: unknown;
+  session: Session | undefined;
+  sessionId: string | undefined;
+  deps: PipelineDeps;
+  log: Logger;
+  onOpened: (user: string) => void;
+}): CommandContext<never> {
   const { session, sessionId, deps, log } = request;
   const context = {
     params: request.params,
     session,
-    sessions: sessionControl(deps.sessions, deps.calendars, sessionId, log),
+    sessions: sessionControl(deps.sessions, deps.calendars, sessionId, log, request.onOpened),
     clock: deps.clock,
     log,
     server: deps.server,
@@ -100,7 +117,7 @@ function contextFor(
   return context as unknown as CommandContext<never>;
 }
 
-function render(formatter: Formatter, result: WcapResult, errno: number): RenderedBody & { errno: number } {
+function render(formatter: Formatter, result: WcapResult, errno: number): CommandOutcome {
   return { ...formatter.render(result), errno };
 }
 

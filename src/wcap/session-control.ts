@@ -11,7 +11,14 @@ import { WcapError } from './wcap-error.js';
  * session asks the CalDAV server first, so the gateway never holds a session for credentials the
  * server refuses.
  */
-export function sessionControl(store: SessionStore, calendars: CalendarService, sessionId: string | undefined, log: Logger): SessionControl {
+export function sessionControl(
+  store: SessionStore,
+  calendars: CalendarService,
+  sessionId: string | undefined,
+  log: Logger,
+  /** Told the user a session was opened for (the request log names it, as WCAP_LOG_USER says). */
+  onOpened: (user: string) => void = () => undefined,
+): SessionControl {
   return {
     async open(user, password) {
       const credentials = { user, password };
@@ -25,7 +32,8 @@ export function sessionControl(store: SessionStore, calendars: CalendarService, 
         throw err;
       }
       const id = await store.create({ user, password, ...home });
-      log.info({ user }, 'login');
+      // No log line of its own: the request's line names the user in the form WCAP_LOG_USER asks for.
+      onOpened(user);
       return id;
     },
     async end() {

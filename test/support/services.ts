@@ -135,53 +135,19 @@ export const OWNER_ONLY_RIGHTS = [
 
 async function startBinaries(users: Record<string, string>): Promise<RunningServices> {
   const dir = mkdtempSync(join(tmpdir(), 'wcap-test-'));
-  const children: ChildProcess[] = [];
+  const started: LocalService[] = [];
   const cleanup = async () => {
-    for (const child of children) child.kill('SIGTERM');
-    // Their folder goes once they have exited (bounded: 5 s each, then it goes anyway).
-    await Promise.all(
-      children.map((child) =>
-        child.exitCode !== null || child.signalCode !== null
-          ? undefined
-          : Promise.race([once(child, 'exit'), sleep(5000, undefined, { ref: false })]),
-      ),
-    );
+    await Promise.all(started.map((service) => service.stop()));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const radicalePort = await freePort();
-    const redisPort = await freePort();
-    mkdirSync(join(dir, 'collections'));
-    writeFileSync(join(dir, 'users'), htpasswdText(users));
-    writeFileSync(join(dir, 'rights'), OWNER_ONLY_RIGHTS);
-    writeFileSync(
-      join(dir, 'radicale.conf'),
-      radicaleConfig(`127.0.0.1:${radicalePort}`, join(dir, 'collections'), join(dir, 'users'), join(dir, 'rights')),
-    );
-    children.push(startChild('radicale', ['--config', join(dir, 'radicale.conf')]));
-    children.push(
-      startChild('redis-server', [
-        '--port',
-        String(redisPort),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-      ]),
-    );
-    const radicaleUrl = `http://127.0.0.1:${radicalePort}/`;
-    await waitFor(async () => {
-      const res = await fetch(radicaleUrl, { method: 'OPTIONS' });
-      return res.status < 500;
-    }, 'radicale');
-    await waitFor(() => tcpAnswers(redisPort), 'redis-server');
+    const radicale = await startLocalRadicale(dir, users);
+    started.push(radicale);
+    const redis = await startLocalRedis(dir);
+    started.push(redis);
     return {
-      radicaleUrl,
-      redisUrl: `redis://127.0.0.1:${redisPort}`,
+      radicaleUrl: radicale.url,
+      redisUrl: redis.url,
       mode: 'binaries',
       collectionsDir: join(dir, 'collections'),
       rightsFile: join(dir, 'rights'),
@@ -191,6 +157,77 @@ async function startBinaries(users: Record<string, string>): Promise<RunningServ
     await cleanup();
     throw err;
   }
+}
+
+/**
+ * A Debian service binary on a free loopback port, which a test may stop and start again on the same
+ * port with the same data (readiness tests), or freeze (SIGSTOP) to play a hung server.
+ */
+export interface LocalService {
+  readonly url: string;
+  /** SIGTERM, then waits until it has exited (bounded: 5 s). */
+  stop(): Promise<void>;
+  /** Starts it again and waits until it answers. */
+  start(): Promise<void>;
+  /** SIGSTOP / SIGCONT: the port stays open, nothing answers. */
+  pause(): void;
+  resume(): void;
+}
+
+/** A redis-server in `dir` (no persistence) on a free loopback port, answering. */
+export async function startLocalRedis(dir: string): Promise<LocalService> {
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  return localService('redis-server', args, `redis://127.0.0.1:${port}`, () => tcpAnswers(port));
+}
+
+/**
+ * A Radicale with the test configuration (users, owner-only rights file) in `dir` on a free loopback
+ * port, answering. Its collections are `dir/collections`.
+ */
+export async function startLocalRadicale(dir: string, users: Record<string, string> = TEST_USERS): Promise<LocalService> {
+  const port = await freePort();
+  mkdirSync(join(dir, 'collections'), { recursive: true });
+  writeFileSync(join(dir, 'users'), htpasswdText(users));
+  writeFileSync(join(dir, 'rights'), OWNER_ONLY_RIGHTS);
+  writeFileSync(
+    join(dir, 'radicale.conf'),
+    radicaleConfig(`127.0.0.1:${port}`, join(dir, 'collections'), join(dir, 'users'), join(dir, 'rights')),
+  );
+  const url = `http://127.0.0.1:${port}/`;
+  return localService('radicale', ['--config', join(dir, 'radicale.conf')], url, async () => {
+    const res = await fetch(url, { method: 'OPTIONS' });
+    return res.status < 500;
+  });
+}
+
+async function localService(command: string, args: string[], url: string, answers: () => Promise<boolean>): Promise<LocalService> {
+  let child: ChildProcess | undefined;
+  const service: LocalService = {
+    url,
+    async start() {
+      if (child) throw new Error(`${command} is already running`);
+      child = startChild(command, args);
+      try {
+        await waitFor(answers, command);
+      } catch (err) {
+        await service.stop();
+        throw err;
+      }
+    },
+    async stop() {
+      const running = child;
+      child = undefined;
+      if (!running || running.exitCode !== null || running.signalCode !== null) return;
+      running.kill('SIGCONT'); // a paused process would not act on SIGTERM
+      running.kill('SIGTERM');
+      await Promise.race([once(running, 'exit'), sleep(5000, undefined, { ref: false })]);
+    },
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
+  };
+  await service.start();
+  return service;
 }
 
 function startChild(command: string, args: string[]): ChildProcess {

@@ -23,8 +23,9 @@ describe('faults outside the pipeline', () => {
   };
 
   it('answers errno -1 as text/calendar by default', async () => {
-    const res = await brokenApp().request('http://wcap.test/gettime.wcap?id=x');
+    const res = await brokenApp().request('http://wcap.test/gettime.wcap?id=x', { headers: { 'X-Request-Id': 'req-7' } });
     expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe('req-7');
     expect(res.headers.get('content-type')).toContain('text/calendar');
     expect(lightningErrno(parseIcs(await res.text())[0]!)).toBe(-1);
   });

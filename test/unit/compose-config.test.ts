@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -11,6 +14,7 @@ const root = join(import.meta.dirname, '..', '..');
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
 
 interface Service {
+  healthcheck?: { test?: string[] | string; interval?: string; timeout?: string };
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: Array<string | number | { target: number; published?: string | number }>;
   expose?: Array<string | number>;
@@ -133,5 +137,77 @@ describe('docker-compose.yml agrees with src/config.ts and the Dockerfile', () =
     for (const { source } of mounts.filter((m) => m.source.startsWith('./'))) {
       expect(existsSync(join(root, source)), source).toBe(true);
     }
+  });
+});
+
+/** The exec-form command of the Dockerfile's HEALTHCHECK (continuation lines joined). */
+function dockerfileHealthcheck(): string[] {
+  const joined = dockerfile.replace(/\\\n\s*/g, ' ');
+  const line = /^HEALTHCHECK\s.*?\bCMD\s+(\[.*\])\s*$/m.exec(joined);
+  if (!line) throw new Error('the Dockerfile has no exec-form HEALTHCHECK');
+  return JSON.parse(line[1]!) as string[];
+}
+
+/** Runs a health check command (node -e …) with WCAP_PORT set; resolves with its exit code. */
+function runCheck(command: string[], port: number): Promise<number> {
+  const [program, ...args] = command;
+  expect(program).toBe('node');
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { env: { ...process.env, WCAP_PORT: String(port) }, timeout: 10_000 }, (err) =>
+      resolve(err ? Number((err as { code?: unknown }).code ?? 1) : 0),
+    );
+  });
+}
+
+/** A stand-in gateway answering /readyz with `status`; returns its port and the paths it was asked. */
+async function stubGateway(status: number): Promise<{ port: number; paths: string[]; close: () => Promise<void> }> {
+  const paths: string[] = [];
+  const server = createServer((req, res) => {
+    paths.push(req.url ?? '');
+    res.writeHead(req.url === '/readyz' ? status : 404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    paths,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('health checks of the image and of docker-compose.yml', () => {
+  const composeCheck = () => {
+    const test = service('gateway').healthcheck?.test;
+    if (!Array.isArray(test) || test[0] !== 'CMD') throw new Error('the gateway service needs an exec-form healthcheck (["CMD", …])');
+    return test.slice(1);
+  };
+
+  it('both run the same check, with the node of the image (it has no curl)', () => {
+    expect(composeCheck()).toEqual(dockerfileHealthcheck());
+    expect(dockerfileHealthcheck().slice(0, 2)).toEqual(['node', '-e']);
+  });
+
+  it.each([
+    [200, 0],
+    [503, 1],
+  ])('the check asks /readyz on WCAP_PORT: %i → exit %i', async (status, exitCode) => {
+    const stub = await stubGateway(status);
+    try {
+      expect(await runCheck(dockerfileHealthcheck(), stub.port)).toBe(exitCode);
+      expect(stub.paths).toEqual(['/readyz']);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('the check fails when nothing listens', async () => {
+    const stub = await stubGateway(200);
+    await stub.close();
+    expect(await runCheck(dockerfileHealthcheck(), stub.port)).toBe(1);
+  });
+
+  it('the image still runs as the unprivileged node user', () => {
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime.indexOf('USER node')).toBeLessThan(runtime.indexOf('CMD ["node", "dist/main.js"]'));
   });
 });

@@ -45,6 +45,8 @@ const DEFAULTS: Config = {
   caldavConnections: 16,
   cacheMaxMb: 256,
   cacheValidation: undefined,
+  readyTimeoutMs: 2000,
+  logUser: 'hashed',
 };
 
 describe('loadConfig', () => {
@@ -81,6 +83,8 @@ describe('loadConfig', () => {
     ['WCAP_CALDAV_CONNECTIONS', '4', 4],
     ['WCAP_CACHE_MAX_MB', '0', 0],
     ['WCAP_CACHE_VALIDATION', 'last-modified', 'last-modified'],
+    ['WCAP_READY_TIMEOUT_MS', '500', 500],
+    ['WCAP_LOG_USER', 'off', 'off'],
   ];
 
   it('has an override case for every environment variable', () => {
@@ -118,6 +122,9 @@ describe('loadConfig', () => {
     ['WCAP_MAX_PARAM_LENGTH', '100'],
     ['WCAP_CALDAV_TIMEOUT_MS', '10'],
     ['WCAP_TOMBSTONE_RETENTION_SECONDS', '0'],
+    ['WCAP_READY_TIMEOUT_MS', '50'],
+    ['WCAP_READY_TIMEOUT_MS', '600000'],
+    ['WCAP_LOG_USER', 'plain'],
   ])('rejects %s=%s, naming the variable', (variable, value) => {
     const problems = problemsOf({ [variable]: value, ...(variable === 'WCAP_REDIS_URL' ? { WCAP_SECRET: SECRET } : {}) });
     expect(problems).toHaveLength(1);

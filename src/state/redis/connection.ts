@@ -52,9 +52,29 @@ export function createRedis(url: string, options: RedisConnectionOptions = {}): 
   });
   const onError = options.onError;
   redis.on('error', (err: unknown) => {
-    onError?.(sanitizedError(err));
+    const clean = sanitizedError(err);
+    lastErrors.set(redis, clean);
+    onError?.(clean);
   });
+  redis.on('ready', () => lastErrors.delete(redis));
   return redis;
+}
+
+/** The last connection error of each client made by createRedis (cleaned), until it is ready again. */
+const lastErrors = new WeakMap<Redis, Error>();
+
+/**
+ * Resolves when `redis` answers a PING (the readiness probe). Rejects while it is not connected —
+ * with its last connection error (code kept, credentials removed) when there is one — or when the
+ * PING fails.
+ */
+export async function pingRedis(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') throw lastErrors.get(redis) ?? new Error(`not connected (${redis.status})`);
+  try {
+    await redis.ping();
+  } catch (err) {
+    throw sanitizedError(err);
+  }
 }
 
 /**
