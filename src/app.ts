@@ -6,6 +6,7 @@ import type { GatewayMetrics } from './observability/metrics.js';
 import type { Readiness } from './observability/readiness.js';
 import { RequestTallies } from './observability/request-tally.js';
 import { formatterFor } from './output/index.js';
+import { readBounded } from './http/bounded-body.js';
 import { looksLikeSessionId } from './state/session-id.js';
 import { RawParams, rawQueryOf } from './wcap/raw-params.js';
 import { Errno } from './wcap/errno.js';
@@ -79,9 +80,10 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
     const commandLabel = command ? name : '(unknown)';
     const log = options.logger.child({ reqId: requestIds.get(c.req.raw), cmd: commandLabel });
     const started = performance.now();
-    const raw = new RawParams();
+    const raw = new RawParams(deps.limits.maxParams);
     raw.addQueryString(rawQueryOf(c.req.url));
-    const inputProblem = await addBodyParams(c, raw, deps.maxParamLength);
+    const body = await addBodyParams(c, raw, deps.limits.maxBodyBytes);
+    const inputProblem = body?.problem;
     const { result: rendered, tally } = await tallies.run(() =>
       runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem }),
     );
@@ -93,7 +95,10 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
       { errno: rendered.errno, ms: Math.round(seconds * 1000), caldav: tally.caldavRequests, ...(user === undefined ? {} : { user }), method: c.req.method },
       'wcap',
     );
-    return c.body(rendered.body, 200, { ...NO_CACHE, 'Content-Type': rendered.contentType });
+    // The rest of an oversized body is not read: closing the connection is the only way to stop it.
+    const headers: Record<string, string> = { ...NO_CACHE, 'Content-Type': rendered.contentType };
+    if (body?.tooLarge) headers.Connection = 'close';
+    return c.body(rendered.body, 200, headers);
   });
 
   app.notFound((c) => c.text('Not a WCAP command. Requests look like /login.wcap?user=…\n', 404, NO_CACHE));
@@ -114,22 +119,24 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
  * Parameters of POST bodies: urlencoded (kept encoded, like the query) and multipart (values
  * arrive decoded). Returns a problem description when the body cannot be used.
  */
-async function addBodyParams(c: Context, raw: RawParams, maxParamLength: number): Promise<string | undefined> {
+async function addBodyParams(c: Context, raw: RawParams, maxBodyBytes: number): Promise<{ problem: string; tooLarge?: true } | undefined> {
   if (c.req.method !== 'POST') return undefined;
-  const length = Number(c.req.header('content-length') ?? '0');
-  if (length > maxParamLength * 2 + 65_536) return 'The request body is too large';
   const type = (c.req.header('content-type') ?? '').toLowerCase();
+  const isMultipart = type.startsWith('multipart/form-data');
+  if (!isMultipart && !type.startsWith('application/x-www-form-urlencoded') && type !== '') return undefined;
+  const body = await readBounded(c.req.raw, maxBodyBytes);
+  if ('tooLarge' in body) return { problem: `The request body is larger than ${maxBodyBytes} bytes (WCAP_MAX_BODY_BYTES)`, tooLarge: true };
   try {
-    if (type.startsWith('multipart/form-data')) {
-      const body = await c.req.parseBody({ all: false });
-      for (const [name, value] of Object.entries(body)) {
+    if (isMultipart) {
+      const form = await new Response(body.bytes, { headers: { 'Content-Type': c.req.header('content-type')! } }).formData();
+      for (const [name, value] of form) {
         if (typeof value === 'string') raw.add(name, { text: value, encoded: false });
       }
-    } else if (type.startsWith('application/x-www-form-urlencoded') || type === '') {
-      raw.addQueryString((await c.req.text()).trim(), true);
+    } else {
+      raw.addQueryString(new TextDecoder().decode(body.bytes).trim(), true);
     }
   } catch {
-    return 'The request body cannot be read as form data';
+    return { problem: 'The request body cannot be read as form data' };
   }
   return undefined;
 }

@@ -29,6 +29,14 @@ export interface Config {
   recurrenceBound: number;
   /** Longest accepted parameter value in characters (WCAP's documented 1024 is not enforced). */
   maxParamLength: number;
+  /** Largest accepted request body in bytes, counted while it streams in. */
+  maxBodyBytes: number;
+  /** Most parameters in one request. */
+  maxParams: number;
+  /** Most items in one list parameter (uids, rids, categories, dates…). */
+  maxListItems: number;
+  /** Most attendees one item may have after a store (errno 43 beyond). */
+  maxAttendees: number;
   /** Timeout of one CalDAV request in milliseconds. */
   caldavTimeoutMs: number;
   /** Folder for the embedded Radicale's data (only used when caldavUrl is unset). */
@@ -67,6 +75,10 @@ export const ENVIRONMENT_VARIABLES = {
   WCAP_SESSION_MAX_SECONDS: 'sessionMaxSeconds',
   WCAP_RECURRENCE_BOUND: 'recurrenceBound',
   WCAP_MAX_PARAM_LENGTH: 'maxParamLength',
+  WCAP_MAX_BODY_BYTES: 'maxBodyBytes',
+  WCAP_MAX_PARAMS: 'maxParams',
+  WCAP_MAX_LIST_ITEMS: 'maxListItems',
+  WCAP_MAX_ATTENDEES: 'maxAttendees',
   WCAP_CALDAV_TIMEOUT_MS: 'caldavTimeoutMs',
   WCAP_DATA_DIR: 'dataDir',
   WCAP_RADICALE_USERS: 'radicaleUsersFile',
@@ -120,6 +132,10 @@ const schema = z.object({
   sessionMaxSeconds: intIn(1, 30 * 24 * 3600, 43200),
   recurrenceBound: intIn(1, 1_000_000, 5000),
   maxParamLength: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
+  maxBodyBytes: intIn(65_536, 1024 * 1024 * 1024, 4 * 1024 * 1024),
+  maxParams: intIn(50, 1_000_000, 1000),
+  maxListItems: intIn(1, 1_000_000, 1000),
+  maxAttendees: intIn(1, 1_000_000, 1000),
   caldavTimeoutMs: intIn(100, 600_000, 15_000),
   dataDir: z.preprocess(emptyToUndefined, z.string().default('./data')),
   radicaleUsersFile: z.preprocess(emptyToUndefined, z.string().default('./config/radicale/users')),

@@ -31,6 +31,7 @@ import { randomSecret, SecretBox } from './state/secret-box.js';
 import type { SessionStore } from './state/session-store.js';
 import type { SnapshotStore } from './state/snapshot-store.js';
 import type { TombstoneStore } from './state/tombstone-store.js';
+import { inputLimitsOf } from './wcap/input-limits.js';
 import type { PipelineDeps } from './wcap/run-command.js';
 
 /** Request lines of at least 64 KB: clients send long descriptions with GET (docs/lightning.md#value-encoding). */
@@ -118,8 +119,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     sessions: state.sessions,
     calendars,
     clock,
-    server: { recurrenceBound: config.recurrenceBound, directory },
-    maxParamLength: config.maxParamLength,
+    server: { recurrenceBound: config.recurrenceBound, maxAttendees: config.maxAttendees, directory },
+    limits: inputLimitsOf(config),
   };
   const readiness = new Readiness(
     [...state.probes, { name: 'caldav', probe: (signal) => caldavAnswers(caldavUrl, signal) }],

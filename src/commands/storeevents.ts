@@ -38,7 +38,7 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
     async run(ctx) {
       const { params } = ctx;
       const { timezoneOut } = fetchSettings({ tzid: undefined, tzidout: params.tzidout }, ctx.server);
-      let changes = changesFromParams(params, failsWith);
+      let changes = changesFromParams(params, failsWith, ctx.server);
       // A REPLY (method=4) carries the replying attendee's answer and nothing else.
       if (params.method === REPLY) changes = { attendees: changes.attendees ?? [], replace: false };
       const calendar = await ctx.calendars.resolve(params.calid);

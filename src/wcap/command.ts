@@ -10,6 +10,8 @@ import type { WcapResult } from './result.js';
 export interface ServerProfile {
   /** X-NSCP-RECURRENCE-BOUND: most instances of one series a client expands, and the gateway's cap. */
   recurrenceBound: number;
+  /** Most attendees one item may have after a store (WCAP_MAX_ATTENDEES, errno 43 beyond). */
+  maxAttendees: number;
   /** Calendar users ⇄ mail addresses. */
   directory: Directory;
 }

@@ -17,15 +17,25 @@ export interface ParamSpec<T> {
    * calls this with the whole request instead of `parse`, and `name` is the schema key.
    */
   parseAll?(raw: RawParams, name: string, failsWith: number): T;
+  /** The parameter a client knows, when it is not the schema key (`uid` for the uid/rid/mod lists). */
+  sentAs?: string;
 }
 
 export type ParamSchema = Record<string, ParamSpec<unknown>>;
 export type ParamsOf<S extends ParamSchema> = { [K in keyof S]: S[K] extends ParamSpec<infer T> ? T : never };
 
-export function parseParams<S extends ParamSchema>(schema: S, raw: RawParams, failsWith: number): ParamsOf<S> {
+/**
+ * Parses every declared parameter. A list longer than `maxListItems` (WCAP_MAX_LIST_ITEMS) is
+ * refused: each item of a uid list is a CalDAV request, each date an instance to compute.
+ */
+export function parseParams<S extends ParamSchema>(schema: S, raw: RawParams, failsWith: number, maxListItems = Number.POSITIVE_INFINITY): ParamsOf<S> {
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(schema)) {
-    out[name] = spec.parseAll ? spec.parseAll(raw, name, failsWith) : spec.parse(raw.get(name), name, failsWith);
+    const value = spec.parseAll ? spec.parseAll(raw, name, failsWith) : spec.parse(raw.get(name), name, failsWith);
+    if (Array.isArray(value) && value.length > maxListItems) {
+      throw new WcapError(failsWith, `Parameter ${spec.sentAs ?? name} has more than ${maxListItems} items (WCAP_MAX_LIST_ITEMS)`);
+    }
+    out[name] = value;
   }
   return out as ParamsOf<S>;
 }
@@ -141,6 +151,7 @@ function instanceTargets(options: InstanceTargetOptions & { withMod?: boolean } 
   return {
     parse: (value, _name, failsWith) => read((name) => (name === 'uid' ? value : undefined), failsWith),
     parseAll: (raw, _name, failsWith) => read((name) => raw.get(name), failsWith),
+    sentAs: 'uid',
   };
 }
 

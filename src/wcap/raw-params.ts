@@ -13,9 +13,24 @@ export interface RawValue {
 export class RawParams {
   private readonly exact = new Map<string, RawValue>();
   private readonly folded = new Map<string, RawValue>();
+  private pairs = 0;
+
+  /**
+   * @param maxPairs parameters kept at most; past it, one more is counted (so {@link size} tells
+   *   the limit was crossed) and the rest is not even looked at.
+   */
+  constructor(private readonly maxPairs = Number.POSITIVE_INFINITY) {}
+
+  /** Parameters received (repeated names counted each time), at most one past the limit. */
+  get size(): number {
+    return this.pairs;
+  }
 
   /** The first occurrence of a name wins, as in Sun's server. */
   add(name: string, value: RawValue): void {
+    if (this.pairs > this.maxPairs) return;
+    this.pairs++;
+    if (this.pairs > this.maxPairs) return;
     if (!this.exact.has(name)) this.exact.set(name, value);
     const lower = name.toLowerCase();
     if (!this.folded.has(lower)) this.folded.set(lower, value);
@@ -41,7 +56,11 @@ export class RawParams {
    * must stay "C++". In an HTML form body (`formBody`) `+` means a space.
    */
   addQueryString(query: string, formBody = false): void {
-    for (const pair of query.split('&')) {
+    for (let start = 0; start <= query.length && this.pairs <= this.maxPairs; ) {
+      const amp = query.indexOf('&', start);
+      const end = amp < 0 ? query.length : amp;
+      const pair = query.slice(start, end);
+      start = end + 1;
       if (pair === '') continue;
       const eq = pair.indexOf('=');
       const rawName = eq < 0 ? pair : pair.slice(0, eq);

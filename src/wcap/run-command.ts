@@ -6,6 +6,7 @@ import type { SessionStore } from '../state/session-store.js';
 import type { Command, CommandContext, ServerProfile } from './command.js';
 import { Errno } from './errno.js';
 import { errorToErrno } from './error-mapping.js';
+import type { InputLimits } from './input-limits.js';
 import { decoded, parseParams } from './params.js';
 import type { RawParams } from './raw-params.js';
 import { errorResult, type Formatter, type RenderedBody, type WcapResult } from './result.js';
@@ -23,8 +24,8 @@ export interface PipelineDeps {
   calendars: CalendarService;
   clock: Clock;
   server: ServerProfile;
-  /** Longest accepted parameter value, in characters. */
-  maxParamLength: number;
+  /** What one request may carry. */
+  limits: InputLimits;
 }
 
 export interface PipelineOptions {
@@ -69,10 +70,10 @@ export async function runCommand(
   const acting: { user?: string } = {};
   try {
     if (options.inputProblem) throw new WcapError(command.failsWith, options.inputProblem);
-    checkSizes(raw, deps.maxParamLength, command.failsWith);
+    checkSizes(raw, deps.limits, command.failsWith);
     const { session, sessionId } = await findSession(command, raw, deps, options.looksLikeSessionId);
     if (session) acting.user = session.user;
-    const params = parseParams(command.params, raw, command.failsWith);
+    const params = parseParams(command.params, raw, command.failsWith, deps.limits.maxListItems);
     const onOpened = (user: string) => {
       acting.user = user;
     };
@@ -133,13 +134,17 @@ async function findSession(command: Command, raw: RawParams, deps: PipelineDeps,
 
 /**
  * WCAP documents a 1024-character limit but real clients send long descriptions with GET, so the
- * limit is configurable and large; it only protects the gateway from absurd requests.
+ * limit is configurable and large; it only protects the gateway from absurd requests. RawParams
+ * stops collecting parameters one past the limit, so a flood of them costs no more than that.
  */
-function checkSizes(raw: RawParams, limit: number, failsWith: number): void {
+function checkSizes(raw: RawParams, limits: InputLimits, failsWith: number): void {
+  if (raw.size > limits.maxParams) {
+    throw new WcapError(failsWith, `More than ${limits.maxParams} parameters (WCAP_MAX_PARAMS)`);
+  }
   for (const name of raw.names()) {
     const value = raw.get(name);
-    if (value && value.text.length > limit) {
-      throw new WcapError(failsWith, `Parameter ${name.slice(0, 40)} is longer than ${limit} characters`);
+    if (value && value.text.length > limits.maxParamLength) {
+      throw new WcapError(failsWith, `Parameter ${name.slice(0, 40)} is longer than ${limits.maxParamLength} characters (WCAP_MAX_PARAM_LENGTH)`);
     }
   }
 }

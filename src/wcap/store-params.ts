@@ -82,7 +82,7 @@ export type StoreParams = ParamsOf<typeof storeParams>;
 const RESERVED_X = /^X-NSCP-WCAP-/i;
 
 /** Turns the parsed parameters into the changes to apply (model/item-changes.ts). */
-export function changesFromParams(params: StoreParams, failsWith: number): ItemChanges {
+export function changesFromParams(params: StoreParams, failsWith: number, limits: { maxAttendees: number } = { maxAttendees: Number.POSITIVE_INFINITY }): ItemChanges {
   // An empty list clears the field; absent leaves it.
   const list = (value: string[] | undefined) => (value === undefined ? undefined : value.length === 0 ? null : value);
   const flag = (name: string, value: StoreParams['transparent']) => {
@@ -124,7 +124,14 @@ export function changesFromParams(params: StoreParams, failsWith: number): ItemC
     xProperties: params.xProperties,
     replace: params.replace,
   };
-  if (params.attendees !== undefined) changes.attendees = parseAttendees(params.attendees, 'attendees', failsWith);
+  if (params.attendees !== undefined) {
+    changes.attendees = parseAttendees(params.attendees, 'attendees', failsWith);
+    // Sun's servers clipped group expansion with errno 43; a list this long is refused whole,
+    // so the stored meeting is never a silently shortened one.
+    if (changes.attendees.length > limits.maxAttendees) {
+      throw new WcapError(Errno.ATTENDEE_GROUP_EXPANSION_CLIPPED, `More than ${limits.maxAttendees} attendees (WCAP_MAX_ATTENDEES)`);
+    }
+  }
   const organizer = organizerOf(params);
   if (organizer) changes.organizer = organizer;
   const alarms = alarmsOf(params, failsWith);

@@ -33,7 +33,7 @@ const TARGETS: Array<{ param: string; property: string; value: (text: string) =>
   { param: 'X-PROBE', property: 'X-PROBE', value: enc },
   { param: 'orgCN', property: 'ORGANIZER', value: (t) => `${enc(t)}&orgEmail=${enc('boss@example.com')}` },
   // A meeting gets its organizer, the calendar's owner (RFC 5545 §3.8.4.3).
-  { param: 'attendees', property: 'ATTENDEE', value: (t) => enc(`PARTSTAT=NEEDS-ACTION^CN=${t}^mailto:guest@example.org`), also: 'ORGANIZER' },
+  { param: 'attendees', property: 'ATTENDEE', value: (t) => `PARTSTAT=NEEDS-ACTION^CN=${enc(t)}^${enc('mailto:guest@example.org')}`, also: 'ORGANIZER' },
 ];
 /** What every stored event has besides the parameter's own property. */
 const BASE = ['UID', 'TRANSP', 'DTSTAMP', 'CREATED', 'LAST-MODIFIED', 'DTSTART', 'DTEND', 'SEQUENCE', 'X-NSCP-DTSTART-TZID', 'X-NSCP-DTEND-TZID'];

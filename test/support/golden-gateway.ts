@@ -13,6 +13,7 @@ import { MemorySessionStore } from '../../src/state/memory/session-store.js';
 import { MemorySnapshotStore } from '../../src/state/memory/snapshot-store.js';
 import { MemoryTombstoneStore } from '../../src/state/memory/tombstone-store.js';
 import { SecretBox } from '../../src/state/secret-box.js';
+import { inputLimitsOf } from '../../src/wcap/input-limits.js';
 import type { PipelineDeps } from '../../src/wcap/run-command.js';
 import { MemoryBackend } from './memory-backend.js';
 import { childElements, elementsByTagName, parseXml, textContent, type ParsedElement } from './parse-xml.js';
@@ -101,8 +102,8 @@ export function buildGoldenGateway(env: Record<string, string> = {}): GoldenGate
       log: createLogger('silent'),
     }),
     clock,
-    server: { recurrenceBound: config.recurrenceBound, directory },
-    maxParamLength: config.maxParamLength,
+    server: { recurrenceBound: config.recurrenceBound, maxAttendees: config.maxAttendees, directory },
+    limits: inputLimitsOf(config),
   };
   const app = createApp(deps, { logger: createLogger('silent') });
   const home = (user: GoldenUser): UserHome => {

@@ -13,7 +13,7 @@ describe('faults outside the pipeline', () => {
   const brokenApp = () => {
     const { deps } = buildGoldenGateway();
     const broken = Object.create(deps, {
-      maxParamLength: {
+      limits: {
         get() {
           throw new Error('configuration unreadable');
         },

@@ -96,7 +96,7 @@ describe('runCommand renders what errorToErrno decided', () => {
     render: (result: WcapResult) => ({ contentType: 'text/test', body: JSON.stringify(result.blocks) }),
   };
   const options = { formatterFor: (f: string | undefined) => (f === undefined || f === 'text/test' ? formatter : undefined), looksLikeSessionId: () => true };
-  const deps = { maxParamLength: 100_000 } as unknown as PipelineDeps;
+  const deps = { limits: { maxParams: 1000, maxParamLength: 100_000, maxListItems: 1000, maxBodyBytes: 1_000_000 } } as unknown as PipelineDeps;
   const log = { info: () => undefined, error: () => undefined, warn: () => undefined } as unknown as Logger;
   const command = (run: () => Promise<WcapResult>): Command => ({ name: 'x', needsSession: false, failsWith: 14, params: { summary: p.text() }, run });
   const raw = (query: string) => {
