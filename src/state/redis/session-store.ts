@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../../model/clock.js';
 import type { Session, SessionData } from '../../model/session.js';
@@ -16,26 +17,99 @@ export interface RedisSessionStoreOptions {
   keyPrefix?: string;
 }
 
-// KEYS[1] session key; ARGV: now, idle ms, max ms. Deletes a session idle or older than its
-// lifetime (or unreadable) and answers nil; otherwise stores lastSeenAt = now with a TTL of
-// min(idle, remaining lifetime) and answers the record as it was.
-const GET_AND_TOUCH = `
+// The index scripts below keep two sorted sets next to the session keys (see RedisSessionStore):
+// `live` (member: id hash, score: when the session expires unless used) and one per user
+// (member: id hash, score: the session's absolute end). Scores are epoch ms of the injected clock.
+
+// Lua: whether a decoded session `s` is well-formed and live at `now`.
+const IS_LIVE = `
+local function isLive(s, now, idle, max)
+  return type(s) == 'table' and type(s.lastSeenAt) == 'number' and type(s.createdAt) == 'number'
+    and now - s.lastSeenAt <= idle and now - s.createdAt <= max
+end
+`;
+
+// KEYS[1] session key, KEYS[2] live index, KEYS[3] user index;
+// ARGV: value, now, ttl ms, id hash, the session's end (createdAt + max), max ms.
+// Stores the session and indexes it; drops index entries that ended before now, so neither index
+// grows with sessions nobody ends explicitly.
+const CREATE = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[2])
+redis.call('ZADD', KEYS[2], tonumber(ARGV[2]) + tonumber(ARGV[3]), ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[4])
+-- Every entry ends within max ms from now, so the whole index may go then.
+redis.call('PEXPIRE', KEYS[3], ARGV[6])
+return 1
+`;
+
+// KEYS[1] session key, KEYS[2] live index; ARGV: now, idle ms, max ms, id hash, user index prefix.
+// Deletes a session idle or older than its lifetime (or unreadable) and answers nil; otherwise
+// stores lastSeenAt = now with a TTL of min(idle, remaining lifetime), moves its expiry in the live
+// index, and answers the record as it was.
+const GET_AND_TOUCH = `${IS_LIVE}
 local raw = redis.call('GET', KEYS[1])
-if not raw then return false end
-local ok, s = pcall(cjson.decode, raw)
-if not ok or type(s) ~= 'table' or type(s.lastSeenAt) ~= 'number' or type(s.createdAt) ~= 'number' then
-  redis.call('DEL', KEYS[1])
+if not raw then
+  redis.call('ZREM', KEYS[2], ARGV[4])
   return false
 end
+local ok, s = pcall(cjson.decode, raw)
 local now, idle, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-if now - s.lastSeenAt > idle or now - s.createdAt > max then
+if not ok or not isLive(s, now, idle, max) then
   redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[4])
   return false
 end
 s.lastSeenAt = now
-redis.call('SET', KEYS[1], cjson.encode(s), 'PX', math.max(1, math.min(idle, s.createdAt + max - now)))
+local ends = s.createdAt + max
+local ttl = math.max(1, math.min(idle, ends - now))
+redis.call('SET', KEYS[1], cjson.encode(s), 'PX', ttl)
+if redis.call('ZADD', KEYS[2], now + ttl, ARGV[4]) == 1 and type(s.user) == 'string' then
+  -- Not indexed yet: written before the indexes existed (an upgrade). It joins its user's index.
+  local userKey = ARGV[5] .. redis.sha1hex(s.user)
+  redis.call('ZADD', userKey, ends, ARGV[4])
+  redis.call('PEXPIRE', userKey, ARGV[3])
+end
 return raw
 `;
+
+// KEYS[1] session key, KEYS[2] live index; ARGV[1] id hash. The user index entry stays until its
+// end: deleteForUser skips keys that are gone, and keeping it saves reading the value here.
+const DELETE = `
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+`;
+
+// KEYS[1] live index; ARGV[1] now. Forgets entries that expired before now and counts the rest.
+const COUNT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+return redis.call('ZCARD', KEYS[1])
+`;
+
+// KEYS[1] user index, KEYS[2] live index; ARGV: session key prefix, now, idle ms, max ms, batch.
+// Ends up to `batch` sessions of the user's index; answers {live sessions ended, entries handled}.
+const DELETE_USER_BATCH = `${IS_LIVE}
+local hashes = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[5]) - 1)
+local now, idle, max = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local ended = 0
+for _, h in ipairs(hashes) do
+  local key = ARGV[1] .. h
+  local raw = redis.call('GET', key)
+  if raw then
+    local ok, s = pcall(cjson.decode, raw)
+    if ok and isLive(s, now, idle, max) then ended = ended + 1 end
+    redis.call('DEL', key)
+  end
+  redis.call('ZREM', KEYS[2], h)
+  redis.call('ZREM', KEYS[1], h)
+end
+return {ended, #hashes}
+`;
+
+/** Sessions one DELETE_USER_BATCH call ends: bounds how long one script holds Redis. */
+const DELETE_BATCH = 500;
 
 /** JSON stored under `<prefix>session:<sha256(id)>`. Field names are short: one value per session. */
 interface StoredSession {
@@ -58,6 +132,16 @@ interface StoredSession {
  * The TTL makes Redis forget abandoned sessions; the idle and absolute checks are also made against
  * `lastSeenAt`/`createdAt` from the injected clock, so expiry does not depend on Redis and tests can
  * move time forward without sleeping.
+ *
+ * Two sorted sets index the sessions by id hash, so that `count` and `deleteForUser` never scan the
+ * key space (no KEYS, no SCAN):
+ * - `<prefix>sessions:live`: score = when the session expires unless used, moved by every `get` in
+ *   the same script. `count` drops entries scored before now and answers ZCARD: O(log N + expired).
+ * - `<prefix>sessions:user:<sha1(user)>`: score = the session's absolute end, which never moves, so
+ *   `get` need not touch it. Entries past their end are dropped at the user's next login and the
+ *   set expires with the last of them. SHA-1 only names the key (bounded length; Lua's
+ *   `redis.sha1hex` computes the same name); the user name is no secret, it is in the value too.
+ * Sessions written by a version without the indexes join them on their first `get`.
  *
  * A value that cannot be parsed or decrypted (another `WCAP_SECRET`, a random per-process secret
  * after a restart, tampering) is deleted and reported as a miss: the client logs in again and gets
@@ -97,22 +181,25 @@ export class RedisSessionStore implements SessionStore {
       lastSeenAt: now,
     };
     const ttlMs = Math.min(this.idleMs, this.maxMs);
-    await callRedis('creating a session', () => this.redis.set(key, JSON.stringify(stored), 'PX', ttlMs));
+    const args = [JSON.stringify(stored), String(now), String(ttlMs), sessionKeyHash(id), String(now + this.maxMs), String(this.maxMs)];
+    await callRedis('creating a session', () => runScript(this.redis, CREATE, [key, this.liveKey, this.userKey(data.user)], args));
     return id;
   }
 
   async get(id: string): Promise<Session | null> {
     if (!looksLikeSessionId(id)) return null;
+    const hash = sessionKeyHash(id);
     const key = this.keyFor(id);
     const now = this.clock.now();
     // One round trip: read, expire or refresh, atomically (a logout cannot be undone by a refresh).
-    const raw = (await callRedis('reading a session', () =>
-      runScript(this.redis, GET_AND_TOUCH, [key], [String(now), String(this.idleMs), String(this.maxMs)]),
-    )) as string | null;
+    const args = [String(now), String(this.idleMs), String(this.maxMs), hash, this.userKeyPrefix];
+    const raw = (await callRedis('reading a session', () => runScript(this.redis, GET_AND_TOUCH, [key, this.liveKey], args))) as
+      | string
+      | null;
     if (raw === null) return null;
     const stored = parseStored(raw);
     if (stored === null) {
-      await this.deleteKey(key);
+      await this.deleteHash(hash);
       return null;
     }
     let password: string;
@@ -120,7 +207,7 @@ export class RedisSessionStore implements SessionStore {
       password = this.secretBox.open(stored.pw, key);
     } catch (err) {
       if (!(err instanceof SecretBoxError)) throw err;
-      await this.deleteKey(key);
+      await this.deleteHash(hash);
       return null;
     }
     return sessionFrom(stored, password, now);
@@ -128,7 +215,26 @@ export class RedisSessionStore implements SessionStore {
 
   async delete(id: string): Promise<void> {
     if (!looksLikeSessionId(id)) return;
-    await this.deleteKey(this.keyFor(id));
+    await this.deleteHash(sessionKeyHash(id));
+  }
+
+  async count(): Promise<number> {
+    const now = String(this.clock.now());
+    return Number(await callRedis('counting sessions', () => runScript(this.redis, COUNT, [this.liveKey], [now])));
+  }
+
+  async deleteForUser(user: string): Promise<number> {
+    const keys = [this.userKey(user), this.liveKey];
+    let ended = 0;
+    for (;;) {
+      const args = [`${this.prefix}session:`, String(this.clock.now()), String(this.idleMs), String(this.maxMs), String(DELETE_BATCH)];
+      const [live, handled] = (await callRedis('ending sessions', () => runScript(this.redis, DELETE_USER_BATCH, keys, args))) as [
+        number,
+        number,
+      ];
+      ended += live;
+      if (handled < DELETE_BATCH) return ended;
+    }
   }
 
   /** Does not close the injected Redis client: its owner may share it with other stores. */
@@ -138,8 +244,20 @@ export class RedisSessionStore implements SessionStore {
     return `${this.prefix}session:${sessionKeyHash(id)}`;
   }
 
-  private async deleteKey(key: string): Promise<void> {
-    await callRedis('deleting a session', () => this.redis.del(key));
+  private get liveKey(): string {
+    return `${this.prefix}sessions:live`;
+  }
+
+  private get userKeyPrefix(): string {
+    return `${this.prefix}sessions:user:`;
+  }
+
+  private userKey(user: string): string {
+    return `${this.userKeyPrefix}${createHash('sha1').update(user, 'utf8').digest('hex')}`;
+  }
+
+  private async deleteHash(hash: string): Promise<void> {
+    await callRedis('deleting a session', () => runScript(this.redis, DELETE, [`${this.prefix}session:${hash}`, this.liveKey], [hash]));
   }
 }
 
