@@ -1,4 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
+import type { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { CalDavBackend } from './backend/caldav-backend.js';
@@ -61,7 +62,7 @@ interface State {
 }
 
 /**
- * Composition root shared by main.ts, the benchmark and the integration tests: stores (Redis or
+ * Composition root shared by `wcap-gateway serve` (cli/serve.ts), the benchmark and the integration tests: stores (Redis or
  * memory), the CalDAV backend behind a keep-alive pool, the calendar repository, the Hono app and
  * the HTTP listener. `config.caldavUrl` must be set here.
  */
@@ -124,7 +125,7 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger): St
   if (config.redisUrl) {
     const redis = createRedis(config.redisUrl);
     const stores = {
-      sessions: new RedisSessionStore({ redis, limits, secretBox: new SecretBox(config.secret!), clock }),
+      sessions: sharedSessionStore(config, redis, clock),
       guids: new RedisGuidStore({ redis }),
       tombstones: new RedisTombstoneStore({ redis, clock, retentionSeconds }),
       sharedSnapshots: new RedisSnapshotStore({ redis, clock, maxBytes: config.cacheMaxMb * 1024 * 1024 }),
@@ -154,6 +155,47 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger): St
     ready: Promise.resolve(),
     async close() {
       await Promise.allSettled(Object.values(stores).map((store) => store.close()));
+    },
+  };
+}
+
+/**
+ * The session store the replicas share in Redis (the gateway's, and `wcap-gateway sessions`).
+ * Needs `config.secret`, which loadConfig requires whenever Redis is configured.
+ */
+export function sharedSessionStore(config: Readonly<Config>, redis: Redis, clock: Clock): SessionStore {
+  if (!config.secret) throw new Error('the shared session store needs WCAP_SECRET');
+  const limits = { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds };
+  return new RedisSessionStore({ redis, limits, secretBox: new SecretBox(config.secret), clock });
+}
+
+/**
+ * A CalendarService of its own for one-off tools (`wcap-gateway check --user`): the gateway's
+ * login and calendar listing against `caldavUrl`, with memory stores and no cache. Close both.
+ */
+export function standaloneCalendarService(config: Readonly<Config>, caldavUrl: string, logger: Logger): { calendars: CalendarService; close(): Promise<void> } {
+  const pool = pooledFetch({ connections: 2, keepAliveMs: 1000 });
+  const clock = systemClock;
+  const calendars = new CalendarService({
+    backend: new CalDavBackend({
+      serverUrl: caldavUrl,
+      timeoutMs: config.caldavTimeoutMs,
+      fetch: pool.fetch,
+      contentVersion: config.cacheValidation ?? 'tag',
+    }),
+    guids: new MemoryGuidStore(),
+    tombstones: new MemoryTombstoneStore({ clock, retentionSeconds: config.tombstoneRetentionSeconds }),
+    snapshots: { local: new MemorySnapshotStore({ maxBytes: 0 }) },
+    directory: new Directory(config.mailDomain),
+    clock,
+    defaultCalendar: config.defaultCalendar,
+    log: logger,
+  });
+  return {
+    calendars,
+    async close() {
+      await calendars.close();
+      await pool.close();
     },
   };
 }

@@ -1,9 +1,8 @@
 import { loadConfig } from '../config.js';
+import { sharedSessionStore } from '../gateway.js';
 import { systemClock } from '../model/clock.js';
 import { messageOf } from '../model/errors.js';
 import { closeRedis, createRedis, waitUntilReady } from '../state/redis/connection.js';
-import { RedisSessionStore } from '../state/redis/session-store.js';
-import { SecretBox } from '../state/secret-box.js';
 import type { CliIo } from './cli-io.js';
 import { displayUrl } from './check/check-result.js';
 import { EXIT } from './exit-codes.js';
@@ -59,12 +58,7 @@ export async function runSessions(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`wcap-gateway sessions: Redis at ${displayUrl(config.redisUrl)} does not answer: ${messageOf(err)}${cause}\n`);
       return EXIT.FAILED;
     }
-    const store = new RedisSessionStore({
-      redis,
-      limits: { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds },
-      secretBox: new SecretBox(config.secret),
-      clock: systemClock,
-    });
+    const store = sharedSessionStore(config, redis, systemClock);
     if (user === undefined) {
       const live = await store.count();
       io.stdout.write(`${live} live session${live === 1 ? '' : 's'}\n`);

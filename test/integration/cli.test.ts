@@ -106,7 +106,7 @@ describe('wcap-gateway check', () => {
     const port = await closedPort();
     const run = await cli.run(['check', '--timeout', '2'], { ...env, WCAP_CALDAV_URL: `http://127.0.0.1:${port}/` });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(new RegExp(`^FAIL +caldav +http://127\\.0\\.0\\.1:${port}/ does not answer OPTIONS: .*ECONNREFUSED`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^FAIL +caldav +http://127\\.0\\.0\\.1:${port}/: CalDAV server did not answer OPTIONS /: ECONNREFUSED`, 'm'));
   });
 
   it('reports every invalid setting on stderr and exits 2, from the environment or WCAP_CONFIG', async () => {
