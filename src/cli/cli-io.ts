@@ -28,7 +28,16 @@ export interface CliIo {
   env: Record<string, string | undefined>;
 }
 
-/** The io of this process. */
+/**
+ * The io of this process. A reader that goes away early (`wcap-gateway check | head -1`) makes
+ * writes fail with EPIPE; the output is then simply dropped, instead of crashing the command
+ * before it has closed its connections.
+ */
 export function processIo(): CliIo {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }

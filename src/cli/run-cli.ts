@@ -33,8 +33,12 @@ function globalHelp(): string {
 
 /** The version in package.json (one level above src/ and dist/ alike). */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-  return String(pkg.version);
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return String(pkg.version);
+  } catch {
+    return '(unknown version: package.json not found next to dist/)';
+  }
 }
 
 /**

@@ -32,7 +32,9 @@ export async function runServe(argv: string[], io: CliIo): Promise<number> {
     return EXIT.OK;
   }
   let config: Readonly<Config> = loadConfig(io.env);
-  const logger = createLogger(config.logLevel, io.stdout);
+  // On this process's own stdout, pino's default destination (fd 1, sonic-boom) is faster than the
+  // stream: request logs are written at request rate.
+  const logger = io.stdout === process.stdout ? createLogger(config.logLevel) : createLogger(config.logLevel, io.stdout);
   let exit: (code: number) => void = () => undefined;
   const exited = new Promise<number>((resolve) => (exit = resolve));
 

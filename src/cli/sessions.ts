@@ -1,11 +1,10 @@
 import { loadConfig } from '../config.js';
 import { sharedSessionStore } from '../gateway.js';
 import { systemClock } from '../model/clock.js';
-import { messageOf } from '../model/errors.js';
-import { closeRedis, createRedis, waitUntilReady } from '../state/redis/connection.js';
+import { closeRedis } from '../state/redis/connection.js';
 import type { CliIo } from './cli-io.js';
-import { displayUrl } from './check/check-result.js';
 import { EXIT } from './exit-codes.js';
+import { reachRedis } from './reach-redis.js';
 import { parseOptions, secondsOption, userOption } from './usage.js';
 
 const HELP = `Usage: wcap-gateway sessions [--logout USER] [--timeout SECONDS]
@@ -44,20 +43,13 @@ export async function runSessions(argv: string[], io: CliIo): Promise<number> {
     );
     return EXIT.USAGE;
   }
-  let lastConnectionError: string | undefined;
-  const redis = createRedis(config.redisUrl, {
-    connectTimeoutMs: timeoutMs,
-    commandTimeoutMs: timeoutMs,
-    onError: (err) => (lastConnectionError = err.message),
-  });
+  const reached = await reachRedis(config.redisUrl, timeoutMs);
+  if (!reached.ok) {
+    io.stderr.write(`wcap-gateway sessions: Redis at ${reached.reason}\n`);
+    return EXIT.FAILED;
+  }
+  const redis = reached.redis;
   try {
-    try {
-      await waitUntilReady(redis, timeoutMs);
-    } catch (err) {
-      const cause = lastConnectionError ? ` (${lastConnectionError})` : '';
-      io.stderr.write(`wcap-gateway sessions: Redis at ${displayUrl(config.redisUrl)} does not answer: ${messageOf(err)}${cause}\n`);
-      return EXIT.FAILED;
-    }
     const store = sharedSessionStore(config, redis, systemClock);
     if (user === undefined) {
       const live = await store.count();

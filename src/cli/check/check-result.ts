@@ -19,8 +19,9 @@ export function formatSummary(results: readonly CheckResult[]): string {
   const ok = results.filter((r) => r.status === 'ok').length;
   const failed = results.filter((r) => r.status === 'FAIL').length;
   const skipped = results.length - ok - failed;
-  const verdict = failed === 0 ? 'all checks passed' : `${failed} failed`;
-  return `${results.length} checks: ${ok} ok, ${failed} failed, ${skipped} skipped: ${verdict}\n`;
+  const skip = skipped > 0 ? `, ${skipped} skipped` : '';
+  if (failed === 0) return `all ${ok} checks passed${skip}\n`;
+  return `${failed} of ${results.length} checks failed (${ok} ok${skip})\n`;
 }
 
 /** A URL for display: user name and password removed. */
