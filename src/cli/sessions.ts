@@ -11,8 +11,9 @@ const HELP = `Usage: wcap-gateway sessions [--logout USER] [--timeout SECONDS]
 
 Counts the live WCAP sessions of every replica, kept in Redis (WCAP_REDIS_URL). With --logout,
 ends every session of USER instead and prints how many were live; that user's clients get errno 1
-(login required) on their next request. Without Redis, sessions live inside each gateway process
-and cannot be counted or ended from outside (exit 2).
+(session invalid) on their next request and log in again, Lightning with its stored password: to
+lock a user out, change the password on the CalDAV server first. Without Redis, sessions live
+inside each gateway process and cannot be counted or ended from outside (exit 2).
 
 Options:
       --logout USER      End all sessions of USER (the WCAP login name)
