@@ -51,7 +51,7 @@ export interface Config {
   cacheMaxMb: number;
   /**
    * How the cache validates a calendar: its content tag (any server) or its last-modified time
-   * (Radicale's file storage). Undefined: `tag`, except for the embedded Radicale (main.ts).
+   * (Radicale's file storage). Undefined: `tag`, except for the embedded Radicale (cli/serve.ts).
    */
   cacheValidation: 'tag' | 'last-modified' | undefined;
   /** How long /readyz waits for Redis and the CalDAV server to answer, in milliseconds. */

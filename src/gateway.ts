@@ -1,4 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
+import type { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { CalDavBackend } from './backend/caldav-backend.js';
@@ -55,11 +56,6 @@ export interface GatewayOverrides {
   wrapFetch?: (pooled: typeof fetch) => typeof fetch;
   /** Wraps the delete log's store (tests make it fail); gets the configured one. */
   wrapTombstones?: (store: TombstoneStore) => TombstoneStore;
-  /**
-   * Counts live sessions for the `wcap_sessions_live` gauge. The session stores do not count yet;
-   * once SessionStore has `count()`, startGateway passes `() => state.sessions.count()` itself.
-   */
-  liveSessions?: () => Promise<number>;
 }
 
 /** The stores of one gateway process: Redis-backed when configured (shared by replicas), else memory. */
@@ -76,7 +72,7 @@ interface State {
 }
 
 /**
- * Composition root shared by main.ts, the benchmark and the integration tests: stores (Redis or
+ * Composition root shared by `wcap-gateway serve` (cli/serve.ts), the benchmark and the integration tests: stores (Redis or
  * memory), the CalDAV backend behind a keep-alive pool, the calendar repository, the Hono app and
  * the HTTP listener. `config.caldavUrl` must be set here.
  */
@@ -84,7 +80,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
   if (!config.caldavUrl) throw new Error('startGateway needs a CalDAV URL');
   const caldavUrl = config.caldavUrl;
   const clock = overrides.clock ?? systemClock;
-  const metrics = new GatewayMetrics(overrides.liveSessions ? { liveSessions: overrides.liveSessions } : {});
+  // The gauge asks the store on each scrape, long after `state` exists.
+  const metrics = new GatewayMetrics({ liveSessions: () => state.sessions.count() });
   const state = createState(config, clock, logger, metrics);
   await state.ready;
   const pool = pooledFetch({ connections: config.caldavConnections, keepAliveMs: CALDAV_KEEP_ALIVE_MS });
@@ -152,7 +149,7 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger, met
     const redis = createRedis(config.redisUrl, { onError: () => metrics.redisError('connection') });
     const failed = () => metrics.redisError('store');
     const stores = {
-      sessions: countingFailures(new RedisSessionStore({ redis, limits, secretBox: new SecretBox(config.secret!, config.secretAccepted ? [config.secretAccepted] : []), clock }), failed),
+      sessions: countingFailures(sharedSessionStore(config, redis, clock), failed),
       guids: countingFailures(new RedisGuidStore({ redis }), failed),
       tombstones: countingFailures(new RedisTombstoneStore({ redis, clock, retentionSeconds }), failed),
       sharedSnapshots: countingFailures(new RedisSnapshotStore({ redis, clock, maxBytes: config.cacheMaxMb * 1024 * 1024 }), failed),
@@ -174,7 +171,7 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger, met
   }
   logger.warn('WCAP_REDIS_URL is not set: sessions live in this process only; replicas cannot share them');
   const stores = {
-    sessions: new MemorySessionStore({ limits, secretBox: new SecretBox(config.secret ?? randomSecret(), config.secretAccepted ? [config.secretAccepted] : []), clock }),
+    sessions: new MemorySessionStore({ limits, secretBox: sessionSecretBox(config, config.secret ?? randomSecret()), clock }),
     guids: new MemoryGuidStore(),
     tombstones: new MemoryTombstoneStore({ clock, retentionSeconds }),
   };
@@ -184,6 +181,52 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger, met
     probes: [],
     async close() {
       await Promise.allSettled(Object.values(stores).map((store) => store.close()));
+    },
+  };
+}
+
+/** Seals with `secret`; also opens what WCAP_SECRET_ACCEPTED sealed (README, Rotating WCAP_SECRET). */
+function sessionSecretBox(config: Readonly<Config>, secret: string): SecretBox {
+  return new SecretBox(secret, config.secretAccepted ? [config.secretAccepted] : []);
+}
+
+/**
+ * The session store the replicas share in Redis (the gateway's, and `wcap-gateway sessions`).
+ * Needs `config.secret`, which loadConfig requires whenever Redis is configured.
+ */
+export function sharedSessionStore(config: Readonly<Config>, redis: Redis, clock: Clock): SessionStore {
+  if (!config.secret) throw new Error('the shared session store needs WCAP_SECRET');
+  const limits = { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds };
+  return new RedisSessionStore({ redis, limits, secretBox: sessionSecretBox(config, config.secret), clock });
+}
+
+/**
+ * A CalendarService of its own for one-off tools (`wcap-gateway check --user`): the gateway's
+ * login and calendar listing against `caldavUrl`, with memory stores and no cache. Close both.
+ */
+export function standaloneCalendarService(config: Readonly<Config>, caldavUrl: string, logger: Logger): { calendars: CalendarService; close(): Promise<void> } {
+  const pool = pooledFetch({ connections: 2, keepAliveMs: 1000 });
+  const clock = systemClock;
+  const calendars = new CalendarService({
+    backend: new CalDavBackend({
+      serverUrl: caldavUrl,
+      timeoutMs: config.caldavTimeoutMs,
+      fetch: pool.fetch,
+      contentVersion: config.cacheValidation ?? 'tag',
+    }),
+    guids: new MemoryGuidStore(),
+    tombstones: new MemoryTombstoneStore({ clock, retentionSeconds: config.tombstoneRetentionSeconds }),
+    snapshots: { local: new MemorySnapshotStore({ maxBytes: 0 }) },
+    directory: new Directory(config.mailDomain),
+    clock,
+    defaultCalendar: config.defaultCalendar,
+    log: logger,
+  });
+  return {
+    calendars,
+    async close() {
+      await calendars.close();
+      await pool.close();
     },
   };
 }

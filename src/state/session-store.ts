@@ -7,11 +7,17 @@ import type { Session, SessionData } from '../model/session.js';
  *   longer than the idle timeout, older than the absolute lifetime, or deleted. Only storage
  *   failures throw (GatewayError 'unavailable'), never a miss.
  * - The password is stored only encrypted (AES-256-GCM); ids are stored only as hashes.
+ * - `count` answers how many sessions are live now (expired ones are never counted), without
+ *   refreshing any of them.
+ * - `deleteForUser` ends every live session of `user` (the operator's `sessions --logout`) and
+ *   answers how many it ended; sessions already expired are removed too but not counted.
  */
 export interface SessionStore {
   create(data: SessionData): Promise<string>;
   get(id: string): Promise<Session | null>;
   delete(id: string): Promise<void>;
+  count(): Promise<number>;
+  deleteForUser(user: string): Promise<number>;
   close(): Promise<void>;
 }
 

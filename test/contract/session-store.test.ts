@@ -50,8 +50,14 @@ const testRedis = useTestRedis('session-contract');
 
 async function redisDump(prefix: string): Promise<string> {
   const keys = await testRedis.client.keys(`${prefix}*`);
-  const values = await Promise.all(keys.map((k) => testRedis.client.getBuffer(k)));
-  return keys.map((k, i) => `${k}=${values[i]?.toString('latin1') ?? ''}`).join('\n');
+  const values = await Promise.all(
+    keys.map(async (k) => {
+      // Session values are strings; the session indexes are sorted sets.
+      if ((await testRedis.client.type(k)) === 'zset') return (await testRedis.client.zrange(k, '0', '-1', 'WITHSCORES')).join(' ');
+      return (await testRedis.client.getBuffer(k))?.toString('latin1') ?? '';
+    }),
+  );
+  return keys.map((k, i) => `${k}=${values[i] ?? ''}`).join('\n');
 }
 
 const implementations: Array<[string, () => Harness]> = [
@@ -179,6 +185,83 @@ describe.each(implementations)('SessionStore contract: %s', (_name, makeHarness)
     }
     expect((await h.store.get(id))?.password).toBe(ALICE.password);
   });
+  it('counts the live sessions of every user, and no longer a deleted one', async () => {
+    expect(await h.store.count()).toBe(0);
+    const a = await h.store.create(ALICE);
+    await h.store.create(ALICE);
+    await h.store.create(BOB);
+    expect(await h.store.count()).toBe(3);
+    await h.store.delete(a);
+    expect(await h.store.count()).toBe(2);
+    // Counting refreshes nothing: the others still expire on time.
+    h.clock.advanceSeconds(IDLE_S + 1);
+    expect(await h.store.count()).toBe(0);
+  });
+
+  it('does not count sessions idle too long or past their lifetime, without them being looked up', async () => {
+    const used = await h.store.create(ALICE);
+    await h.store.create(BOB);
+    h.clock.advanceSeconds(IDLE_S - 10);
+    expect(await h.store.get(used)).not.toBeNull();
+    // Bob's session is now idle for IDLE_S + 10 s; Alice's was used 20 s ago.
+    h.clock.advanceSeconds(20);
+    expect(await h.store.count()).toBe(1);
+    // Exactly at the idle limit a session is still live (get says so too).
+    h.clock.advanceSeconds(IDLE_S - 20);
+    expect(await h.store.count()).toBe(1);
+    h.clock.advanceSeconds(1);
+    expect(await h.store.count()).toBe(0);
+
+    // A session kept in use ends at its absolute lifetime.
+    const busy = await h.store.create(BOB);
+    const step = Math.floor(IDLE_S / 2);
+    const end = h.clock.t + MAX_S * 1000;
+    while (h.clock.t + step * 1000 <= end) {
+      h.clock.advanceSeconds(step);
+      expect(await h.store.get(busy)).not.toBeNull();
+    }
+    expect(await h.store.count()).toBe(1);
+    h.clock.t = end + 1000;
+    expect(await h.store.count()).toBe(0);
+  });
+
+  it("ends all of a user's live sessions, answers how many, and leaves other users alone", async () => {
+    const alice1 = await h.store.create(ALICE);
+    const alice2 = await h.store.create(ALICE);
+    const bob = await h.store.create(BOB);
+    expect(await h.store.deleteForUser('alice')).toBe(2);
+    expect(await h.store.get(alice1)).toBeNull();
+    expect(await h.store.get(alice2)).toBeNull();
+    expect((await h.store.get(bob))?.user).toBe('bob');
+    expect(await h.store.count()).toBe(1);
+    expect(await h.store.deleteForUser('alice')).toBe(0);
+    expect(await h.store.deleteForUser('nobody')).toBe(0);
+    // Logging in again afterwards works as usual.
+    const again = await h.store.create(ALICE);
+    expect((await h.store.get(again))?.user).toBe('alice');
+  });
+
+  it('does not count sessions that had already expired or were logged out among those it ends', async () => {
+    const old = await h.store.create(ALICE);
+    const loggedOut = await h.store.create(ALICE);
+    await h.store.delete(loggedOut);
+    h.clock.advanceSeconds(IDLE_S + 1);
+    const fresh = await h.store.create(ALICE);
+    expect(await h.store.deleteForUser('alice')).toBe(1);
+    expect(await h.store.get(fresh)).toBeNull();
+    expect(await h.store.get(old)).toBeNull();
+    expect(await h.store.count()).toBe(0);
+  });
+
+  it('ends every session of a user with more sessions than one batch', async () => {
+    const ids = await Promise.all(Array.from({ length: 1203 }, () => h.store.create(BOB)));
+    await h.store.create(ALICE);
+    expect(await h.store.count()).toBe(1204);
+    expect(await h.store.deleteForUser('bob')).toBe(1203);
+    expect(await h.store.get(ids[0]!)).toBeNull();
+    expect(await h.store.get(ids[1202]!)).toBeNull();
+    expect(await h.store.count()).toBe(1);
+  });
 });
 
 describe('MemorySessionStore memory bounds', () => {
@@ -267,5 +350,41 @@ describe('RedisSessionStore specifics', () => {
     await testRedis.client.set(bobKey, JSON.stringify({ ...bobValue, pw: aliceValue.pw }), 'KEEPTTL');
     expect(await store.get(bob)).toBeNull();
     expect((await store.get(alice))?.password).toBe(ALICE.password);
+  });
+
+  it('keeps its session indexes bounded without scanning keys: ended entries leave, the user index expires', async () => {
+    const clock = new FakeClock(T0);
+    const { store, keyPrefix } = makeStore(clock);
+    for (let i = 0; i < 20; i++) await store.create(ALICE);
+    const live = `${keyPrefix}sessions:live`;
+    const userKeys = await testRedis.client.keys(`${keyPrefix}sessions:user:*`);
+    expect(userKeys).toHaveLength(1);
+    // The user's index goes with the last absolute end of its sessions.
+    const userTtl = await testRedis.client.pttl(userKeys[0]!);
+    expect(userTtl).toBeGreaterThan((MAX_S - 60) * 1000);
+    expect(userTtl).toBeLessThanOrEqual(MAX_S * 1000);
+    expect(await testRedis.client.zcard(live)).toBe(20);
+    expect(await testRedis.client.zcard(userKeys[0]!)).toBe(20);
+
+    clock.advanceSeconds(MAX_S + 1);
+    await store.create(ALICE);
+    expect(await testRedis.client.zcard(live)).toBe(1);
+    expect(await testRedis.client.zcard(userKeys[0]!)).toBe(1);
+    // The user name is not part of any key name, only its hash.
+    expect((await testRedis.client.keys(`${keyPrefix}*`)).join(' ')).not.toContain('alice');
+  });
+
+  it('indexes a session written before the indexes existed on its first use, so it is counted and ended', async () => {
+    const clock = new FakeClock(T0);
+    const { store, keyPrefix } = makeStore(clock);
+    const id = await store.create(ALICE);
+    // What an older version left behind: the session key alone.
+    await testRedis.client.del(`${keyPrefix}sessions:live`, ...(await testRedis.client.keys(`${keyPrefix}sessions:user:*`)));
+    expect(await store.count()).toBe(0);
+    clock.advanceSeconds(10);
+    expect(await store.get(id)).not.toBeNull();
+    expect(await store.count()).toBe(1);
+    expect(await store.deleteForUser('alice')).toBe(1);
+    expect(await store.get(id)).toBeNull();
   });
 });

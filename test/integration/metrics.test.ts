@@ -116,6 +116,14 @@ describe('Prometheus metrics', () => {
     expect(warm).toEqual({ ...cold, hit: cold.hit + 1 });
   });
 
+  it('counts live sessions: one more after a login, back after its logout', async () => {
+    const before = (await scrape()).value('wcap_sessions_live')!;
+    const id = await h.login(USER);
+    expect((await scrape()).value('wcap_sessions_live')).toBe(before + 1);
+    await h.wcap('logout', `id=${id}`);
+    expect((await scrape()).value('wcap_sessions_live')).toBe(before);
+  });
+
   it('has mail counters (nothing sends mail yet) and the process metrics', async () => {
     const m = await scrape();
     expect(m.value('wcap_mails_total', { result: 'sent' })).toBe(0);

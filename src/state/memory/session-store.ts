@@ -102,6 +102,28 @@ export class MemorySessionStore implements SessionStore {
     this.entries.delete(sessionKeyHash(id));
   }
 
+  /** One pass over the map (at most `maxSessions` entries); expired entries found are dropped. */
+  async count(): Promise<number> {
+    const now = this.clock.now();
+    let live = 0;
+    for (const [hash, stored] of this.entries) {
+      if (this.isExpired(stored, now)) this.entries.delete(hash);
+      else live += 1;
+    }
+    return live;
+  }
+
+  async deleteForUser(user: string): Promise<number> {
+    const now = this.clock.now();
+    let ended = 0;
+    for (const [hash, stored] of this.entries) {
+      if (stored.user !== user) continue;
+      if (!this.isExpired(stored, now)) ended += 1;
+      this.entries.delete(hash);
+    }
+    return ended;
+  }
+
   async close(): Promise<void> {
     this.entries.clear();
   }

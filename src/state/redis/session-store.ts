@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../../model/clock.js';
 import type { Session, SessionData } from '../../model/session.js';
@@ -5,6 +6,7 @@ import { SecretBoxError, type SecretBox } from '../secret-box.js';
 import { looksLikeSessionId, newSessionId, sessionKeyHash } from '../session-id.js';
 import { sessionFrom, type SessionLimits, type SessionStore } from '../session-store.js';
 import { callRedis, runScript } from './connection.js';
+import { COUNT, CREATE, DELETE, DELETE_BATCH, DELETE_USER_BATCH, GET_AND_TOUCH } from './session-scripts.js';
 
 export interface RedisSessionStoreOptions {
   /** Connected client; the store does not close it (see `closeRedis`). */
@@ -15,27 +17,6 @@ export interface RedisSessionStoreOptions {
   /** Prepended to every key; lets several gateways or test runs share one Redis. Default `wcap:`. */
   keyPrefix?: string;
 }
-
-// KEYS[1] session key; ARGV: now, idle ms, max ms. Deletes a session idle or older than its
-// lifetime (or unreadable) and answers nil; otherwise stores lastSeenAt = now with a TTL of
-// min(idle, remaining lifetime) and answers the record as it was.
-const GET_AND_TOUCH = `
-local raw = redis.call('GET', KEYS[1])
-if not raw then return false end
-local ok, s = pcall(cjson.decode, raw)
-if not ok or type(s) ~= 'table' or type(s.lastSeenAt) ~= 'number' or type(s.createdAt) ~= 'number' then
-  redis.call('DEL', KEYS[1])
-  return false
-end
-local now, idle, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-if now - s.lastSeenAt > idle or now - s.createdAt > max then
-  redis.call('DEL', KEYS[1])
-  return false
-end
-s.lastSeenAt = now
-redis.call('SET', KEYS[1], cjson.encode(s), 'PX', math.max(1, math.min(idle, s.createdAt + max - now)))
-return raw
-`;
 
 /** JSON stored under `<prefix>session:<sha256(id)>`. Field names are short: one value per session. */
 interface StoredSession {
@@ -58,6 +39,16 @@ interface StoredSession {
  * The TTL makes Redis forget abandoned sessions; the idle and absolute checks are also made against
  * `lastSeenAt`/`createdAt` from the injected clock, so expiry does not depend on Redis and tests can
  * move time forward without sleeping.
+ *
+ * Two sorted sets index the sessions by id hash, so that `count` and `deleteForUser` never scan the
+ * key space (no KEYS, no SCAN):
+ * - `<prefix>sessions:live`: score = when the session expires unless used, moved by every `get` in
+ *   the same script. `count` drops entries scored before now and answers ZCARD: O(log N + expired).
+ * - `<prefix>sessions:user:<sha1(user)>`: score = the session's absolute end, which never moves, so
+ *   `get` need not touch it. Entries past their end are dropped at the user's next login and the
+ *   set expires with the last of them. SHA-1 only names the key (bounded length; Lua's
+ *   `redis.sha1hex` computes the same name); the user name is no secret, it is in the value too.
+ * Sessions written by a version without the indexes join them on their first `get`.
  *
  * A value that cannot be parsed or decrypted (another `WCAP_SECRET`, a random per-process secret
  * after a restart, tampering) is deleted and reported as a miss: the client logs in again and gets
@@ -97,22 +88,25 @@ export class RedisSessionStore implements SessionStore {
       lastSeenAt: now,
     };
     const ttlMs = Math.min(this.idleMs, this.maxMs);
-    await callRedis('creating a session', () => this.redis.set(key, JSON.stringify(stored), 'PX', ttlMs));
+    const args = [JSON.stringify(stored), String(now), String(ttlMs), sessionKeyHash(id), String(now + this.maxMs), String(this.maxMs)];
+    await callRedis('creating a session', () => runScript(this.redis, CREATE, [key, this.liveKey, this.userKey(data.user)], args));
     return id;
   }
 
   async get(id: string): Promise<Session | null> {
     if (!looksLikeSessionId(id)) return null;
+    const hash = sessionKeyHash(id);
     const key = this.keyFor(id);
     const now = this.clock.now();
     // One round trip: read, expire or refresh, atomically (a logout cannot be undone by a refresh).
-    const raw = (await callRedis('reading a session', () =>
-      runScript(this.redis, GET_AND_TOUCH, [key], [String(now), String(this.idleMs), String(this.maxMs)]),
-    )) as string | null;
+    const args = [String(now), String(this.idleMs), String(this.maxMs), hash, this.userKeyPrefix];
+    const raw = (await callRedis('reading a session', () => runScript(this.redis, GET_AND_TOUCH, [key, this.liveKey], args))) as
+      | string
+      | null;
     if (raw === null) return null;
     const stored = parseStored(raw);
     if (stored === null) {
-      await this.deleteKey(key);
+      await this.deleteHash(hash);
       return null;
     }
     let password: string;
@@ -120,7 +114,7 @@ export class RedisSessionStore implements SessionStore {
       password = this.secretBox.open(stored.pw, key);
     } catch (err) {
       if (!(err instanceof SecretBoxError)) throw err;
-      await this.deleteKey(key);
+      await this.deleteHash(hash);
       return null;
     }
     return sessionFrom(stored, password, now);
@@ -128,7 +122,26 @@ export class RedisSessionStore implements SessionStore {
 
   async delete(id: string): Promise<void> {
     if (!looksLikeSessionId(id)) return;
-    await this.deleteKey(this.keyFor(id));
+    await this.deleteHash(sessionKeyHash(id));
+  }
+
+  async count(): Promise<number> {
+    const now = String(this.clock.now());
+    return Number(await callRedis('counting sessions', () => runScript(this.redis, COUNT, [this.liveKey], [now])));
+  }
+
+  async deleteForUser(user: string): Promise<number> {
+    const keys = [this.userKey(user), this.liveKey];
+    let ended = 0;
+    for (;;) {
+      const args = [`${this.prefix}session:`, String(this.clock.now()), String(this.idleMs), String(this.maxMs), String(DELETE_BATCH)];
+      const [live, handled] = (await callRedis('ending sessions', () => runScript(this.redis, DELETE_USER_BATCH, keys, args))) as [
+        number,
+        number,
+      ];
+      ended += live;
+      if (handled < DELETE_BATCH) return ended;
+    }
   }
 
   /** Does not close the injected Redis client: its owner may share it with other stores. */
@@ -138,8 +151,20 @@ export class RedisSessionStore implements SessionStore {
     return `${this.prefix}session:${sessionKeyHash(id)}`;
   }
 
-  private async deleteKey(key: string): Promise<void> {
-    await callRedis('deleting a session', () => this.redis.del(key));
+  private get liveKey(): string {
+    return `${this.prefix}sessions:live`;
+  }
+
+  private get userKeyPrefix(): string {
+    return `${this.prefix}sessions:user:`;
+  }
+
+  private userKey(user: string): string {
+    return `${this.userKeyPrefix}${createHash('sha1').update(user, 'utf8').digest('hex')}`;
+  }
+
+  private async deleteHash(hash: string): Promise<void> {
+    await callRedis('deleting a session', () => runScript(this.redis, DELETE, [`${this.prefix}session:${hash}`, this.liveKey], [hash]));
   }
 }
 

@@ -1,0 +1,19 @@
+import { runCheck } from './check/check.js';
+import type { CliIo } from './cli-io.js';
+import { runServe } from './serve.js';
+import { runSessions } from './sessions.js';
+
+/** One `wcap-gateway <name>`: handles its own options, `--help` included, and answers an exit code. */
+export interface Subcommand {
+  name: string;
+  /** One line for the global help. */
+  summary: string;
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+/** Every subcommand, in the order the global help lists them. A new one is an import and a row. */
+export const SUBCOMMANDS: readonly Subcommand[] = [
+  { name: 'serve', summary: 'Run the gateway (what the container image and `npm start` run)', run: runServe },
+  { name: 'check', summary: "Check the configuration, Redis, the CalDAV server and a user's login", run: runCheck },
+  { name: 'sessions', summary: "Count live sessions, or end one user's sessions (--logout)", run: runSessions },
+];
