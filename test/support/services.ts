@@ -22,6 +22,11 @@ export const TEST_USERS: Record<string, string> = {
   dave: 'dave-secret-pw',
   erin: 'erin-secret-pw',
   frank: 'frank-secret-pw',
+  // Only test/integration/migrate.test.ts uses these, one user per test (each migration owns its user's calendars).
+  mira: 'mira-secret-pw',
+  nils: 'nils-secret-pw',
+  olga: 'olga-secret-pw',
+  pia: 'pia-secret-pw',
 };
 
 export interface RunningServices {
@@ -133,32 +138,79 @@ export const OWNER_ONLY_RIGHTS = [
   '[calendars]', 'user: .+', 'collection: {user}/[^/]+', 'permissions: rw', '',
 ].join('\n');
 
+/** A Radicale of its own (not the shared one), e.g. the legacy side of a migration test. */
+export interface RunningRadicale {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one more Radicale with `users` and the owner-only rights: a container when an engine
+ * answers, else the Debian binary on a free loopback port.
+ */
+export async function startRadicale(users: Record<string, string>): Promise<RunningRadicale> {
+  if (await containerEngineAnswers()) {
+    const { GenericContainer, Wait } = await import('testcontainers');
+    const container = await new GenericContainer('tomsquest/docker-radicale:3.1.8.3')
+      .withExposedPorts(5232)
+      .withCopyContentToContainer([
+        { content: htpasswdText(users), target: '/config/users' },
+        { content: OWNER_ONLY_RIGHTS, target: '/config/rights' },
+        { content: radicaleConfig('0.0.0.0:5232', '/data/collections', '/config/users', '/config/rights'), target: '/config/config' },
+      ])
+      .withWaitStrategy(Wait.forHttp('/.web', 5232).forStatusCodeMatching((c) => c < 500))
+      .start();
+    return { url: `http://${container.getHost()}:${container.getMappedPort(5232)}/`, stop: async () => void (await container.stop()) };
+  }
+  if (!onPath('radicale')) throw new Error(`No container engine answers and radicale not found on PATH; ${INSTALL_HINT}`);
+  const dir = mkdtempSync(join(tmpdir(), 'wcap-radicale-'));
+  const children: ChildProcess[] = [];
+  const stop = () => stopChildren(children, dir);
+  try {
+    const radicale = await startRadicaleBinary(dir, users, children);
+    return { url: radicale.url, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Radicale from the binary in `dir` (collections, users, rights and config inside it); the child joins `children`. */
+async function startRadicaleBinary(dir: string, users: Record<string, string>, children: ChildProcess[]): Promise<{ url: string; collectionsDir: string; rightsFile: string }> {
+  const port = await freePort();
+  mkdirSync(join(dir, 'collections'));
+  writeFileSync(join(dir, 'users'), htpasswdText(users));
+  writeFileSync(join(dir, 'rights'), OWNER_ONLY_RIGHTS);
+  writeFileSync(join(dir, 'radicale.conf'), radicaleConfig(`127.0.0.1:${port}`, join(dir, 'collections'), join(dir, 'users'), join(dir, 'rights')));
+  children.push(startChild('radicale', ['--config', join(dir, 'radicale.conf')]));
+  const url = `http://127.0.0.1:${port}/`;
+  await waitFor(async () => {
+    const res = await fetch(url, { method: 'OPTIONS' });
+    return res.status < 500;
+  }, 'radicale');
+  return { url, collectionsDir: join(dir, 'collections'), rightsFile: join(dir, 'rights') };
+}
+
+/** Stops the children (5 s each at most), then removes their folder. */
+async function stopChildren(children: ChildProcess[], dir: string): Promise<void> {
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(
+    children.map((child) =>
+      child.exitCode !== null || child.signalCode !== null
+        ? undefined
+        : Promise.race([once(child, 'exit'), sleep(5000, undefined, { ref: false })]),
+    ),
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+
 async function startBinaries(users: Record<string, string>): Promise<RunningServices> {
   const dir = mkdtempSync(join(tmpdir(), 'wcap-test-'));
   const children: ChildProcess[] = [];
-  const cleanup = async () => {
-    for (const child of children) child.kill('SIGTERM');
-    // Their folder goes once they have exited (bounded: 5 s each, then it goes anyway).
-    await Promise.all(
-      children.map((child) =>
-        child.exitCode !== null || child.signalCode !== null
-          ? undefined
-          : Promise.race([once(child, 'exit'), sleep(5000, undefined, { ref: false })]),
-      ),
-    );
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const cleanup = () => stopChildren(children, dir);
   try {
-    const radicalePort = await freePort();
+    const radicale = await startRadicaleBinary(dir, users, children);
     const redisPort = await freePort();
-    mkdirSync(join(dir, 'collections'));
-    writeFileSync(join(dir, 'users'), htpasswdText(users));
-    writeFileSync(join(dir, 'rights'), OWNER_ONLY_RIGHTS);
-    writeFileSync(
-      join(dir, 'radicale.conf'),
-      radicaleConfig(`127.0.0.1:${radicalePort}`, join(dir, 'collections'), join(dir, 'users'), join(dir, 'rights')),
-    );
-    children.push(startChild('radicale', ['--config', join(dir, 'radicale.conf')]));
     children.push(
       startChild('redis-server', [
         '--port',
@@ -173,18 +225,13 @@ async function startBinaries(users: Record<string, string>): Promise<RunningServ
         dir,
       ]),
     );
-    const radicaleUrl = `http://127.0.0.1:${radicalePort}/`;
-    await waitFor(async () => {
-      const res = await fetch(radicaleUrl, { method: 'OPTIONS' });
-      return res.status < 500;
-    }, 'radicale');
     await waitFor(() => tcpAnswers(redisPort), 'redis-server');
     return {
-      radicaleUrl,
+      radicaleUrl: radicale.url,
       redisUrl: `redis://127.0.0.1:${redisPort}`,
       mode: 'binaries',
-      collectionsDir: join(dir, 'collections'),
-      rightsFile: join(dir, 'rights'),
+      collectionsDir: radicale.collectionsDir,
+      rightsFile: radicale.rightsFile,
       stop: cleanup,
     };
   } catch (err) {
