@@ -168,6 +168,12 @@ describe('wcap-gateway migrate', () => {
     expect(again.stdout).toMatch(new RegExp(`${user}\\s+${user}\\s+${user}\\s+5\\s+0\\s+5\\s+0\\s+ok 5/5`));
     expect(again.stdout).toContain(`${user} ${user}: skipped 0 already copied (state file), 5 already on the new server unchanged`);
     await expectMigrated(user, fixture);
+
+    // A calendar above --max-items fails as a whole, clearly, and the run exits 1.
+    const capped = await migrate(['--users-file', file, '--state', join(dir, 'mira.capped-state.json'), '--max-items', '4']);
+    expect(capped.code).toBe(1);
+    expect(capped.stdout).toContain('FAILED: 5 items, more than --max-items 4; nothing copied');
+    expect(capped.stdout).toMatch(new RegExp(`${user}:projects\\s+1\\s+0\\s+1\\s+0\\s+ok 1/1`));
   });
 
   it('resumes an interrupted run: the second run copies the rest, skips what the first one wrote, and each item is there once', async () => {
