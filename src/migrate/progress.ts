@@ -12,7 +12,7 @@ export interface Progress {
 
 const BAR_WIDTH = 30;
 
-export function createProgress(write: (s: string) => void, options: { isTTY: boolean; every: number; verb: string }): Progress {
+export function createProgress(write: (s: string) => void, options: { isTTY: boolean; every: number }): Progress {
   let label = '';
   let total = 0;
   let done = 0;
@@ -32,12 +32,12 @@ export function createProgress(write: (s: string) => void, options: { isTTY: boo
       total = items;
       done = 0;
       if (options.isTTY) draw();
-      else write(`${label}: ${items} items read from the old server (${via})\n`);
+      else write(`${label}: ${items} item${items === 1 ? '' : 's'} read from the old server (${via})\n`);
     },
     item() {
       done += 1;
       if (options.isTTY) draw();
-      else if (done % options.every === 0 && done < total) write(`${label}: ${done}/${total} ${options.verb}\n`);
+      else if (done % options.every === 0 && done < total) write(`${label}: ${done}/${total} done\n`);
     },
     calendarDone(line) {
       clear();

@@ -62,7 +62,7 @@ export async function runMigrate(argv: string[], io: MigrateIo): Promise<number>
     target,
     state,
     saver: new StateSaver(options.stateFile, state, SAVE_EVERY, !options.dryRun),
-    progress: createProgress(io.stderr, { isTTY: io.isTTY, every: options.progressEvery, verb: options.dryRun ? 'checked' : 'copied' }),
+    progress: createProgress(io.stderr, { isTTY: io.isTTY, every: options.progressEvery }),
     budget,
     ...(options.proxyAdmin !== undefined ? { adminPassword: io.env.WCAP_MIGRATE_ADMIN_PASSWORD ?? '' } : {}),
     log,

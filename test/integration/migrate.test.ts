@@ -125,7 +125,7 @@ describe('wcap-gateway migrate', () => {
 
     // Today's gateway has no export.wcap (errno 52): the tool falls back to the range fetch.
     expect(run.stderr).toContain(`${user} ${user}: 5 items read from the old server (fetchcomponents_by_range)`);
-    expect(run.stderr).toContain(`${user} ${user}: 2/5 copied`);
+    expect(run.stderr).toContain(`${user} ${user}: 2/5 done`);
     expect(run.stdout).toMatch(new RegExp(`${user}\\s+${user}\\s+${user}\\s+5\\s+5\\s+0\\s+0\\s+ok 5/5`));
     expect(run.stdout).toMatch(new RegExp(`${user}\\s+${user}:projects\\s+${user}:projects\\s+1\\s+1\\s+0\\s+0\\s+ok 1/1`));
     expect(run.code).toBe(0);
