@@ -72,7 +72,9 @@ export async function runMigrate(argv: string[], io: MigrateIo): Promise<number>
     ctx.progress.note(`${options.dryRun ? 'Dry run: reading' : 'Migrating'} ${users.length} user${users.length === 1 ? '' : 's'} from ${options.from} to ${options.to}`);
     for (const user of users) {
       if (budget.exhausted) break;
-      report.users.push(await migrateUser(user, ctx));
+      const done = await migrateUser(user, ctx);
+      if (done.failure) ctx.progress.note(`${user.user}: FAILED: ${done.failure}`);
+      report.users.push(done);
     }
     await ctx.saver.flush();
   } catch (err) {

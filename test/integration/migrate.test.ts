@@ -231,6 +231,7 @@ describe('wcap-gateway migrate', () => {
     const wrong = await migrate(['--users-file', usersFile('pia.users', [`${user}\twrong-password-123`]), '--state', join(dir, 'pia.state.json')]);
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toContain('FAILED: old server: login: the old server answered errno 1');
+    expect(wrong.stderr).toContain(`${user}: FAILED: old server: login: the old server answered errno 1`);
     for (const text of [proxied.stdout, proxied.stderr, wrong.stdout, wrong.stderr]) {
       expect(text).not.toContain(users.alice);
       expect(text).not.toContain('wrong-password-123');
