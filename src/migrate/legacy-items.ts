@@ -86,7 +86,7 @@ export function sameItem(a: ICAL.Component, b: ICAL.Component): boolean {
   return fingerprints(a) === fingerprints(b);
 }
 
-/** An export may list an exception twice (once per range it falls in): keep one of each. */
+/** A component may come twice in one answer (several blocks for the same calendar): keep one of each. */
 function distinct(components: ICAL.Component[]): ICAL.Component[] {
   const seen = new Set<string>();
   return components.filter((c) => {
