@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { CalendarBackend, UserHome } from '../backend/calendar-backend.js';
-import { parseCalid } from '../mapping/calid.js';
+import { parseCalid, type CalendarAddress } from '../mapping/calid.js';
+import { isKnownTimezone } from '../mapping/timezones.js';
 import type { Directory } from '../mapping/directory.js';
 import type { CalendarInfo } from '../model/calendar.js';
-import { GatewayError } from '../model/errors.js';
+import { GatewayError, isGatewayError } from '../model/errors.js';
 import type { BackendCredentials, Session } from '../model/session.js';
 import { Calendar, type CalendarContext } from './calendar.js';
 import type { TtlCache } from './ttl-cache.js';
@@ -14,6 +15,14 @@ export interface ListedCalendar {
   calid: string;
   info: CalendarInfo;
   isDefault: boolean;
+}
+
+/** Properties of a calendar created by {@link CalendarRepository.createCalendarIfMissing}. */
+export interface NewCalendarProperties {
+  displayName?: string;
+  description?: string;
+  /** IANA TZID; the server's default zone is left alone for any other value. */
+  timezone?: string;
 }
 
 /** What the repositories of all sessions share (built once by CalendarService). */
@@ -50,10 +59,7 @@ export class CalendarRepository {
    * GatewayError 'no-calendar' when the calid cannot name a calendar.
    */
   async resolve(calid?: string): Promise<Calendar> {
-    const requested = calid === undefined || calid.trim() === '' ? this.user : calid;
-    const address = parseCalid(requested, this.ctx.directory, this.ctx.defaultCalendar);
-    if (!address) throw new GatewayError('no-calendar', 'The calendar does not exist');
-    const url = this.ctx.backend.calendarUrl(this.home, address.owner, address.name);
+    const { requested, address, url } = this.locate(calid);
     const key = propertiesKey(this.user, url);
     const context: CalendarContext = {
       ...this.ctx,
@@ -69,6 +75,37 @@ export class CalendarRepository {
       },
     };
     return new Calendar(requested, url, address.owner, address.owner === this.user, context);
+  }
+
+  /**
+   * Makes sure the user's calendar `calid` exists, creating it with `properties` when it does not
+   * (one PROPFIND, plus one MKCALENDAR when missing). An existing calendar is left exactly as it is,
+   * and a calendar created in parallel by another client counts as existing. `created` says which.
+   * Throws GatewayError 'no-calendar' for a calid that cannot name a calendar, 'forbidden' for a
+   * calendar of another user.
+   */
+  async createCalendarIfMissing(calid: string, properties: NewCalendarProperties = {}): Promise<{ calendar: Calendar; created: boolean }> {
+    const { address, url } = this.locate(calid);
+    if (address.owner !== this.user) throw new GatewayError('forbidden', 'Only calendars of the logged-in user can be created');
+    const calendar = await this.resolve(calid);
+    if (await this.ctx.backend.getCalendar(this.credentials, url)) return { calendar, created: false };
+    const { timezone, ...names } = properties;
+    const props = { ...names, ...(timezone !== undefined && isKnownTimezone(timezone) ? { timezone } : {}) };
+    try {
+      await this.ctx.backend.createCalendar(this.credentials, url, props);
+    } catch (err) {
+      if (!isGatewayError(err, 'exists') || !(await this.ctx.backend.getCalendar(this.credentials, url))) throw err;
+      return { calendar, created: false };
+    }
+    return { calendar, created: true };
+  }
+
+  /** The calendar a calid names and its URL; throws GatewayError 'no-calendar' for one it cannot name. */
+  private locate(calid: string | undefined): { requested: string; address: CalendarAddress; url: string } {
+    const requested = calid === undefined || calid.trim() === '' ? this.user : calid;
+    const address = parseCalid(requested, this.ctx.directory, this.ctx.defaultCalendar);
+    if (!address) throw new GatewayError('no-calendar', 'The calendar does not exist');
+    return { requested, address, url: this.ctx.backend.calendarUrl(this.home, address.owner, address.name) };
   }
 
   /** The calendars of the user's own home (one PROPFIND of the home), default calendar first. */

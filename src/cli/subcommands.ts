@@ -1,3 +1,4 @@
+import { runMigrate } from '../migrate/index.js';
 import { runCheck } from './check/check.js';
 import type { CliIo } from './cli-io.js';
 import { runServe } from './serve.js';
@@ -16,4 +17,15 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   { name: 'serve', summary: 'Run the gateway (what the container image and `npm start` run)', run: runServe },
   { name: 'check', summary: "Check the configuration, Redis, the CalDAV server and a user's login", run: runCheck },
   { name: 'sessions', summary: "Count live sessions, or end one user's sessions (--logout)", run: runSessions },
+  { name: 'migrate', summary: "Copy users' calendars from a legacy WCAP server into the CalDAV server", run: migrate },
 ];
+
+/** The migration writes progress to stderr (a bar when that is a terminal) and its report to stdout. */
+function migrate(argv: string[], io: CliIo): Promise<number> {
+  return runMigrate(argv, {
+    stdout: (text) => void io.stdout.write(text),
+    stderr: (text) => void io.stderr.write(text),
+    env: io.env,
+    isTTY: io.stderr.isTTY === true,
+  });
+}

@@ -41,14 +41,15 @@ async function closedPort(): Promise<number> {
 
 describe('wcap-gateway help and usage', () => {
   it('prints the commands and exit codes with --help (exit 0), and each command its own options', async () => {
-    const [global, check, sessions] = await Promise.all([
+    const [global, check, sessions, migrate] = await Promise.all([
       cli.run(['--help'], {}),
       cli.run(['check', '--help'], {}),
       cli.run(['sessions', '-h'], {}),
+      cli.run(['migrate', '--help'], {}),
     ]);
     expect(global.code).toBe(0);
     expect(global.stdout).toMatch(/^Usage: wcap-gateway <command>/);
-    for (const command of ['serve', 'check', 'sessions']) expect(global.stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
+    for (const command of ['serve', 'check', 'sessions', 'migrate']) expect(global.stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
     expect(global.stdout).toContain('2  usage error or invalid configuration');
 
     expect(check.code).toBe(0);
@@ -56,6 +57,8 @@ describe('wcap-gateway help and usage', () => {
     expect(check.stdout).toContain('WCAP_CHECK_PASSWORD');
     expect(sessions.code).toBe(0);
     expect(sessions.stdout).toContain('--logout USER');
+    expect(migrate.code).toBe(0);
+    expect(migrate.stdout).toContain('--from');
   });
 
   it('answers a missing command, an unknown one and an unknown option with exit 2 and a hint on stderr', async () => {

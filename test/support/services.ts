@@ -22,6 +22,11 @@ export const TEST_USERS: Record<string, string> = {
   dave: 'dave-secret-pw',
   erin: 'erin-secret-pw',
   frank: 'frank-secret-pw',
+  // Only test/integration/migrate.test.ts uses these, one user per test (each migration owns its user's calendars).
+  mira: 'mira-secret-pw',
+  nils: 'nils-secret-pw',
+  olga: 'olga-secret-pw',
+  pia: 'pia-secret-pw',
 };
 
 export interface RunningServices {
@@ -132,6 +137,48 @@ export const OWNER_ONLY_RIGHTS = [
   '[principal]', 'user: .+', 'collection: {user}', 'permissions: RW', '',
   '[calendars]', 'user: .+', 'collection: {user}/[^/]+', 'permissions: rw', '',
 ].join('\n');
+
+/** A Radicale of its own (not the shared one), e.g. the legacy side of a migration test. */
+export interface RunningRadicale {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one more Radicale with `users` and the owner-only rights: a container when an engine
+ * answers, else the Debian binary on a free loopback port.
+ */
+export async function startRadicale(users: Record<string, string>): Promise<RunningRadicale> {
+  if (await containerEngineAnswers()) {
+    const { GenericContainer, Wait } = await import('testcontainers');
+    const container = await new GenericContainer('tomsquest/docker-radicale:3.1.8.3')
+      .withExposedPorts(5232)
+      .withCopyContentToContainer([
+        { content: htpasswdText(users), target: '/config/users' },
+        { content: OWNER_ONLY_RIGHTS, target: '/config/rights' },
+        { content: radicaleConfig('0.0.0.0:5232', '/data/collections', '/config/users', '/config/rights'), target: '/config/config' },
+      ])
+      .withWaitStrategy(Wait.forHttp('/.web', 5232).forStatusCodeMatching((c) => c < 500))
+      .start();
+    return { url: `http://${container.getHost()}:${container.getMappedPort(5232)}/`, stop: async () => void (await container.stop()) };
+  }
+  if (!onPath('radicale')) throw new Error(`No container engine answers and radicale not found on PATH; ${INSTALL_HINT}`);
+  const dir = mkdtempSync(join(tmpdir(), 'wcap-radicale-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    const radicale = await startLocalRadicale(dir, users);
+    return {
+      url: radicale.url,
+      async stop() {
+        await radicale.stop();
+        remove();
+      },
+    };
+  } catch (err) {
+    remove();
+    throw err;
+  }
+}
 
 async function startBinaries(users: Record<string, string>): Promise<RunningServices> {
   const dir = mkdtempSync(join(tmpdir(), 'wcap-test-'));

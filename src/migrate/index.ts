@@ -1,0 +1,1 @@
+export { runMigrate, MigrateExit, type MigrateIo } from './run-migrate.js';
