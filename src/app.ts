@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
+import { clientAddressOf, peerAddressOf, TrustedProxies } from './client-address.js';
 import { commandRegistry } from './commands/index.js';
 import { formatterFor } from './output/index.js';
 import { looksLikeSessionId } from './state/session-id.js';
@@ -21,6 +22,8 @@ const NO_CACHE = {
 
 export interface AppOptions {
   logger: Logger;
+  /** Proxies whose X-Forwarded-For names the client (WCAP_TRUSTED_PROXIES); none when absent. */
+  trustedProxies?: TrustedProxies;
 }
 
 /**
@@ -30,6 +33,7 @@ export interface AppOptions {
  */
 export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
   const app = new Hono();
+  const trustedProxies = options.trustedProxies ?? new TrustedProxies([]);
   app.get('/healthz', (c) => c.text('ok\n', 200, NO_CACHE));
 
   app.on(['GET', 'POST'], '*', async (c, next) => {
@@ -42,7 +46,8 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
     const raw = new RawParams();
     raw.addQueryString(rawQueryOf(c.req.url));
     const inputProblem = await addBodyParams(c, raw, deps.maxParamLength);
-    const rendered = await runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem });
+    const clientAddress = clientAddressOf(peerAddressOf(c.env), c.req.header('x-forwarded-for'), trustedProxies);
+    const rendered = await runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem, clientAddress });
     log.info({ errno: rendered.errno, ms: Math.round(performance.now() - started), method: c.req.method }, 'wcap');
     return c.body(rendered.body, 200, { ...NO_CACHE, 'Content-Type': rendered.contentType });
   });

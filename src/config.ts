@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { proxyEntryProblem } from './client-address.js';
 
 /**
  * The gateway's settings. `loadConfig` is the only reader of process.env in the code base; every
@@ -46,6 +47,18 @@ export interface Config {
    * (Radicale's file storage). Undefined: `tag`, except for the embedded Radicale (main.ts).
    */
   cacheValidation: 'tag' | 'last-modified' | undefined;
+  /** Failed logins of one user name within the window that block it; 0 = no per-user limit. */
+  loginMaxFailures: number;
+  /** Failed logins from one client address within the window that block it; 0 = no per-address limit. */
+  loginAddressMaxFailures: number;
+  /** Window in which failed logins are counted, in seconds (from the first one). */
+  loginWindowSeconds: number;
+  /** First block, in seconds; each further block doubles it. */
+  loginBlockSeconds: number;
+  /** Longest block, in seconds. */
+  loginBlockMaxSeconds: number;
+  /** Proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client. */
+  trustedProxies: readonly string[];
 }
 
 /** Environment variable → config key. Tests compare this table with docker-compose.yml. */
@@ -70,6 +83,12 @@ export const ENVIRONMENT_VARIABLES = {
   WCAP_CALDAV_CONNECTIONS: 'caldavConnections',
   WCAP_CACHE_MAX_MB: 'cacheMaxMb',
   WCAP_CACHE_VALIDATION: 'cacheValidation',
+  WCAP_LOGIN_MAX_FAILURES: 'loginMaxFailures',
+  WCAP_LOGIN_ADDRESS_MAX_FAILURES: 'loginAddressMaxFailures',
+  WCAP_LOGIN_WINDOW_SECONDS: 'loginWindowSeconds',
+  WCAP_LOGIN_BLOCK_SECONDS: 'loginBlockSeconds',
+  WCAP_LOGIN_BLOCK_MAX_SECONDS: 'loginBlockMaxSeconds',
+  WCAP_TRUSTED_PROXIES: 'trustedProxies',
 } as const satisfies Record<string, keyof Config>;
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -121,6 +140,24 @@ const schema = z.object({
   caldavConnections: intIn(1, 1024, 16),
   cacheMaxMb: intIn(0, 1024 * 1024, 256),
   cacheValidation: z.preprocess(emptyToUndefined, z.enum(['tag', 'last-modified']).optional()),
+  loginMaxFailures: intIn(0, 1000, 5),
+  loginAddressMaxFailures: intIn(0, 1_000_000, 20),
+  loginWindowSeconds: intIn(1, 7 * 24 * 3600, 900),
+  loginBlockSeconds: intIn(1, 7 * 24 * 3600, 60),
+  loginBlockMaxSeconds: intIn(1, 30 * 24 * 3600, 3600),
+  trustedProxies: z.preprocess(
+    // A comma or space separated list in the environment; a list or a string in the YAML file.
+    (v) => (typeof v === 'string' ? v.split(/[\s,]+/).filter((e) => e !== '') : (emptyToUndefined(v) ?? [])),
+    z
+      .array(z.string().max(100))
+      .max(1000)
+      .superRefine((entries, ctx) => {
+        for (const entry of entries) {
+          const problem = proxyEntryProblem(entry);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }
+      }),
+  ),
 });
 
 /**
@@ -140,6 +177,11 @@ function crossFieldProblems(raw: Record<string, unknown>): string[] {
   const max = schema.shape.sessionMaxSeconds.safeParse(raw.sessionMaxSeconds);
   if (idle.success && max.success && max.data < idle.data) {
     problems.push('WCAP_SESSION_MAX_SECONDS: must not be shorter than WCAP_SESSION_IDLE_SECONDS');
+  }
+  const block = schema.shape.loginBlockSeconds.safeParse(raw.loginBlockSeconds);
+  const blockMax = schema.shape.loginBlockMaxSeconds.safeParse(raw.loginBlockMaxSeconds);
+  if (block.success && blockMax.success && blockMax.data < block.data) {
+    problems.push('WCAP_LOGIN_BLOCK_MAX_SECONDS: must not be shorter than WCAP_LOGIN_BLOCK_SECONDS');
   }
   return problems;
 }

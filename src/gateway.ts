@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { TrustedProxies } from './client-address.js';
 import { CalDavBackend } from './backend/caldav-backend.js';
 import type { CalendarBackend } from './backend/calendar-backend.js';
 import { pooledFetch } from './backend/connection-pool.js';
@@ -11,12 +12,15 @@ import { Directory } from './mapping/directory.js';
 import { systemClock, type Clock } from './model/clock.js';
 import { messageOf } from './model/errors.js';
 import type { GuidStore } from './state/guid-store.js';
+import type { LoginThrottleStore, ThrottlePolicy } from './state/login-throttle-store.js';
 import { MemoryGuidStore } from './state/memory/guid-store.js';
+import { MemoryLoginThrottleStore } from './state/memory/login-throttle-store.js';
 import { MemorySessionStore } from './state/memory/session-store.js';
 import { MemorySnapshotStore } from './state/memory/snapshot-store.js';
 import { MemoryTombstoneStore } from './state/memory/tombstone-store.js';
 import { closeRedis, createRedis, waitUntilReady } from './state/redis/connection.js';
 import { RedisGuidStore } from './state/redis/guid-store.js';
+import { RedisLoginThrottleStore } from './state/redis/login-throttle-store.js';
 import { RedisSessionStore } from './state/redis/session-store.js';
 import { RedisSnapshotStore } from './state/redis/snapshot-store.js';
 import { RedisTombstoneStore } from './state/redis/tombstone-store.js';
@@ -24,6 +28,7 @@ import { randomSecret, SecretBox } from './state/secret-box.js';
 import type { SessionStore } from './state/session-store.js';
 import type { SnapshotStore } from './state/snapshot-store.js';
 import type { TombstoneStore } from './state/tombstone-store.js';
+import { LoginThrottle } from './wcap/login-throttle.js';
 import type { PipelineDeps } from './wcap/run-command.js';
 
 /** Request lines of at least 64 KB: clients send long descriptions with GET (docs/lightning.md#value-encoding). */
@@ -54,6 +59,7 @@ interface State {
   sessions: SessionStore;
   guids: GuidStore;
   tombstones: TombstoneStore;
+  logins: LoginThrottleStore;
   sharedSnapshots?: SnapshotStore;
   /** Resolves once the state answers (Redis connected) or its start-up wait ran out. */
   ready: Promise<void>;
@@ -100,8 +106,9 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     clock,
     server: { recurrenceBound: config.recurrenceBound, directory },
     maxParamLength: config.maxParamLength,
+    logins: new LoginThrottle(state.logins),
   };
-  const app = createApp(deps, { logger });
+  const app = createApp(deps, { logger, trustedProxies: new TrustedProxies(config.trustedProxies) });
   const server = await listen(app.fetch, config.host, config.port);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -121,12 +128,14 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
 function createState(config: Readonly<Config>, clock: Clock, logger: Logger): State {
   const limits = { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds };
   const retentionSeconds = config.tombstoneRetentionSeconds;
+  const policy = throttlePolicyOf(config);
   if (config.redisUrl) {
     const redis = createRedis(config.redisUrl);
     const stores = {
       sessions: new RedisSessionStore({ redis, limits, secretBox: new SecretBox(config.secret!, config.secretAccepted ? [config.secretAccepted] : []), clock }),
       guids: new RedisGuidStore({ redis }),
       tombstones: new RedisTombstoneStore({ redis, clock, retentionSeconds }),
+      logins: new RedisLoginThrottleStore({ redis, clock, policy }),
       sharedSnapshots: new RedisSnapshotStore({ redis, clock, maxBytes: config.cacheMaxMb * 1024 * 1024 }),
     };
     // Listen only once Redis answers, so the first logins do not fail with 11001 while it connects;
@@ -148,6 +157,7 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger): St
     sessions: new MemorySessionStore({ limits, secretBox: new SecretBox(config.secret ?? randomSecret(), config.secretAccepted ? [config.secretAccepted] : []), clock }),
     guids: new MemoryGuidStore(),
     tombstones: new MemoryTombstoneStore({ clock, retentionSeconds }),
+    logins: new MemoryLoginThrottleStore({ clock, policy }),
   };
   return {
     ...stores,
@@ -155,6 +165,15 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger): St
     async close() {
       await Promise.allSettled(Object.values(stores).map((store) => store.close()));
     },
+  };
+}
+
+/** The login limits of the configuration: one window and block scheme, a failure limit per kind. */
+export function throttlePolicyOf(config: Readonly<Config>): ThrottlePolicy {
+  const common = { windowSeconds: config.loginWindowSeconds, blockSeconds: config.loginBlockSeconds, blockMaxSeconds: config.loginBlockMaxSeconds };
+  return {
+    user: { maxFailures: config.loginMaxFailures, ...common },
+    address: { maxFailures: config.loginAddressMaxFailures, ...common },
   };
 }
 

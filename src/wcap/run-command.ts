@@ -6,6 +6,7 @@ import type { SessionStore } from '../state/session-store.js';
 import type { Command, CommandContext, ServerProfile } from './command.js';
 import { Errno } from './errno.js';
 import { errorToErrno } from './error-mapping.js';
+import type { LoginThrottle } from './login-throttle.js';
 import { decoded, parseParams } from './params.js';
 import type { RawParams } from './raw-params.js';
 import { errorResult, type Formatter, type RenderedBody, type WcapResult } from './result.js';
@@ -25,6 +26,8 @@ export interface PipelineDeps {
   server: ServerProfile;
   /** Longest accepted parameter value, in characters. */
   maxParamLength: number;
+  /** Login throttling per user name and client address. */
+  logins: LoginThrottle;
 }
 
 export interface PipelineOptions {
@@ -32,6 +35,8 @@ export interface PipelineOptions {
   looksLikeSessionId: SessionIdCheck;
   /** Set when the request itself was unusable (oversized or broken body): answered with failsWith. */
   inputProblem?: string | undefined;
+  /** The client's address, as app.ts determined it (client-address.ts); `unknown` when not given. */
+  clientAddress?: string | undefined;
 }
 
 const SESSION_EXPIRED = 'Login failed, session ID timed out or invalid';
@@ -64,7 +69,8 @@ export async function runCommand(
     checkSizes(raw, deps.maxParamLength, command.failsWith);
     const { session, sessionId } = await findSession(command, raw, deps, options.looksLikeSessionId);
     const params = parseParams(command.params, raw, command.failsWith);
-    const result = await command.run(contextFor({ params, session, sessionId, deps, log }));
+    const clientAddress = options.clientAddress ?? 'unknown';
+    const result = await command.run(contextFor({ params, session, sessionId, deps, log, clientAddress }));
     const errno = result.blocks[0]?.errno ?? 0;
     return render(formatter, result, errno);
   } catch (err) {
@@ -76,13 +82,13 @@ export async function runCommand(
 }
 
 function contextFor(
-  request: { params: unknown; session: Session | undefined; sessionId: string | undefined; deps: PipelineDeps; log: Logger },
+  request: { params: unknown; session: Session | undefined; sessionId: string | undefined; deps: PipelineDeps; log: Logger; clientAddress: string },
 ): CommandContext<never> {
-  const { session, sessionId, deps, log } = request;
+  const { session, sessionId, deps, log, clientAddress } = request;
   const context = {
     params: request.params,
     session,
-    sessions: sessionControl(deps.sessions, deps.calendars, sessionId, log),
+    sessions: sessionControl(deps.sessions, deps.calendars, sessionId, log, { throttle: deps.logins, clientAddress }),
     clock: deps.clock,
     log,
     server: deps.server,

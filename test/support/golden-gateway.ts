@@ -14,6 +14,9 @@ import { MemorySnapshotStore } from '../../src/state/memory/snapshot-store.js';
 import { MemoryTombstoneStore } from '../../src/state/memory/tombstone-store.js';
 import { SecretBox } from '../../src/state/secret-box.js';
 import type { PipelineDeps } from '../../src/wcap/run-command.js';
+import { LoginThrottle } from '../../src/wcap/login-throttle.js';
+import { MemoryLoginThrottleStore } from '../../src/state/memory/login-throttle-store.js';
+import { throttlePolicyOf } from '../../src/gateway.js';
 import { MemoryBackend } from './memory-backend.js';
 import { childElements, elementsByTagName, parseXml, textContent, type ParsedElement } from './parse-xml.js';
 
@@ -103,6 +106,7 @@ export function buildGoldenGateway(env: Record<string, string> = {}): GoldenGate
     clock,
     server: { recurrenceBound: config.recurrenceBound, directory },
     maxParamLength: config.maxParamLength,
+    logins: new LoginThrottle(new MemoryLoginThrottleStore({ clock, policy: throttlePolicyOf(config) })),
   };
   const app = createApp(deps, { logger: createLogger('silent') });
   const home = (user: GoldenUser): UserHome => {

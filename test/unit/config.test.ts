@@ -45,6 +45,12 @@ const DEFAULTS: Config = {
   caldavConnections: 16,
   cacheMaxMb: 256,
   cacheValidation: undefined,
+  loginMaxFailures: 5,
+  loginAddressMaxFailures: 20,
+  loginWindowSeconds: 900,
+  loginBlockSeconds: 60,
+  loginBlockMaxSeconds: 3600,
+  trustedProxies: [],
 };
 
 describe('loadConfig', () => {
@@ -81,6 +87,12 @@ describe('loadConfig', () => {
     ['WCAP_CALDAV_CONNECTIONS', '4', 4],
     ['WCAP_CACHE_MAX_MB', '0', 0],
     ['WCAP_CACHE_VALIDATION', 'last-modified', 'last-modified'],
+    ['WCAP_LOGIN_MAX_FAILURES', '0', 0],
+    ['WCAP_LOGIN_ADDRESS_MAX_FAILURES', '100', 100],
+    ['WCAP_LOGIN_WINDOW_SECONDS', '300', 300],
+    ['WCAP_LOGIN_BLOCK_SECONDS', '30', 30],
+    ['WCAP_LOGIN_BLOCK_MAX_SECONDS', '86400', 86400],
+    ['WCAP_TRUSTED_PROXIES', '10.0.0.1, 192.168.0.0/16 fd00::/8', ['10.0.0.1', '192.168.0.0/16', 'fd00::/8']],
   ];
 
   it('has an override case for every environment variable', () => {
@@ -118,6 +130,11 @@ describe('loadConfig', () => {
     ['WCAP_MAX_PARAM_LENGTH', '100'],
     ['WCAP_CALDAV_TIMEOUT_MS', '10'],
     ['WCAP_TOMBSTONE_RETENTION_SECONDS', '0'],
+    ['WCAP_LOGIN_MAX_FAILURES', '-1'],
+    ['WCAP_LOGIN_WINDOW_SECONDS', '0'],
+    ['WCAP_LOGIN_BLOCK_SECONDS', 'soon'],
+    ['WCAP_TRUSTED_PROXIES', '10.0.0.0/33'],
+    ['WCAP_TRUSTED_PROXIES', 'proxy.example.org'],
   ])('rejects %s=%s, naming the variable', (variable, value) => {
     const problems = problemsOf({ [variable]: value, ...(variable === 'WCAP_REDIS_URL' ? { WCAP_SECRET: SECRET } : {}) });
     expect(problems).toHaveLength(1);
@@ -139,6 +156,19 @@ describe('loadConfig', () => {
   it('rejects a maximum session shorter than the idle timeout', () => {
     const problems = problemsOf({ WCAP_SESSION_IDLE_SECONDS: '3600', WCAP_SESSION_MAX_SECONDS: '60' });
     expect(problems).toEqual([expect.stringMatching(/^WCAP_SESSION_MAX_SECONDS: /)]);
+  });
+
+  it('rejects a maximum login block shorter than the first block', () => {
+    const problems = problemsOf({ WCAP_LOGIN_BLOCK_SECONDS: '600', WCAP_LOGIN_BLOCK_MAX_SECONDS: '60' });
+    expect(problems).toEqual([expect.stringMatching(/^WCAP_LOGIN_BLOCK_MAX_SECONDS: /)]);
+  });
+
+  it('names the trusted proxy entry it cannot read', () => {
+    const problems = problemsOf({ WCAP_TRUSTED_PROXIES: '10.0.0.1,not-an-ip,::1/129' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^WCAP_TRUSTED_PROXIES: "not-an-ip" is not an IP address/),
+      expect.stringMatching(/^WCAP_TRUSTED_PROXIES: "::1\/129" is not an IP address/),
+    ]);
   });
 
   it('lists every invalid setting in one ConfigError, cross-setting rules included', () => {
