@@ -5,7 +5,7 @@ import { Errno } from './errno.js';
 import { WcapError } from './wcap-error.js';
 
 /** What a refused login is told: the same for a right and a wrong password (README, "Login throttling"). */
-export const THROTTLED_MESSAGE = 'Login failed: too many failed attempts, try again later';
+export const THROTTLED_MESSAGE = 'Login failed: too many failed attempts. Try again later';
 /** The longest user name written to a log line. */
 const LOGGED_USER_LENGTH = 200;
 
