@@ -77,3 +77,29 @@ function plainAddress(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
   return mapped ? mapped[1]! : lower;
 }
+
+/**
+ * What the per-address login limit counts: an IPv4 address as is, an IPv6 address by its /64
+ * network, because one IPv6 subscriber usually holds a whole /64 (RFC 6177) and could otherwise
+ * change address for every guess. Anything else (`unknown`) as is.
+ */
+export function addressGroupOf(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const groups = expandIPv6(address);
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address, in hex (an embedded IPv4 tail converted). */
+function expandIPv6(address: string): string[] {
+  let text = address.toLowerCase().split('%')[0]!;
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const zeros = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
+  return [...left, ...zeros, ...right];
+}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { addressGroupOf } from '../client-address.js';
 import type { AttemptTicket, LoginThrottleStore, ThrottleSubject } from '../state/login-throttle-store.js';
 import { Errno } from './errno.js';
 import { WcapError } from './wcap-error.js';
@@ -21,7 +22,8 @@ export interface LoginAttempt {
 /**
  * Login throttling per user name and per client address (README, "Login throttling"), over a
  * LoginThrottleStore. User names are compared trimmed and lower-cased, so case variants of one
- * name share a limit, and hashed, so keys stay short whatever a client sends.
+ * name share a limit, and hashed, so keys stay short whatever a client sends. IPv6 clients are
+ * limited per /64 network (addressGroupOf); logs name the full address.
  */
 export class LoginThrottle {
   constructor(private readonly store: LoginThrottleStore) {}
@@ -33,7 +35,7 @@ export class LoginThrottle {
   async begin(user: string, address: string, log: Logger): Promise<LoginAttempt> {
     const subjects: ThrottleSubject[] = [
       { kind: 'user', id: createHash('sha256').update(user.trim().toLowerCase(), 'utf8').digest('hex') },
-      { kind: 'address', id: address },
+      { kind: 'address', id: addressGroupOf(address) },
     ];
     const who = { user: user.slice(0, LOGGED_USER_LENGTH), address };
     const verdict = await this.store.attempt(subjects);

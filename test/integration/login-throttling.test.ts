@@ -169,6 +169,16 @@ describe('login throttling', () => {
     expect(direct.logText()).not.toContain('203.0.113.77');
   });
 
+  it('counts IPv6 clients per /64 network, so changing address within it does not help', async () => {
+    const h = await gateway({ WCAP_LOGIN_MAX_FAILURES: '0', WCAP_LOGIN_ADDRESS_MAX_FAILURES: '2', WCAP_TRUSTED_PROXIES: '127.0.0.1' });
+    await counted(h, 'carol', WRONG, { 'X-Forwarded-For': '2001:db8:1:2::a' });
+    await counted(h, 'carol', WRONG, { 'X-Forwarded-For': '2001:db8:1:2::b' });
+    expect((await counted(h, 'carol', h.password('carol'), { 'X-Forwarded-For': '2001:db8:1:2:ffff::c' })).throttled).toBe(true);
+    expect((await counted(h, 'carol', h.password('carol'), { 'X-Forwarded-For': '2001:db8:1:3::a' })).answer.errno).toBe(0);
+    expect(logLines(h, 'login failed').map((l) => l.address)).toEqual(['2001:db8:1:2::a', '2001:db8:1:2::b']);
+    expect(await redis.exists('wcap:login:addr:2001:db8:1:2::/64')).toBe(1);
+  });
+
   it('works the same without Redis, in process memory', async () => {
     const h = await gateway({ WCAP_REDIS_URL: '', WCAP_LOGIN_MAX_FAILURES: '2', WCAP_LOGIN_ADDRESS_MAX_FAILURES: '0' });
     for (let i = 0; i < 2; i++) await login(h, 'frank', WRONG);

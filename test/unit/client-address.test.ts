@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientAddressOf, peerAddressOf, proxyEntryProblem, TrustedProxies } from '../../src/client-address.js';
+import { addressGroupOf, clientAddressOf, peerAddressOf, proxyEntryProblem, TrustedProxies } from '../../src/client-address.js';
 
 const proxies = new TrustedProxies(['10.0.0.1', '192.168.0.0/16', 'fd00::/8']);
 
@@ -49,5 +49,25 @@ describe('proxyEntryProblem', () => {
   });
   it.each(['10.0.0.0/33', '::/129', 'proxy.local', '10.0.0.1/8/1', '10.0.0.0/x', ''])('refuses %s', (entry) => {
     expect(proxyEntryProblem(entry)).toMatch(/is not an IP address or CIDR range/);
+  });
+});
+
+describe('addressGroupOf', () => {
+  it.each([
+    ['198.51.100.7', '198.51.100.7'],
+    ['2001:db8:aa:bb:1:2:3:4', '2001:db8:aa:bb::/64'],
+    ['2001:db8:aa:bb::ffff', '2001:db8:aa:bb::/64'],
+    ['2001:0DB8:00aa::1', '2001:db8:aa:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['64:ff9b::198.51.100.7', '64:ff9b:0:0::/64'],
+    ['unknown', 'unknown'],
+  ])('%s is counted as %s', (address, group) => {
+    expect(addressGroupOf(address)).toBe(group);
+  });
+
+  it('puts every address of one /64 in one group, and neighbouring /64s in others', () => {
+    expect(addressGroupOf('2001:db8:1:2:aaaa::1')).toBe(addressGroupOf('2001:db8:1:2:ffff:ffff:ffff:ffff'));
+    expect(addressGroupOf('2001:db8:1:2::1')).not.toBe(addressGroupOf('2001:db8:1:3::1'));
   });
 });
