@@ -148,15 +148,9 @@ const schema = z.object({
   trustedProxies: z.preprocess(
     // A comma or space separated list in the environment; a list or a string in the YAML file.
     (v) => (typeof v === 'string' ? v.split(/[\s,]+/).filter((e) => e !== '') : (emptyToUndefined(v) ?? [])),
-    z
-      .array(z.string().max(100))
-      .max(1000)
-      .superRefine((entries, ctx) => {
-        for (const entry of entries) {
-          const problem = proxyEntryProblem(entry);
-          if (problem) ctx.addIssue({ code: 'custom', message: problem });
-        }
-      }),
+    z.array(z.string().max(100)).max(1000).superRefine((entries, ctx) => {
+      for (const problem of entries.map(proxyEntryProblem)) if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   ),
 });
 

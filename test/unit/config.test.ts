@@ -246,6 +246,11 @@ describe('loadConfig', () => {
       expect(problems[0]).toMatch(reason);
     });
 
+    it('reads WCAP_TRUSTED_PROXIES as a YAML list too', () => {
+      const file = yamlFile('proxies.yaml', 'trustedProxies:\n  - 10.0.0.1\n  - fd00::/8\n');
+      expect(loadConfig({ WCAP_CONFIG: file }).trustedProxies).toEqual(['10.0.0.1', 'fd00::/8']);
+    });
+
     it('accepts an empty file', () => {
       expect({ ...loadConfig({ WCAP_CONFIG: yamlFile('empty.yaml', '') }) }).toEqual(DEFAULTS);
     });
