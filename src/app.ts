@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
+import { clientAddressOf, peerAddressOf, TrustedProxies } from './client-address.js';
 import { commandRegistry } from './commands/index.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import type { Readiness } from './observability/readiness.js';
@@ -33,6 +34,8 @@ export interface AppOptions {
   tallies?: RequestTallies | undefined;
   /** The user as the request log names it (WCAP_LOG_USER); default: not at all. */
   logUser?: ((user: string) => string | undefined) | undefined;
+  /** Proxies whose X-Forwarded-For names the client (WCAP_TRUSTED_PROXIES); none when absent. */
+  trustedProxies?: TrustedProxies;
 }
 
 /** A request id a client or proxy may hand in: bounded, and nothing a log reader could trip over. */
@@ -57,6 +60,7 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
     c.header('X-Request-Id', requestId);
     await next();
   });
+  const trustedProxies = options.trustedProxies ?? new TrustedProxies([]);
   app.get('/healthz', (c) => c.text('ok\n', 200, NO_CACHE));
   const readiness = options.readiness;
   if (readiness) {
@@ -84,8 +88,9 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
     raw.addQueryString(rawQueryOf(c.req.url));
     const body = await addBodyParams(c, raw, deps.limits.maxBodyBytes);
     const inputProblem = body?.problem;
+    const clientAddress = clientAddressOf(peerAddressOf(c.env), c.req.header('x-forwarded-for'), trustedProxies);
     const { result: rendered, tally } = await tallies.run(() =>
-      runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem }),
+      runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem, clientAddress }),
     );
     const seconds = (performance.now() - started) / 1000;
     metrics?.wcapRequest(commandLabel, rendered.errno, seconds);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { proxyEntryProblem } from './client-address.js';
 
 /**
  * The gateway's settings. `loadConfig` is the only reader of process.env in the code base; every
@@ -58,6 +59,18 @@ export interface Config {
   readyTimeoutMs: number;
   /** How the request log names the user: as is, as a short keyed hash, or not at all. */
   logUser: 'on' | 'hashed' | 'off';
+  /** Failed logins of one user name within the window that block it; 0 = no per-user limit. */
+  loginMaxFailures: number;
+  /** Failed logins from one client address within the window that block it; 0 = no per-address limit. */
+  loginAddressMaxFailures: number;
+  /** Window in which failed logins are counted, in seconds (from the first one). */
+  loginWindowSeconds: number;
+  /** First block, in seconds; each further block doubles it. */
+  loginBlockSeconds: number;
+  /** Longest block, in seconds. */
+  loginBlockMaxSeconds: number;
+  /** Proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client. */
+  trustedProxies: readonly string[];
 }
 
 /** Environment variable → config key. Tests compare this table with docker-compose.yml. */
@@ -88,6 +101,12 @@ export const ENVIRONMENT_VARIABLES = {
   WCAP_CACHE_VALIDATION: 'cacheValidation',
   WCAP_READY_TIMEOUT_MS: 'readyTimeoutMs',
   WCAP_LOG_USER: 'logUser',
+  WCAP_LOGIN_MAX_FAILURES: 'loginMaxFailures',
+  WCAP_LOGIN_ADDRESS_MAX_FAILURES: 'loginAddressMaxFailures',
+  WCAP_LOGIN_WINDOW_SECONDS: 'loginWindowSeconds',
+  WCAP_LOGIN_BLOCK_SECONDS: 'loginBlockSeconds',
+  WCAP_LOGIN_BLOCK_MAX_SECONDS: 'loginBlockMaxSeconds',
+  WCAP_TRUSTED_PROXIES: 'trustedProxies',
 } as const satisfies Record<string, keyof Config>;
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -145,6 +164,18 @@ const schema = z.object({
   cacheValidation: z.preprocess(emptyToUndefined, z.enum(['tag', 'last-modified']).optional()),
   readyTimeoutMs: intIn(100, 60_000, 2000),
   logUser: z.preprocess(emptyToUndefined, z.enum(['on', 'hashed', 'off']).default('hashed')),
+  loginMaxFailures: intIn(0, 1000, 5),
+  loginAddressMaxFailures: intIn(0, 1_000_000, 20),
+  loginWindowSeconds: intIn(1, 7 * 24 * 3600, 900),
+  loginBlockSeconds: intIn(1, 7 * 24 * 3600, 60),
+  loginBlockMaxSeconds: intIn(1, 30 * 24 * 3600, 3600),
+  trustedProxies: z.preprocess(
+    // A comma or space separated list in the environment; a list or a string in the YAML file.
+    (v) => (typeof v === 'string' ? v.split(/[\s,]+/).filter((e) => e !== '') : (emptyToUndefined(v) ?? [])),
+    z.array(z.string().max(100)).max(1000).superRefine((entries, ctx) => {
+      for (const problem of entries.map(proxyEntryProblem)) if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  ),
 });
 
 /**
@@ -164,6 +195,11 @@ function crossFieldProblems(raw: Record<string, unknown>): string[] {
   const max = schema.shape.sessionMaxSeconds.safeParse(raw.sessionMaxSeconds);
   if (idle.success && max.success && max.data < idle.data) {
     problems.push('WCAP_SESSION_MAX_SECONDS: must not be shorter than WCAP_SESSION_IDLE_SECONDS');
+  }
+  const block = schema.shape.loginBlockSeconds.safeParse(raw.loginBlockSeconds);
+  const blockMax = schema.shape.loginBlockMaxSeconds.safeParse(raw.loginBlockMaxSeconds);
+  if (block.success && blockMax.success && blockMax.data < block.data) {
+    problems.push('WCAP_LOGIN_BLOCK_MAX_SECONDS: must not be shorter than WCAP_LOGIN_BLOCK_SECONDS');
   }
   return problems;
 }

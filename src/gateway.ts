@@ -2,6 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { TrustedProxies } from './client-address.js';
 import { CalDavBackend } from './backend/caldav-backend.js';
 import type { CalendarBackend } from './backend/calendar-backend.js';
 import { pooledFetch } from './backend/connection-pool.js';
@@ -19,12 +20,15 @@ import { GatewayMetrics } from './observability/metrics.js';
 import { Readiness, type DependencyProbe } from './observability/readiness.js';
 import { RequestTallies } from './observability/request-tally.js';
 import type { GuidStore } from './state/guid-store.js';
+import type { LoginThrottleStore, ThrottlePolicy } from './state/login-throttle-store.js';
 import { MemoryGuidStore } from './state/memory/guid-store.js';
+import { MemoryLoginThrottleStore } from './state/memory/login-throttle-store.js';
 import { MemorySessionStore } from './state/memory/session-store.js';
 import { MemorySnapshotStore } from './state/memory/snapshot-store.js';
 import { MemoryTombstoneStore } from './state/memory/tombstone-store.js';
 import { closeRedis, createRedis, pingRedis, waitUntilReady } from './state/redis/connection.js';
 import { RedisGuidStore } from './state/redis/guid-store.js';
+import { RedisLoginThrottleStore } from './state/redis/login-throttle-store.js';
 import { RedisSessionStore } from './state/redis/session-store.js';
 import { RedisSnapshotStore } from './state/redis/snapshot-store.js';
 import { RedisTombstoneStore } from './state/redis/tombstone-store.js';
@@ -33,6 +37,7 @@ import type { SessionStore } from './state/session-store.js';
 import type { SnapshotStore } from './state/snapshot-store.js';
 import type { TombstoneStore } from './state/tombstone-store.js';
 import { inputLimitsOf } from './wcap/input-limits.js';
+import { LoginThrottle } from './wcap/login-throttle.js';
 import type { PipelineDeps } from './wcap/run-command.js';
 
 /** Request lines of at least 64 KB: clients send long descriptions with GET (docs/lightning.md#value-encoding). */
@@ -63,6 +68,7 @@ interface State {
   sessions: SessionStore;
   guids: GuidStore;
   tombstones: TombstoneStore;
+  logins: LoginThrottleStore;
   sharedSnapshots?: SnapshotStore;
   /** Resolves once the state answers (Redis connected) or its start-up wait ran out. */
   ready: Promise<void>;
@@ -118,13 +124,14 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     clock,
     server: { recurrenceBound: config.recurrenceBound, maxAttendees: config.maxAttendees, directory },
     limits: inputLimitsOf(config),
+    logins: new LoginThrottle(state.logins),
   };
   const readiness = new Readiness(
     [...state.probes, { name: 'caldav', probe: (signal) => caldavAnswers(caldavUrl, signal) }],
     config.readyTimeoutMs,
   );
   const logUser = logUserFormat(config.logUser, config.secret ?? randomSecret());
-  const app = createApp(deps, { logger, metrics, readiness, tallies, logUser });
+  const app = createApp(deps, { logger, metrics, readiness, tallies, logUser, trustedProxies: new TrustedProxies(config.trustedProxies) });
   const server = await listen(app.fetch, config.host, config.port);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -145,6 +152,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
 function createState(config: Readonly<Config>, clock: Clock, logger: Logger, metrics: GatewayMetrics): State {
   const limits = { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds };
   const retentionSeconds = config.tombstoneRetentionSeconds;
+  const policy = throttlePolicyOf(config);
   if (config.redisUrl) {
     const redis = createRedis(config.redisUrl, { onError: () => metrics.redisError('connection') });
     const failed = () => metrics.redisError('store');
@@ -152,6 +160,7 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger, met
       sessions: countingFailures(sharedSessionStore(config, redis, clock), failed),
       guids: countingFailures(new RedisGuidStore({ redis }), failed),
       tombstones: countingFailures(new RedisTombstoneStore({ redis, clock, retentionSeconds }), failed),
+      logins: countingFailures(new RedisLoginThrottleStore({ redis, clock, policy }), failed),
       sharedSnapshots: countingFailures(new RedisSnapshotStore({ redis, clock, maxBytes: config.cacheMaxMb * 1024 * 1024 }), failed),
     };
     // Listen only once Redis answers, so the first logins do not fail with 11001 while it connects;
@@ -174,6 +183,7 @@ function createState(config: Readonly<Config>, clock: Clock, logger: Logger, met
     sessions: new MemorySessionStore({ limits, secretBox: sessionSecretBox(config, config.secret ?? randomSecret()), clock }),
     guids: new MemoryGuidStore(),
     tombstones: new MemoryTombstoneStore({ clock, retentionSeconds }),
+    logins: new MemoryLoginThrottleStore({ clock, policy }),
   };
   return {
     ...stores,
@@ -228,6 +238,15 @@ export function standaloneCalendarService(config: Readonly<Config>, caldavUrl: s
       await calendars.close();
       await pool.close();
     },
+  };
+}
+
+/** The login limits of the configuration: one window and block scheme, a failure limit per kind. */
+export function throttlePolicyOf(config: Readonly<Config>): ThrottlePolicy {
+  const common = { windowSeconds: config.loginWindowSeconds, blockSeconds: config.loginBlockSeconds, blockMaxSeconds: config.loginBlockMaxSeconds };
+  return {
+    user: { maxFailures: config.loginMaxFailures, ...common },
+    address: { maxFailures: config.loginAddressMaxFailures, ...common },
   };
 }
 

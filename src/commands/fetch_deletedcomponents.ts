@@ -10,8 +10,10 @@ import { perCalendar } from '../wcap/per-calendar.js';
  * the gateway are dated when they happened; deletions by other CalDAV clients when the calendar
  * cache finds their objects gone, which this command first gives it the chance to (it brings the
  * calendar's snapshot up to date). Any failure is an error, never a short list: Lightning moves its
- * sync stamp on after a success and would never ask for the missing ones again. maxResults cuts
- * the list with errno 57.
+ * sync stamp on after a success and would never ask for the missing ones again. maxResults > 0
+ * keeps the oldest maxResults deletions with errno 0, like fetchcomponents_by_lastmod: 57 ("partial
+ * result") is a failure to Lightning (docs/lightning.md#errnos-with-special-handling), and a client
+ * that sets maxResults asked for at most that many (Lightning's sync never sets it).
  */
 export default defineCommand({
   name: 'fetch_deletedcomponents',
@@ -24,10 +26,7 @@ export default defineCommand({
     return perCalendar(calendars, params.calid, Errno.FETCH_DELETEDCOMPONENTS_FAILED, async (calendar) => {
       const deleted = (await calendar.deletions(window)).filter((t) => types.includes(t.type));
       const max = params.maxResults ?? 0;
-      if (max > 0 && deleted.length > max) {
-        return { components: deleted.slice(0, max).map(deletionStub), errno: Errno.FETCH_DELETEDCOMPONENTS_PARTIAL_RESULT };
-      }
-      return { components: deleted.map(deletionStub) };
+      return { components: (max > 0 ? deleted.slice(0, max) : deleted).map(deletionStub) };
     });
   },
 });

@@ -22,15 +22,21 @@ export type GatewayErrorKind =
   /** The data sent by the client cannot be stored (rejected by the server as invalid). */
   | 'invalid';
 
+/** Which part below the protocol edge failed: the CalDAV server, or the gateway's own state store (Redis). */
+export type GatewayErrorSource = 'calendar-server' | 'state-store';
+
 export class GatewayError extends Error {
   readonly kind: GatewayErrorKind;
   /** HTTP status of the upstream answer, when there was one. */
   readonly status?: number;
+  /** Where the failure happened; the CalDAV server unless a state store says otherwise. */
+  readonly source: GatewayErrorSource;
 
-  constructor(kind: GatewayErrorKind, message: string, options?: { status?: number; cause?: unknown }) {
+  constructor(kind: GatewayErrorKind, message: string, options?: { status?: number; cause?: unknown; source?: GatewayErrorSource }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
     this.kind = kind;
+    this.source = options?.source ?? 'calendar-server';
     if (options?.status !== undefined) this.status = options.status;
   }
 }

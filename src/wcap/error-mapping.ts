@@ -2,6 +2,9 @@ import { isGatewayError } from '../model/errors.js';
 import { Errno } from './errno.js';
 import { WcapError } from './wcap-error.js';
 
+const CALENDAR_SERVER_DOWN = 'The calendar back end cannot be reached';
+const STATE_STORE_DOWN = 'The gateway state store (Redis) cannot be reached';
+
 export interface ErrnoOutcome {
   errno: number;
   /** What the client is told (X-NSCP-WCAP-ERRNO-MESSAGE); never a secret. */
@@ -16,7 +19,7 @@ export interface ErrnoOutcome {
  * Maps anything a command threw to the errno the client sees. errno 1 is never produced here: it
  * means "session expired" and makes Lightning log in again without limit
  * (docs/lightning.md#errno-1-and-re-login), so back-end failures get their own numbers:
- * unreachable → 11001 CDWP_ERR_CANNOT_CONNECT, refused credentials of a live session → 11007,
+ * unreachable (CalDAV server or Redis, each named in the message) → 11001 CDWP_ERR_CANNOT_CONNECT, refused credentials of a live session → 11007,
  * 403 → 28, a calendar that does not exist → 29, a UID taken → 63, anything else → the command's
  * own failure errno.
  */
@@ -26,7 +29,8 @@ export function errorToErrno(err: unknown, failsWith: number): ErrnoOutcome {
     const detail = err.message;
     switch (err.kind) {
       case 'unavailable':
-        return { errno: Errno.CDWP_ERR_CANNOT_CONNECT, message: 'The calendar back end cannot be reached', detail, unexpected: false };
+        // Same errno (Lightning only needs "not errno 1"); the message tells an operator where to look.
+        return { errno: Errno.CDWP_ERR_CANNOT_CONNECT, message: err.source === 'state-store' ? STATE_STORE_DOWN : CALENDAR_SERVER_DOWN, detail, unexpected: false };
       case 'unauthorized':
         return { errno: Errno.CDWP_ERR_AUTH_FAILED, message: 'The calendar back end rejected the credentials of this session', detail, unexpected: false };
       case 'forbidden':

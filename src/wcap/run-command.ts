@@ -7,6 +7,7 @@ import type { Command, CommandContext, ServerProfile } from './command.js';
 import { Errno } from './errno.js';
 import { errorToErrno } from './error-mapping.js';
 import type { InputLimits } from './input-limits.js';
+import type { LoginThrottle } from './login-throttle.js';
 import { decoded, parseParams } from './params.js';
 import type { RawParams } from './raw-params.js';
 import { errorResult, type Formatter, type RenderedBody, type WcapResult } from './result.js';
@@ -26,6 +27,8 @@ export interface PipelineDeps {
   server: ServerProfile;
   /** What one request may carry. */
   limits: InputLimits;
+  /** Login throttling per user name and client address. */
+  logins: LoginThrottle;
 }
 
 export interface PipelineOptions {
@@ -33,6 +36,8 @@ export interface PipelineOptions {
   looksLikeSessionId: SessionIdCheck;
   /** Set when the request itself was unusable (oversized or broken body): answered with failsWith. */
   inputProblem?: string | undefined;
+  /** The client's address, as app.ts determined it (client-address.ts); `unknown` when not given. */
+  clientAddress?: string | undefined;
 }
 
 const SESSION_EXPIRED = 'Login failed, session ID timed out or invalid';
@@ -77,7 +82,8 @@ export async function runCommand(
     const onOpened = (user: string) => {
       acting.user = user;
     };
-    const result = await command.run(contextFor({ params, session, sessionId, deps, log, onOpened }));
+    const clientAddress = options.clientAddress ?? 'unknown';
+    const result = await command.run(contextFor({ params, session, sessionId, deps, log, onOpened, clientAddress }));
     const errno = result.blocks[0]?.errno ?? 0;
     return { ...render(formatter, result, errno), user: acting.user };
   } catch (err) {
@@ -95,12 +101,13 @@ function contextFor(request: {
   deps: PipelineDeps;
   log: Logger;
   onOpened: (user: string) => void;
+  clientAddress: string;
 }): CommandContext<never> {
-  const { session, sessionId, deps, log } = request;
+  const { session, sessionId, deps, log, clientAddress } = request;
   const context = {
     params: request.params,
     session,
-    sessions: sessionControl(deps.sessions, deps.calendars, sessionId, log, request.onOpened),
+    sessions: sessionControl(deps.sessions, deps.calendars, sessionId, log, { throttle: deps.logins, clientAddress }, request.onOpened),
     clock: deps.clock,
     log,
     server: deps.server,

@@ -13,6 +13,7 @@ import { RedisGuidStore } from '../../src/state/redis/guid-store.js';
 import { RedisSessionStore } from '../../src/state/redis/session-store.js';
 import { SecretBox } from '../../src/state/secret-box.js';
 import { newSessionId } from '../../src/state/session-id.js';
+import { startHarness } from '../support/gateway-harness.js';
 import { freePort } from '../support/services.js';
 
 /**
@@ -145,5 +146,25 @@ describe('Redis down', () => {
     const redis = client(`redis://127.0.0.1:${address.port}`);
 
     await expectUnavailable(sessionStore(redis).get(newSessionId()));
+  });
+
+  it('tells WCAP clients that Redis is down, not the calendar back end (errno 11001, never 1)', async () => {
+    const port = await freePort();
+    const server = await startRedisServer(port);
+    const h = await startHarness({ WCAP_REDIS_URL: `redis://127.0.0.1:${port}` });
+    cleanups.push(() => h.close());
+    const id = await h.login('dave');
+
+    await stop(server);
+    const fetch = await h.wcap('fetchcomponents_by_range', `id=${id}&fmt-out=text%2Fcalendar&dtstart=0&dtend=0&calid=dave`);
+    const before = h.caldavRequests.length;
+    const login = await h.wcap('login', `fmt-out=text%2Fxml&user=dave&password=${encodeURIComponent(h.password('dave'))}`);
+    for (const answer of [fetch, login]) {
+      expect(answer.errno).toBe(11001);
+      expect(answer.body).toContain('The gateway state store (Redis) cannot be reached');
+      expect(answer.body).not.toContain('calendar back end');
+    }
+    // The login throttle is asked first: a login while Redis is down costs the CalDAV server nothing.
+    expect(h.caldavRequests.length).toBe(before);
   });
 });

@@ -15,6 +15,9 @@ import { MemoryTombstoneStore } from '../../src/state/memory/tombstone-store.js'
 import { SecretBox } from '../../src/state/secret-box.js';
 import { inputLimitsOf } from '../../src/wcap/input-limits.js';
 import type { PipelineDeps } from '../../src/wcap/run-command.js';
+import { LoginThrottle } from '../../src/wcap/login-throttle.js';
+import { MemoryLoginThrottleStore } from '../../src/state/memory/login-throttle-store.js';
+import { throttlePolicyOf } from '../../src/gateway.js';
 import { MemoryBackend } from './memory-backend.js';
 import { childElements, elementsByTagName, parseXml, textContent, type ParsedElement } from './parse-xml.js';
 
@@ -104,6 +107,7 @@ export function buildGoldenGateway(env: Record<string, string> = {}): GoldenGate
     clock,
     server: { recurrenceBound: config.recurrenceBound, maxAttendees: config.maxAttendees, directory },
     limits: inputLimitsOf(config),
+    logins: new LoginThrottle(new MemoryLoginThrottleStore({ clock, policy: throttlePolicyOf(config) })),
   };
   const app = createApp(deps, { logger: createLogger('silent') });
   const home = (user: GoldenUser): UserHome => {

@@ -51,6 +51,12 @@ const DEFAULTS: Config = {
   cacheValidation: undefined,
   readyTimeoutMs: 2000,
   logUser: 'hashed',
+  loginMaxFailures: 5,
+  loginAddressMaxFailures: 20,
+  loginWindowSeconds: 900,
+  loginBlockSeconds: 60,
+  loginBlockMaxSeconds: 3600,
+  trustedProxies: [],
 };
 
 describe('loadConfig', () => {
@@ -93,6 +99,12 @@ describe('loadConfig', () => {
     ['WCAP_CACHE_VALIDATION', 'last-modified', 'last-modified'],
     ['WCAP_READY_TIMEOUT_MS', '500', 500],
     ['WCAP_LOG_USER', 'off', 'off'],
+    ['WCAP_LOGIN_MAX_FAILURES', '0', 0],
+    ['WCAP_LOGIN_ADDRESS_MAX_FAILURES', '100', 100],
+    ['WCAP_LOGIN_WINDOW_SECONDS', '300', 300],
+    ['WCAP_LOGIN_BLOCK_SECONDS', '30', 30],
+    ['WCAP_LOGIN_BLOCK_MAX_SECONDS', '86400', 86400],
+    ['WCAP_TRUSTED_PROXIES', '10.0.0.1, 192.168.0.0/16 fd00::/8', ['10.0.0.1', '192.168.0.0/16', 'fd00::/8']],
   ];
 
   it('has an override case for every environment variable', () => {
@@ -137,6 +149,11 @@ describe('loadConfig', () => {
     ['WCAP_READY_TIMEOUT_MS', '50'],
     ['WCAP_READY_TIMEOUT_MS', '600000'],
     ['WCAP_LOG_USER', 'plain'],
+    ['WCAP_LOGIN_MAX_FAILURES', '-1'],
+    ['WCAP_LOGIN_WINDOW_SECONDS', '0'],
+    ['WCAP_LOGIN_BLOCK_SECONDS', 'soon'],
+    ['WCAP_TRUSTED_PROXIES', '10.0.0.0/33'],
+    ['WCAP_TRUSTED_PROXIES', 'proxy.example.org'],
   ])('rejects %s=%s, naming the variable', (variable, value) => {
     const problems = problemsOf({ [variable]: value, ...(variable === 'WCAP_REDIS_URL' ? { WCAP_SECRET: SECRET } : {}) });
     expect(problems).toHaveLength(1);
@@ -158,6 +175,19 @@ describe('loadConfig', () => {
   it('rejects a maximum session shorter than the idle timeout', () => {
     const problems = problemsOf({ WCAP_SESSION_IDLE_SECONDS: '3600', WCAP_SESSION_MAX_SECONDS: '60' });
     expect(problems).toEqual([expect.stringMatching(/^WCAP_SESSION_MAX_SECONDS: /)]);
+  });
+
+  it('rejects a maximum login block shorter than the first block', () => {
+    const problems = problemsOf({ WCAP_LOGIN_BLOCK_SECONDS: '600', WCAP_LOGIN_BLOCK_MAX_SECONDS: '60' });
+    expect(problems).toEqual([expect.stringMatching(/^WCAP_LOGIN_BLOCK_MAX_SECONDS: /)]);
+  });
+
+  it('names the trusted proxy entry it cannot read', () => {
+    const problems = problemsOf({ WCAP_TRUSTED_PROXIES: '10.0.0.1,not-an-ip,::1/129' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^WCAP_TRUSTED_PROXIES: "not-an-ip" is not an IP address/),
+      expect.stringMatching(/^WCAP_TRUSTED_PROXIES: "::1\/129" is not an IP address/),
+    ]);
   });
 
   it('lists every invalid setting in one ConfigError, cross-setting rules included', () => {
@@ -233,6 +263,11 @@ describe('loadConfig', () => {
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(/^WCAP_CONFIG \(/);
       expect(problems[0]).toMatch(reason);
+    });
+
+    it('reads WCAP_TRUSTED_PROXIES as a YAML list too', () => {
+      const file = yamlFile('proxies.yaml', 'trustedProxies:\n  - 10.0.0.1\n  - fd00::/8\n');
+      expect(loadConfig({ WCAP_CONFIG: file }).trustedProxies).toEqual(['10.0.0.1', 'fd00::/8']);
     });
 
     it('accepts an empty file', () => {

@@ -40,6 +40,15 @@ describe('errorToErrno', () => {
     expect(outcome.message).not.toBe('');
   });
 
+  it('names Redis, not the calendar back end, when the state store is down (errno stays 11001)', () => {
+    const redis = errorToErrno(new GatewayError('unavailable', 'Redis unavailable while reading a session: ECONNREFUSED', { source: 'state-store' }), 9);
+    expect(redis).toMatchObject({ errno: 11001, message: 'The gateway state store (Redis) cannot be reached', unexpected: false });
+    const caldav = errorToErrno(new GatewayError('unavailable', 'connect ECONNREFUSED'), 9);
+    expect(caldav).toMatchObject({ errno: 11001, message: 'The calendar back end cannot be reached' });
+    // A login while Redis is down is not "wrong password".
+    expect(errorToErrno(new GatewayError('unavailable', 'x', { source: 'state-store' }), 1).errno).toBe(11001);
+  });
+
   it.each([
     ['storetodos', 15],
     ['fetchcomponents_by_range', 13],

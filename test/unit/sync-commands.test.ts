@@ -75,15 +75,25 @@ describe('change-log commands over the memory backend', () => {
     expect(errno(await first('fetch_deletedcomponents', inverted))).toBe(56);
   });
 
-  it('filters deletions by component-type, answers 57 when maxResults cuts the list, and renders XML', async () => {
+  it('filters deletions by component-type, cuts the list at maxResults with errno 0 (never 57), and renders XML', async () => {
     await deleteTwoOccurrences();
     await g.get('deletetodos_by_id', `id=${id}&uid=task-1&rid=0&mod=4&fmt-out=text%2Fcalendar&calid=alice`);
     const todos = await first('fetch_deletedcomponents', '&fmt-out=text%2Fcalendar&dtstart=0&dtend=0&component-type=todo');
     expect(todos.getAllSubcomponents('vtodo').map((c) => c.getFirstPropertyValue('uid'))).toEqual(['task-1']);
     expect(todos.getAllSubcomponents('vevent')).toEqual([]);
+    const all = await first('fetch_deletedcomponents', '&fmt-out=text%2Fcalendar&dtstart=0&dtend=0');
+    expect([...all.getAllSubcomponents('vevent'), ...all.getAllSubcomponents('vtodo')]).toHaveLength(3);
+    // Lightning treats 57 ("partial result") as a failure: a cut list is a success, oldest deletions first.
     const cut = await first('fetch_deletedcomponents', '&fmt-out=text%2Fcalendar&dtstart=0&dtend=0&maxResults=2');
-    expect(errno(cut)).toBe(57);
-    expect(cut.getAllSubcomponents('vevent')).toHaveLength(2);
+    expect(errno(cut)).toBe(0);
+    expect(cut.getAllSubcomponents('vevent').map((c) => (c.getFirstPropertyValue('recurrence-id') as ICAL.Time).toICALString())).toEqual([
+      '20270419T070000Z',
+      '20270503T070000Z',
+    ]);
+    expect(cut.getAllSubcomponents('vtodo')).toEqual([]);
+    const exact = await first('fetch_deletedcomponents', '&fmt-out=text%2Fcalendar&dtstart=0&dtend=0&maxResults=3');
+    expect(errno(exact)).toBe(0);
+    expect(exact.getAllSubcomponents('vtodo')).toHaveLength(1);
     const xml = await g.get('fetch_deletedcomponents', `${SYNC}&id=${id}&fmt-out=text%2Fxml&dtstart=0&dtend=0&calid=alice`);
     expect(xml.body).toMatch(/<EVENT>\s*<UID>berlin-weekly<\/UID>\s*<RECURID>20270419T070000Z<\/RECURID>\s*<START>20270419T070000Z<\/START>/);
     expect(xml.body).toMatch(/<TODO>\s*<UID>task-1<\/UID>/);

@@ -87,7 +87,7 @@ export async function waitUntilReady(redis: Redis, timeoutMs = 5000): Promise<vo
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = new Error(`no answer within ${timeoutMs} ms`);
   while (Date.now() < deadline) {
-    if (redis.status === 'end') throw new GatewayError('unavailable', 'Redis connection closed');
+    if (redis.status === 'end') throw new GatewayError('unavailable', 'Redis connection closed', { source: 'state-store' });
     if (redis.status === 'ready') {
       try {
         await redis.ping();
@@ -136,7 +136,7 @@ export async function callRedis<T>(what: string, operation: () => Promise<T>): P
 export function toUnavailable(err: unknown, what: string): GatewayError {
   if (isGatewayError(err)) return err;
   const cause = sanitizedError(err);
-  return new GatewayError('unavailable', `Redis unavailable while ${what}: ${cause.message}`, { cause });
+  return new GatewayError('unavailable', `Redis unavailable while ${what}: ${cause.message}`, { cause, source: 'state-store' });
 }
 
 /** `url` with any user name and password replaced by `***`, for log lines. */
