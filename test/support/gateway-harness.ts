@@ -73,6 +73,11 @@ export async function startHarness(env: Record<string, string> = {}, overrides: 
     WCAP_SECRET: 'integration-test-secret-0123456789',
     WCAP_LOG_LEVEL: 'debug',
     WCAP_MAIL_DOMAIN: 'example.com',
+    // Every test file logs in from 127.0.0.1 against one shared Redis, and some send wrong
+    // passwords on purpose: throttling is off unless a test turns it on
+    // (test/integration/login-throttling.test.ts).
+    WCAP_LOGIN_MAX_FAILURES: '0',
+    WCAP_LOGIN_ADDRESS_MAX_FAILURES: '0',
     ...env,
   });
   const clock = new ManualClock();
