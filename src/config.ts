@@ -38,6 +38,14 @@ export interface Config {
   maxListItems: number;
   /** Most attendees one item may have after a store (errno 43 beyond). */
   maxAttendees: number;
+  /** Most client connections at once per process. */
+  maxConnections: number;
+  /** Time for a new connection's request headers (and its first byte), in milliseconds. */
+  headersTimeoutMs: number;
+  /** Time for a whole request, body included, in milliseconds. */
+  requestTimeoutMs: number;
+  /** How long a shutdown waits for requests in flight before closing their connections. */
+  shutdownGraceMs: number;
   /** Timeout of one CalDAV request in milliseconds. */
   caldavTimeoutMs: number;
   /** Folder for the embedded Radicale's data (only used when caldavUrl is unset). */
@@ -92,6 +100,10 @@ export const ENVIRONMENT_VARIABLES = {
   WCAP_MAX_PARAMS: 'maxParams',
   WCAP_MAX_LIST_ITEMS: 'maxListItems',
   WCAP_MAX_ATTENDEES: 'maxAttendees',
+  WCAP_MAX_CONNECTIONS: 'maxConnections',
+  WCAP_HEADERS_TIMEOUT_MS: 'headersTimeoutMs',
+  WCAP_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
+  WCAP_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   WCAP_CALDAV_TIMEOUT_MS: 'caldavTimeoutMs',
   WCAP_DATA_DIR: 'dataDir',
   WCAP_RADICALE_USERS: 'radicaleUsersFile',
@@ -155,6 +167,10 @@ const schema = z.object({
   maxParams: intIn(50, 1_000_000, 1000),
   maxListItems: intIn(1, 1_000_000, 1000),
   maxAttendees: intIn(1, 1_000_000, 1000),
+  maxConnections: intIn(1, 1_000_000, 1000),
+  headersTimeoutMs: intIn(100, 600_000, 20_000),
+  requestTimeoutMs: intIn(1000, 3_600_000, 120_000),
+  shutdownGraceMs: intIn(0, 600_000, 10_000),
   caldavTimeoutMs: intIn(100, 600_000, 15_000),
   dataDir: z.preprocess(emptyToUndefined, z.string().default('./data')),
   radicaleUsersFile: z.preprocess(emptyToUndefined, z.string().default('./config/radicale/users')),
@@ -190,6 +206,11 @@ function crossFieldProblems(raw: Record<string, unknown>): string[] {
   }
   if (emptyToUndefined(raw.secretAccepted) !== undefined && emptyToUndefined(raw.secret) === undefined) {
     problems.push('WCAP_SECRET_ACCEPTED: only makes sense beside WCAP_SECRET (it is the other secret of a rotation)');
+  }
+  const headers = schema.shape.headersTimeoutMs.safeParse(raw.headersTimeoutMs);
+  const request = schema.shape.requestTimeoutMs.safeParse(raw.requestTimeoutMs);
+  if (headers.success && request.success && request.data < headers.data) {
+    problems.push('WCAP_REQUEST_TIMEOUT_MS: must not be shorter than WCAP_HEADERS_TIMEOUT_MS');
   }
   const idle = schema.shape.sessionIdleSeconds.safeParse(raw.sessionIdleSeconds);
   const max = schema.shape.sessionMaxSeconds.safeParse(raw.sessionMaxSeconds);

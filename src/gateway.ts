@@ -1,7 +1,9 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Redis } from 'ioredis';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { guardConnections, openFileLimit } from './http/connection-guard.js';
 import { TrustedProxies } from './client-address.js';
 import { CalDavBackend } from './backend/caldav-backend.js';
 import type { CalendarBackend } from './backend/calendar-backend.js';
@@ -42,6 +44,8 @@ import type { PipelineDeps } from './wcap/run-command.js';
 
 /** Request lines of at least 64 KB: clients send long descriptions with GET (docs/lightning.md#value-encoding). */
 const MAX_HEADER_BYTES = 1024 * 1024;
+/** File descriptors kept free besides the CalDAV pool: Redis, logs, the embedded Radicale's pipes. */
+const FD_RESERVE = 64;
 /** How long an idle connection to the CalDAV server is kept for reuse. */
 const CALDAV_KEEP_ALIVE_MS = 30_000;
 /** How long start-up waits for Redis to answer before listening anyway. */
@@ -132,14 +136,22 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
   );
   const logUser = logUserFormat(config.logUser, config.secret ?? randomSecret());
   const app = createApp(deps, { logger, metrics, readiness, tallies, logUser, trustedProxies: new TrustedProxies(config.trustedProxies) });
-  const server = await listen(app.fetch, config.host, config.port);
+  const server = await listen(app.fetch, config);
+  guardConnections(server as Server, {
+    maxConnections: config.maxConnections,
+    firstByteMs: config.headersTimeoutMs,
+    reservedFds: FD_RESERVE + config.caldavConnections,
+    log: logger,
+    now: () => clock.now(),
+    openFileLimit: openFileLimit(),
+  });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}/`,
     deps,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeGracefully(server as Server, config.shutdownGraceMs);
       // Builds still running use Redis and the pool: they end before those close.
       await calendars.close();
       await state.close();
@@ -250,9 +262,29 @@ export function throttlePolicyOf(config: Readonly<Config>): ThrottlePolicy {
   };
 }
 
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+/**
+ * Stops accepting connections and closes idle ones at once; requests in flight finish, and after
+ * `graceMs` the connections still open are closed.
+ */
+async function closeGracefully(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+  deadline.unref();
+  await closed;
+  clearTimeout(deadline);
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, config: Readonly<Config>): Promise<ServerType> {
+  const serverOptions = {
+    maxHeaderSize: MAX_HEADER_BYTES,
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    // Node checks those two deadlines on this interval (30 s by default).
+    connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
+  };
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port, serverOptions: { maxHeaderSize: MAX_HEADER_BYTES } }, () => resolve(server));
+    const server = serve({ fetch, hostname: config.host, port: config.port, serverOptions }, () => resolve(server));
     server.once('error', reject);
   });
 }

@@ -42,6 +42,10 @@ const DEFAULTS: Config = {
   maxParams: 1000,
   maxListItems: 1000,
   maxAttendees: 1000,
+  maxConnections: 1000,
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 120_000,
+  shutdownGraceMs: 10_000,
   caldavTimeoutMs: 15000,
   dataDir: './data',
   radicaleUsersFile: './config/radicale/users',
@@ -90,6 +94,10 @@ describe('loadConfig', () => {
     ['WCAP_MAX_PARAMS', '200', 200],
     ['WCAP_MAX_LIST_ITEMS', '50', 50],
     ['WCAP_MAX_ATTENDEES', '20', 20],
+    ['WCAP_MAX_CONNECTIONS', '64', 64],
+    ['WCAP_HEADERS_TIMEOUT_MS', '5000', 5000],
+    ['WCAP_REQUEST_TIMEOUT_MS', '60000', 60000],
+    ['WCAP_SHUTDOWN_GRACE_MS', '0', 0],
     ['WCAP_CALDAV_TIMEOUT_MS', '30000', 30000],
     ['WCAP_DATA_DIR', '/var/lib/wcap', '/var/lib/wcap'],
     ['WCAP_RADICALE_USERS', '/etc/wcap/users', '/etc/wcap/users'],
@@ -144,6 +152,9 @@ describe('loadConfig', () => {
     ['WCAP_MAX_PARAMS', '10'],
     ['WCAP_MAX_LIST_ITEMS', '0'],
     ['WCAP_MAX_ATTENDEES', 'many'],
+    ['WCAP_MAX_CONNECTIONS', '0'],
+    ['WCAP_HEADERS_TIMEOUT_MS', '10'],
+    ['WCAP_SHUTDOWN_GRACE_MS', '-1'],
     ['WCAP_CALDAV_TIMEOUT_MS', '10'],
     ['WCAP_TOMBSTONE_RETENTION_SECONDS', '0'],
     ['WCAP_READY_TIMEOUT_MS', '50'],
@@ -163,6 +174,12 @@ describe('loadConfig', () => {
   it('takes WCAP_SECRET_ACCEPTED only beside WCAP_SECRET, and only as long as a secret', () => {
     expect(problemsOf({ WCAP_SECRET_ACCEPTED: `${SECRET}-old` })).toEqual([expect.stringMatching(/^WCAP_SECRET_ACCEPTED: .*beside WCAP_SECRET/)]);
     expect(problemsOf({ WCAP_SECRET: SECRET, WCAP_SECRET_ACCEPTED: 'short' })).toEqual([expect.stringMatching(/^WCAP_SECRET_ACCEPTED: .*16 characters/)]);
+  });
+
+  it('wants the whole request to be allowed at least as long as its headers', () => {
+    expect(problemsOf({ WCAP_HEADERS_TIMEOUT_MS: '30000', WCAP_REQUEST_TIMEOUT_MS: '10000' })).toEqual([
+      'WCAP_REQUEST_TIMEOUT_MS: must not be shorter than WCAP_HEADERS_TIMEOUT_MS',
+    ]);
   });
 
   it('requires WCAP_SECRET with WCAP_REDIS_URL', () => {
