@@ -14,7 +14,9 @@ import type { DeletionLog } from './deletion-log.js';
 import { componentsOf, itemsOf, type Item } from './item.js';
 import { lookUpItem } from './item-lookup.js';
 import type { ObjectSummaries } from './object-summaries.js';
+import type { ConflictRetry } from './merge-retry.js';
 import { parseObject, serializeObject } from './object-codec.js';
+import { completePendingSplits, writeSplit, type PlannedSplit, type SplitStore } from './series-split.js';
 
 /** What a Calendar needs from the repository that made it (shared by all calendars of a session). */
 export interface CalendarContext {
@@ -28,6 +30,8 @@ export interface CalendarContext {
   log: Logger;
   /** Caps for deciding whether a recurring item reaches into a range. */
   limits: ExpansionLimits;
+  /** Redos of a write that lost an If-Match race (merge-retry.ts). */
+  retry: ConflictRetry;
   /** Called when the calendar turned out not to exist any more. */
   forget(url: string): void;
   /** The calendar's properties as read recently by this process (see Calendar.properties). */
@@ -82,6 +86,11 @@ export class Calendar {
    * Served from the validated snapshot when there is one; otherwise one REPORT per type.
    */
   async query(range: TimeRange, types: readonly ComponentType[]): Promise<Item[]> {
+    const items = await this.queryAsStored(range, types);
+    return (await this.completedSplits(items)) ? this.queryAsStored(range, types) : items;
+  }
+
+  private async queryAsStored(range: TimeRange, types: readonly ComponentType[]): Promise<Item[]> {
     const snapshot = await this.validated(false);
     if (!snapshot) {
       // The properties (for the answer's calendar block) in parallel with the query, not after it.
@@ -101,6 +110,11 @@ export class Calendar {
    * warning: one unreadable object must not block every later sync of the calendar.
    */
   async all(types: readonly ComponentType[]): Promise<Item[]> {
+    const items = await this.allAsStored(types);
+    return (await this.completedSplits(items)) ? this.allAsStored(types) : items;
+  }
+
+  private async allAsStored(types: readonly ComponentType[]): Promise<Item[]> {
     const snapshot = await this.validated(true);
     const objects = snapshot
       ? (await this.ctx.summaries.holding(snapshot.objects, types)).map((url): StoredObject => ({ url, ...snapshot.objects.get(url)! }))
@@ -119,8 +133,46 @@ export class Calendar {
    * The item `uid` of `type`, read fresh from the server (one GET when the gateway knows or can
    * guess its URL), or null. See item-lookup.ts for the order in which it looks.
    */
-  find(uid: string, type: ComponentType): Promise<Item | null> {
+  async find(uid: string, type: ComponentType): Promise<Item | null> {
+    const item = await this.lookup(uid, type);
+    return item && (await this.completedSplits([item])) ? this.lookup(uid, type) : item;
+  }
+
+  /** How often a store redoes a write that lost an If-Match race (merge-retry.ts). */
+  get conflictRetry(): ConflictRetry {
+    return this.ctx.retry;
+  }
+
+  /**
+   * Writes a "this and future" / "this and prior" split: the new series and the truncated original,
+   * so that an interruption at any point is completed by the next access (series-split.ts).
+   */
+  split(planned: PlannedSplit): Promise<void> {
+    return writeSplit(this.splitStore(), planned);
+  }
+
+  private lookup(uid: string, type: ComponentType): Promise<Item | null> {
     return lookUpItem(this.ctx, this.url, uid, type, (call) => this.guard(call));
+  }
+
+  /**
+   * Completes the interrupted splits among `items` (true when there were any: the caller reads
+   * again). Only the owner writes; others see the calendar as stored.
+   */
+  private async completedSplits(items: Item[]): Promise<boolean> {
+    return this.owned && completePendingSplits(this.splitStore(), items);
+  }
+
+  private splitStore(): SplitStore {
+    return {
+      create: (uid, type, vcalendar) => this.create(uid, type, vcalendar),
+      save: (item) => this.save(item),
+      remove: (item) => this.remove(item),
+      lookup: (uid, type) => this.lookup(uid, type),
+      clock: this.ctx.clock,
+      log: this.ctx.log,
+      retry: this.ctx.retry,
+    };
   }
 
   /** Several items at once (duplicates asked once), by UID. */
