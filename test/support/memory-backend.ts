@@ -57,6 +57,7 @@ export class MemoryBackend implements CalendarBackend {
   private pendingFailure: GatewayError | undefined;
   /** Runs before each write is applied (see {@link beforeWrite}). */
   private writeHook: ((method: string, url: string) => Promise<void>) | undefined;
+  private inWriteHook = false;
 
   constructor(options: MemoryBackendOptions) {
     this.users = { ...options.users };
@@ -79,13 +80,12 @@ export class MemoryBackend implements CalendarBackend {
   }
 
   private async aboutToWrite(method: string, url: string): Promise<void> {
-    const hook = this.writeHook;
-    if (!hook) return;
-    this.writeHook = undefined;
+    if (!this.writeHook || this.inWriteHook) return;
+    this.inWriteHook = true;
     try {
-      await hook(method, url);
+      await this.writeHook(method, url);
     } finally {
-      if (this.writeHook === undefined) this.writeHook = hook;
+      this.inWriteHook = false;
     }
   }
 

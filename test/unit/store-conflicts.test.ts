@@ -1,0 +1,150 @@
+import ICAL from 'ical.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { buildGoldenGateway, enc, lightningErrno, parseIcs, PASSWORDS, type GoldenGateway } from '../support/golden-gateway.js';
+
+/**
+ * A store that loses an If-Match race is redone from a fresh read with only the fields it names
+ * (calendars/merge-retry.ts), a bounded number of times; a split whose second write loses is
+ * completed on the fresh original (calendars/series-split.ts). The other client's write is
+ * interleaved on the in-memory CalDAV server right before the gateway's write.
+ */
+const ALICE = { user: 'alice', password: PASSWORDS.alice };
+let g: GoldenGateway;
+let sid: string;
+let pauses: number[];
+
+beforeEach(async () => {
+  pauses = [];
+  g = buildGoldenGateway({}, { conflictRetry: { retries: 3, pause: async (retry) => void pauses.push(retry) } });
+  sid = await g.login('alice');
+});
+
+function calendarUrl(): string {
+  return g.backend.calendarUrl(g.home('alice'), 'alice', 'calendar');
+}
+
+/** The stored VEVENTs of every object in alice's calendar, by UID. */
+async function storedEvents(): Promise<Map<string, ICAL.Component[]>> {
+  const objects = await g.backend.queryRange(ALICE, calendarUrl(), ['VEVENT'], {});
+  const events = new Map<string, ICAL.Component[]>();
+  for (const object of objects) {
+    for (const event of ICAL.Component.fromString(object.ical).getAllSubcomponents('vevent')) {
+      const uid = String(event.getFirstPropertyValue('uid'));
+      events.set(uid, [...(events.get(uid) ?? []), event]);
+    }
+  }
+  return events;
+}
+
+/** Another CalDAV client sets `property` of the object `uid` (a read and a conditional write). */
+async function otherClientSets(uid: string, property: string, value: string): Promise<void> {
+  const url = g.backend.objectUrlFor(calendarUrl(), uid);
+  const object = (await g.backend.getObject(ALICE, url))!;
+  const vcalendar = ICAL.Component.fromString(object.ical);
+  vcalendar.getFirstSubcomponent('vevent')!.updatePropertyWithValue(property, value);
+  await g.backend.updateObject(ALICE, object, vcalendar.toString());
+}
+
+/** The days of the month a series' instances fall on. */
+function daysOf(master: ICAL.Component): number[] {
+  const days: number[] = [];
+  const iterator = new ICAL.Event(master).iterator();
+  for (let next = iterator.next(); next && days.length < 50; next = iterator.next()) days.push(next.day);
+  return days;
+}
+
+async function store(query: string): Promise<number> {
+  const answer = await g.get('storeevents', `id=${sid}&calid=alice&fmt-out=text%2Fcalendar&${query}`);
+  return lightningErrno(parseIcs(answer.body)[0]!);
+}
+
+async function createEvent(uid: string, extra = ''): Promise<void> {
+  expect(await store(`uid=${uid}&storetype=1&dtstart=20260310T090000Z&dtend=20260310T100000Z&summary=Mine${extra}`)).toBe(0);
+}
+
+describe('a store that loses an If-Match race', () => {
+  it('is merged with a concurrent change of another field: both stay', async () => {
+    await createEvent('merge-1');
+    g.backend.beforeWrite(async (method, url) => {
+      g.backend.beforeWrite(undefined);
+      expect(method).toBe('updateObject');
+      await otherClientSets('merge-1', 'location', 'Room 7');
+      void url;
+    });
+    expect(await store(`uid=merge-1&storetype=2&summary=${enc('Renamed')}`)).toBe(0);
+    const [event] = (await storedEvents()).get('merge-1')!;
+    expect(event!.getFirstPropertyValue('summary')).toBe('Renamed');
+    expect(event!.getFirstPropertyValue('location')).toBe('Room 7');
+    expect(pauses).toEqual([1]);
+  });
+
+  it('on the same field, the later writer wins and both were applied in turn', async () => {
+    await createEvent('merge-2');
+    g.backend.beforeWrite(async () => {
+      g.backend.beforeWrite(undefined);
+      await otherClientSets('merge-2', 'summary', 'Theirs');
+    });
+    expect(await store(`uid=merge-2&storetype=2&summary=${enc('Ours')}`)).toBe(0);
+    expect((await storedEvents()).get('merge-2')![0]!.getFirstPropertyValue('summary')).toBe('Ours');
+  });
+
+  it('gives up after 3 redos with errno 14 and overwrites nothing', async () => {
+    await createEvent('merge-3');
+    let rounds = 0;
+    g.backend.beforeWrite(async () => otherClientSets('merge-3', 'location', `Room ${++rounds}`));
+    expect(await store(`uid=merge-3&storetype=2&summary=${enc('Never')}`)).toBe(14);
+    g.backend.beforeWrite(undefined);
+    const [event] = (await storedEvents()).get('merge-3')!;
+    expect(event!.getFirstPropertyValue('summary')).toBe('Mine');
+    expect(event!.getFirstPropertyValue('location')).toBe('Room 4');
+    expect(pauses).toEqual([1, 2, 3]);
+  });
+
+  it('a create of a UID another client created meanwhile becomes a modify of it (no storetype)', async () => {
+    g.backend.beforeWrite(async (method) => {
+      g.backend.beforeWrite(undefined);
+      expect(method).toBe('createObject');
+      await g.putObject('alice', 'calendar', 'race-create', [
+        'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//other//EN', 'BEGIN:VEVENT', 'UID:race-create', 'DTSTAMP:20260301T000000Z',
+        'DTSTART:20260311T090000Z', 'DTEND:20260311T100000Z', 'LOCATION:Theirs', 'END:VEVENT', 'END:VCALENDAR',
+      ]);
+    });
+    expect(await store(`uid=race-create&dtstart=20260311T090000Z&dtend=20260311T100000Z&summary=Ours`)).toBe(0);
+    const [event] = (await storedEvents()).get('race-create')!;
+    expect([event!.getFirstPropertyValue('summary'), event!.getFirstPropertyValue('location')]).toEqual(['Ours', 'Theirs']);
+  });
+
+  it('a create-only store (storetype=1) of a UID created meanwhile still answers 63', async () => {
+    g.backend.beforeWrite(async () => {
+      g.backend.beforeWrite(undefined);
+      await createEvent('race-create-only');
+    });
+    expect(await store(`uid=race-create-only&storetype=1&dtstart=20260312T090000Z&dtend=20260312T100000Z&summary=Second`)).toBe(63);
+    expect((await storedEvents()).get('race-create-only')![0]!.getFirstPropertyValue('summary')).toBe('Mine');
+  });
+});
+
+describe('a "this and future" split whose original changes between its writes', () => {
+  const series = `&rrules=${enc('FREQ=DAILY;COUNT=6')}`;
+
+  it('truncates the changed original: every day once, the other change kept on the earlier part', async () => {
+    await createEvent('split-1', series);
+    let writes = 0;
+    g.backend.beforeWrite(async (method) => {
+      // Between the new series (write 1) and the truncation of the original (write 2).
+      if (++writes === 2) await otherClientSets('split-1', 'location', 'Room 9');
+      void method;
+    });
+    expect(await store(`uid=split-1&rid=20260313T090000Z&mod=2&summary=Later`)).toBe(0);
+    g.backend.beforeWrite(undefined);
+    const events = await storedEvents();
+    expect([...events.keys()].sort()).toEqual(['split-1', 'split-1-R20260313T090000Z']);
+    const original = events.get('split-1')![0]!;
+    const later = events.get('split-1-R20260313T090000Z')![0]!;
+    expect(daysOf(original)).toEqual([10, 11, 12]);
+    expect(original.getFirstPropertyValue('location')).toBe('Room 9');
+    expect(daysOf(later)).toEqual([13, 14, 15]);
+    expect(later.getFirstPropertyValue('summary')).toBe('Later');
+    for (const event of [original, later]) expect(event.hasProperty('x-wcap-gateway-split-from')).toBe(false);
+  });
+});
