@@ -25,8 +25,8 @@ export function after(mod: 2 | 3): Occurrence[] {
   });
 }
 
-/** Creates the series through the gateway `h` as `user`; returns its UID. */
-export async function createSeries(h: Harness, sid: string, user: string, uid: string): Promise<void> {
+/** Creates the series `uid` through the gateway `h` as `user`. */
+export async function createSeries(h: Pick<Harness, 'wcap'>, sid: string, user: string, uid: string): Promise<void> {
   const store = (params: string) => h.wcap('storeevents', `id=${sid}&calid=${user}&fmt-out=text%2Fcalendar${params}`);
   expect((await store(`&uid=${uid}&storetype=1&dtstart=${FIRST_DAY}&dtend=20270601T100000Z&summary=Old&rrules=${enc('FREQ=DAILY;COUNT=8')}`)).errno).toBe(0);
   expect((await store(`&uid=${uid}&rid=20270606T090000Z&mod=1&summary=Moved`)).errno).toBe(0);
