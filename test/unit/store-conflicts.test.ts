@@ -148,3 +148,38 @@ describe('a "this and future" split whose original changes between its writes', 
     for (const event of [original, later]) expect(event.hasProperty('x-wcap-gateway-split-from')).toBe(false);
   });
 });
+
+describe('a delete that loses an If-Match race', () => {
+  it('removes the instance from the fresh version: the other change stays', async () => {
+    await createEvent('delete-1', `&rrules=${enc('FREQ=DAILY;COUNT=4')}`);
+    g.backend.beforeWrite(async () => {
+      g.backend.beforeWrite(undefined);
+      await otherClientSets('delete-1', 'location', 'Room 3');
+    });
+    const answer = await g.get('deleteevents_by_id', `id=${sid}&calid=alice&fmt-out=text%2Fcalendar&uid=delete-1&rid=20260311T090000Z&mod=1`);
+    expect(lightningErrno(parseIcs(answer.body)[0]!)).toBe(0);
+    const [event] = (await storedEvents()).get('delete-1')!;
+    expect(event!.getFirstPropertyValue('location')).toBe('Room 3');
+    expect(daysOf(event!)).toEqual([10, 12, 13]);
+  });
+});
+
+describe('split markers', () => {
+  const marked = (uid: string, marker: string) => [
+    'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//other//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20260301T000000Z',
+    'DTSTART:20260313T090000Z', 'DTEND:20260313T100000Z', 'SUMMARY:Other', marker, 'END:VEVENT', 'END:VCALENDAR',
+  ];
+
+  it('a marker on an item whose UID the split did not derive is ignored: the named series is untouched', async () => {
+    await createEvent('victim', `&rrules=${enc('FREQ=DAILY;COUNT=6')}`);
+    await g.putObject('alice', 'calendar', 'forged', marked('forged', 'X-WCAP-GATEWAY-SPLIT-FROM:uid=victim&version=x&rid=20260312T090000Z&mod=2'));
+    const read = await g.get('fetchcomponents_by_range', `id=${sid}&calid=alice&fmt-out=text%2Fcalendar&dtstart=20260301T000000Z&dtend=20260401T000000Z`);
+    expect(lightningErrno(parseIcs(read.body)[0]!)).toBe(0);
+    expect(daysOf((await storedEvents()).get('victim')![0]!)).toEqual([10, 11, 12, 13, 14, 15]);
+  });
+
+  it('a client cannot set the marker through an X- parameter', async () => {
+    await createEvent('sneaky', `&X-WCAP-GATEWAY-SPLIT-FROM=${enc('uid=victim&rid=20260312T090000Z&mod=2')}`);
+    expect((await storedEvents()).get('sneaky')![0]!.hasProperty('x-wcap-gateway-split-from')).toBe(false);
+  });
+});
