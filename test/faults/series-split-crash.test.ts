@@ -68,4 +68,37 @@ describe('a gateway dying during a series split', () => {
       });
     }
   }
+
+  it('a replica serving the calendar from its snapshot completes the split; its snapshot then shows each instance once', async () => {
+    const uid = `crash-${randomUUID()}`;
+    const fault = mortalFetch();
+    const dying = await startHarness({}, { wrapFetch: fault.wrap });
+    const replica = await startHarness();
+    try {
+      const replicaSid = await replica.login(USER);
+      const read = async () => {
+        const answer = await replica.wcap('fetchcomponents_by_range', `id=${replicaSid}&calid=${USER}&dtstart=20270501T000000Z&dtend=20270701T000000Z&fmt-out=text%2Fcalendar`);
+        expect(answer.errno).toBe(0);
+        return answer.ical!.getAllSubcomponents('vevent').filter((e) => String(e.getFirstPropertyValue('uid')).startsWith(uid)).length;
+      };
+      await createSeries(dying, await dying.login(USER), USER, uid);
+      // Two reads: the second builds the replica's snapshot in the background.
+      expect(await read()).toBe(8);
+      expect(await read()).toBe(8);
+      await replica.settled();
+      const sid = await dying.login(USER);
+      fault.arm(1);
+      expect((await dying.wcap('storeevents', splitQuery(sid, USER, uid, 2))).errno).not.toBe(0);
+      await dying.close();
+
+      expect(await read()).toBe(8);
+      expect(await storedOccurrences(replica, USER, uid)).toEqual({ occurrences: after(2), markers: 0 });
+      const before = replica.caldavRequests.length;
+      expect(await read()).toBe(8);
+      // Served from the snapshot the completion kept up to date: no object read again.
+      expect(replica.caldavRequests.slice(before).filter((r) => r.method === 'GET' || r.method === 'PUT')).toEqual([]);
+    } finally {
+      await replica.close();
+    }
+  });
 });
