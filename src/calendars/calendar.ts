@@ -1,43 +1,15 @@
 import type ICAL from 'ical.js';
-import type { Logger } from 'pino';
-import type { CalendarBackend } from '../backend/calendar-backend.js';
-import type { ExpansionLimits } from '../mapping/expand.js';
 import type { CalendarInfo, ComponentType, StoredObject, TimeRange } from '../model/calendar.js';
 import type { DeletedItem, Tombstone } from '../model/deletion.js';
 import { GatewayError, isGatewayError, messageOf } from '../model/errors.js';
-import type { BackendCredentials } from '../model/session.js';
-import type { Clock } from '../model/clock.js';
-import type { GuidStore } from '../state/guid-store.js';
 import type { CalendarSnapshot } from '../state/snapshot-store.js';
-import type { CacheRead, ContentCache } from './content-cache.js';
-import type { DeletionLog } from './deletion-log.js';
+import type { CalendarContext } from './calendar-context.js';
+import type { CacheRead } from './content-cache.js';
 import { componentsOf, itemsOf, type Item } from './item.js';
 import { lookUpItem } from './item-lookup.js';
-import type { ObjectSummaries } from './object-summaries.js';
 import type { ConflictRetry } from './merge-retry.js';
 import { parseObject, serializeObject } from './object-codec.js';
-import { completePendingSplits, writeSplit, type PlannedSplit, type SplitStore } from './series-split.js';
-
-/** What a Calendar needs from the repository that made it (shared by all calendars of a session). */
-export interface CalendarContext {
-  backend: CalendarBackend;
-  credentials: BackendCredentials;
-  guids: GuidStore;
-  cache: ContentCache;
-  summaries: ObjectSummaries;
-  deletions: DeletionLog;
-  clock: Clock;
-  log: Logger;
-  /** Caps for deciding whether a recurring item reaches into a range. */
-  limits: ExpansionLimits;
-  /** Redos of a write that lost an If-Match race (merge-retry.ts). */
-  retry: ConflictRetry;
-  /** Called when the calendar turned out not to exist any more. */
-  forget(url: string): void;
-  /** The calendar's properties as read recently by this process (see Calendar.properties). */
-  /** `set` keeps what a read returned (content tag dropped, URL the calid's) and returns that. */
-  recentProperties: { get(): CalendarInfo | undefined; set(info: CalendarInfo): CalendarInfo };
-}
+import { completePendingSplits, splitStoreOf, writeSplit, type PlannedSplit } from './series-split.js';
 
 /**
  * One calendar of the session's user: its properties and the items in it. Every method talks to
@@ -143,36 +115,18 @@ export class Calendar {
     return this.ctx.retry;
   }
 
-  /**
-   * Writes a "this and future" / "this and prior" split: the new series and the truncated original,
-   * so that an interruption at any point is completed by the next access (series-split.ts).
-   */
+  /** Writes a mod=2 / mod=3 split so that the next access completes an interrupted one (series-split.ts). */
   split(planned: PlannedSplit): Promise<void> {
-    return writeSplit(this.splitStore(), planned);
+    return writeSplit(splitStoreOf(this, (uid, type) => this.lookup(uid, type), this.ctx), planned);
   }
 
   private lookup(uid: string, type: ComponentType): Promise<Item | null> {
     return lookUpItem(this.ctx, this.url, uid, type, (call) => this.guard(call));
   }
 
-  /**
-   * Completes the interrupted splits among `items` (true when there were any: the caller reads
-   * again). Only the owner writes; others see the calendar as stored.
-   */
+  /** Completes interrupted splits among `items` (true: the caller reads again); only the owner writes. */
   private async completedSplits(items: Item[]): Promise<boolean> {
-    return this.owned && completePendingSplits(this.splitStore(), items);
-  }
-
-  private splitStore(): SplitStore {
-    return {
-      create: (uid, type, vcalendar) => this.create(uid, type, vcalendar),
-      save: (item) => this.save(item),
-      remove: (item) => this.remove(item),
-      lookup: (uid, type) => this.lookup(uid, type),
-      clock: this.ctx.clock,
-      log: this.ctx.log,
-      retry: this.ctx.retry,
-    };
+    return this.owned && completePendingSplits(splitStoreOf(this, (uid, type) => this.lookup(uid, type), this.ctx), items);
   }
 
   /** Several items at once (duplicates asked once), by UID. */

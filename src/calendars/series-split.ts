@@ -20,6 +20,23 @@ export interface SplitStore {
   retry: ConflictRetry;
 }
 
+/** A calendar's SplitStore: its own writes (cache and delete log kept) and a plain lookup. */
+export function splitStoreOf(
+  calendar: Pick<SplitStore, 'create' | 'save' | 'remove'>,
+  lookup: SplitStore['lookup'],
+  ctx: { clock: Clock; log: Logger; retry: ConflictRetry },
+): SplitStore {
+  return {
+    create: (uid, type, vcalendar) => calendar.create(uid, type, vcalendar),
+    save: (item) => calendar.save(item),
+    remove: (item) => calendar.remove(item),
+    lookup,
+    clock: ctx.clock,
+    log: ctx.log,
+    retry: ctx.retry,
+  };
+}
+
 /** A split as mapping/series-edit.ts decided it. */
 export interface PlannedSplit {
   /** The original, already truncated in memory (`vcalendar` holds what it keeps). */
