@@ -149,6 +149,30 @@ describe('a "this and future" split whose original changes between its writes', 
   });
 });
 
+describe('a split that a reader completes while it is still being written', () => {
+  it('between its first and second write: the writer finds it done, every day once', async () => {
+    await createEvent('split-2', `&rrules=${enc('FREQ=DAILY;COUNT=6')}`);
+    const reader = await g.login('alice');
+    let writes = 0;
+    let readerSaw = 0;
+    g.backend.beforeWrite(async () => {
+      if (++writes !== 2) return;
+      // Another session lists the month while the new series carries its marker.
+      const read = await g.get('fetchcomponents_by_range', `id=${reader}&calid=alice&fmt-out=text%2Fcalendar&dtstart=20260301T000000Z&dtend=20260401T000000Z`);
+      readerSaw = parseIcs(read.body)[0]!.getAllSubcomponents('vevent').filter((e) => String(e.getFirstPropertyValue('uid')).startsWith('split-2')).length;
+    });
+    expect(await store(`uid=split-2&rid=20260313T090000Z&mod=2&summary=Later`)).toBe(0);
+    g.backend.beforeWrite(undefined);
+    expect(readerSaw).toBe(6);
+    const events = await storedEvents();
+    expect(daysOf(events.get('split-2')![0]!)).toEqual([10, 11, 12]);
+    expect(daysOf(events.get('split-2-R20260313T090000Z')![0]!)).toEqual([13, 14, 15]);
+    for (const [event] of [events.get('split-2')!, events.get('split-2-R20260313T090000Z')!]) {
+      expect(event!.hasProperty('x-wcap-gateway-split-from')).toBe(false);
+    }
+  });
+});
+
 describe('a delete that loses an If-Match race', () => {
   it('removes the instance from the fresh version: the other change stays', async () => {
     await createEvent('delete-1', `&rrules=${enc('FREQ=DAILY;COUNT=4')}`);
