@@ -10,6 +10,7 @@ import type { CalendarBackend } from './backend/calendar-backend.js';
 import { pooledFetch } from './backend/connection-pool.js';
 import { caldavAnswers } from './backend/reachability.js';
 import { CalendarService } from './calendars/calendar-service.js';
+import type { ConflictRetry } from './calendars/merge-retry.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { Directory } from './mapping/directory.js';
@@ -65,6 +66,8 @@ export interface GatewayOverrides {
   wrapFetch?: (pooled: typeof fetch) => typeof fetch;
   /** Wraps the delete log's store (tests make it fail); gets the configured one. */
   wrapTombstones?: (store: TombstoneStore) => TombstoneStore;
+  /** Redos of writes that lost an If-Match race (tests make the pauses instant). */
+  conflictRetry?: ConflictRetry;
 }
 
 /** The stores of one gateway process: Redis-backed when configured (shared by replicas), else memory. */
@@ -121,6 +124,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     defaultCalendar: config.defaultCalendar,
     log: logger,
     cacheObserver: { read: (outcome) => metrics.cacheRead(outcome) },
+    ...(overrides.conflictRetry ? { conflictRetry: overrides.conflictRetry } : {}),
   });
   const deps: PipelineDeps = {
     sessions: state.sessions,

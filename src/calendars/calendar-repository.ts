@@ -6,7 +6,8 @@ import type { Directory } from '../mapping/directory.js';
 import type { CalendarInfo } from '../model/calendar.js';
 import { GatewayError, isGatewayError } from '../model/errors.js';
 import type { BackendCredentials, Session } from '../model/session.js';
-import { Calendar, type CalendarContext } from './calendar.js';
+import { Calendar } from './calendar.js';
+import type { CalendarContext } from './calendar-context.js';
 import type { TtlCache } from './ttl-cache.js';
 
 /** A calendar of the user's home as get_userprefs and search_calprops list them. */

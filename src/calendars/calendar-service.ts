@@ -4,6 +4,7 @@ import type { Directory } from '../mapping/directory.js';
 import { DEFAULT_LIMITS } from '../mapping/expand.js';
 import type { CalendarInfo } from '../model/calendar.js';
 import type { Clock } from '../model/clock.js';
+import { jitteredConflictRetry, type ConflictRetry } from './merge-retry.js';
 import { isGatewayError, messageOf } from '../model/errors.js';
 import type { BackendCredentials, Session } from '../model/session.js';
 import type { GuidStore } from '../state/guid-store.js';
@@ -42,6 +43,8 @@ export interface CalendarServiceOptions {
   log: Logger;
   /** Told how each calendar read of a request was served (metrics). */
   cacheObserver?: CacheObserver;
+  /** Redos of a write that lost an If-Match race (default: jitteredConflictRetry). */
+  conflictRetry?: ConflictRetry;
 }
 
 /**
@@ -82,6 +85,7 @@ export class CalendarService {
       deletions,
       clock: options.clock,
       limits: DEFAULT_LIMITS,
+      retry: options.conflictRetry ?? jitteredConflictRetry,
       directory: options.directory,
       defaultCalendar: options.defaultCalendar,
       properties,

@@ -1,42 +1,15 @@
 import type ICAL from 'ical.js';
-import type { Logger } from 'pino';
-import type { CalendarBackend } from '../backend/calendar-backend.js';
-import type { ExpansionLimits } from '../mapping/expand.js';
 import type { CalendarInfo, ComponentType, StoredObject, TimeRange } from '../model/calendar.js';
 import type { DeletedItem, Tombstone } from '../model/deletion.js';
 import { GatewayError, isGatewayError, messageOf } from '../model/errors.js';
-import type { BackendCredentials } from '../model/session.js';
-import type { Clock } from '../model/clock.js';
-import type { GuidStore } from '../state/guid-store.js';
 import type { CalendarSnapshot } from '../state/snapshot-store.js';
-import type { CacheObserver } from './cache-observer.js';
-import type { CacheRead, ContentCache } from './content-cache.js';
-import type { DeletionLog } from './deletion-log.js';
+import type { CalendarContext } from './calendar-context.js';
+import type { CacheRead } from './content-cache.js';
 import { componentsOf, itemsOf, type Item } from './item.js';
 import { lookUpItem } from './item-lookup.js';
-import type { ObjectSummaries } from './object-summaries.js';
+import type { ConflictRetry } from './merge-retry.js';
 import { parseObject, serializeObject } from './object-codec.js';
-
-/** What a Calendar needs from the repository that made it (shared by all calendars of a session). */
-export interface CalendarContext {
-  backend: CalendarBackend;
-  credentials: BackendCredentials;
-  guids: GuidStore;
-  cache: ContentCache;
-  /** Told how each read was served (hit, refreshed, miss). */
-  cacheObserver?: CacheObserver | undefined;
-  summaries: ObjectSummaries;
-  deletions: DeletionLog;
-  clock: Clock;
-  log: Logger;
-  /** Caps for deciding whether a recurring item reaches into a range. */
-  limits: ExpansionLimits;
-  /** Called when the calendar turned out not to exist any more. */
-  forget(url: string): void;
-  /** The calendar's properties as read recently by this process (see Calendar.properties). */
-  /** `set` keeps what a read returned (content tag dropped, URL the calid's) and returns that. */
-  recentProperties: { get(): CalendarInfo | undefined; set(info: CalendarInfo): CalendarInfo };
-}
+import { completePendingSplits, splitStoreOf, writeSplit, type PlannedSplit } from './series-split.js';
 
 /**
  * One calendar of the session's user: its properties and the items in it. Every method talks to
@@ -85,6 +58,11 @@ export class Calendar {
    * Served from the validated snapshot when there is one; otherwise one REPORT per type.
    */
   async query(range: TimeRange, types: readonly ComponentType[]): Promise<Item[]> {
+    const items = await this.queryAsStored(range, types);
+    return (await this.completedSplits(items)) ? this.queryAsStored(range, types) : items;
+  }
+
+  private async queryAsStored(range: TimeRange, types: readonly ComponentType[]): Promise<Item[]> {
     const snapshot = await this.validated(false);
     if (!snapshot) {
       // The properties (for the answer's calendar block) in parallel with the query, not after it.
@@ -104,6 +82,11 @@ export class Calendar {
    * warning: one unreadable object must not block every later sync of the calendar.
    */
   async all(types: readonly ComponentType[]): Promise<Item[]> {
+    const items = await this.allAsStored(types);
+    return (await this.completedSplits(items)) ? this.allAsStored(types) : items;
+  }
+
+  private async allAsStored(types: readonly ComponentType[]): Promise<Item[]> {
     const snapshot = await this.validated(true);
     const objects = snapshot
       ? (await this.ctx.summaries.holding(snapshot.objects, types)).map((url): StoredObject => ({ url, ...snapshot.objects.get(url)! }))
@@ -122,8 +105,28 @@ export class Calendar {
    * The item `uid` of `type`, read fresh from the server (one GET when the gateway knows or can
    * guess its URL), or null. See item-lookup.ts for the order in which it looks.
    */
-  find(uid: string, type: ComponentType): Promise<Item | null> {
+  async find(uid: string, type: ComponentType): Promise<Item | null> {
+    const item = await this.lookup(uid, type);
+    return item && (await this.completedSplits([item])) ? this.lookup(uid, type) : item;
+  }
+
+  /** How often a store redoes a write that lost an If-Match race (merge-retry.ts). */
+  get conflictRetry(): ConflictRetry {
+    return this.ctx.retry;
+  }
+
+  /** Writes a mod=2 / mod=3 split so that the next access completes an interrupted one (series-split.ts). */
+  split(planned: PlannedSplit): Promise<void> {
+    return writeSplit(splitStoreOf(this, (uid, type) => this.lookup(uid, type), this.ctx), planned);
+  }
+
+  private lookup(uid: string, type: ComponentType): Promise<Item | null> {
     return lookUpItem(this.ctx, this.url, uid, type, (call) => this.guard(call));
+  }
+
+  /** Completes interrupted splits among `items` (true: the caller reads again); only the owner writes. */
+  private async completedSplits(items: Item[]): Promise<boolean> {
+    return this.owned && completePendingSplits(splitStoreOf(this, (uid, type) => this.lookup(uid, type), this.ctx), items);
   }
 
   /** Several items at once (duplicates asked once), by UID. */

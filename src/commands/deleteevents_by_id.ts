@@ -1,3 +1,4 @@
+import { retryOnConflict } from '../calendars/merge-retry.js';
 import { instanceDeletions, wholeItemDeletion } from '../mapping/deletions.js';
 import { deleteInstances } from '../mapping/recurrence-delete.js';
 import { cloneInTree } from '../mapping/timezones.js';
@@ -30,23 +31,27 @@ export function deleteCommand(name: string, type: ComponentType, failsWith: numb
       const items = await calendar.findMany(params.targets.map((t) => t.uid), type);
       if ([...items.values()].some((item) => !item)) throw new WcapError(Errno.COMPONENT_NOT_FOUND, 'No such item');
       for (const { uid, rid, mod } of params.targets) {
-        const item = items.get(uid);
-        // Already deleted whole by an earlier entry of this list.
-        if (!item) continue;
-        // Copies that still read their zones from the object, for the delete log: a removed
-        // override leaves the tree, and its times would read as floating.
-        const before = item.components.map(cloneInTree);
-        const outcome =
-          rid === null || mod === 4
-            ? ({ outcome: 'delete-object' } as const)
-            : deleteInstances(item.vcalendar, uid, type, rid, mod, params.tzid?.trim() || undefined, new Date(clock.now()));
-        if (outcome.outcome === 'not-an-instance') throw new WcapError(Errno.COMPONENT_NOT_FOUND, 'No such instance');
-        if (outcome.outcome === 'delete-object') {
-          await calendar.remove(item, wholeItemDeletion(before, uid, type));
-          items.set(uid, null);
-        } else {
-          items.set(uid, await calendar.save(item, instanceDeletions(before, uid, type, outcome.removed)));
-        }
+        // A delete that lost an If-Match race is redone on a fresh read (calendars/merge-retry.ts):
+        // the instances it names are removed from whatever the item has become.
+        await retryOnConflict(calendar.conflictRetry, async (attempt) => {
+          const item = attempt === 0 ? items.get(uid) : await calendar.find(uid, type);
+          // Already deleted whole by an earlier entry of this list, or meanwhile by someone else.
+          if (!item) return;
+          // Copies that still read their zones from the object, for the delete log: a removed
+          // override leaves the tree, and its times would read as floating.
+          const before = item.components.map(cloneInTree);
+          const outcome =
+            rid === null || mod === 4
+              ? ({ outcome: 'delete-object' } as const)
+              : deleteInstances(item.vcalendar, uid, type, rid, mod, params.tzid?.trim() || undefined, new Date(clock.now()));
+          if (outcome.outcome === 'not-an-instance') throw new WcapError(Errno.COMPONENT_NOT_FOUND, 'No such instance');
+          if (outcome.outcome === 'delete-object') {
+            await calendar.remove(item, wholeItemDeletion(before, uid, type));
+            items.set(uid, null);
+          } else {
+            items.set(uid, await calendar.save(item, instanceDeletions(before, uid, type, outcome.removed)));
+          }
+        });
       }
       return singleBlock(calendarProperties(calendar.calid, await calendar.properties()));
     },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
 import type { Calendar } from '../calendars/calendar.js';
 import type { Item } from '../calendars/item.js';
+import { retryOnConflict } from '../calendars/merge-retry.js';
 import { applyItemChanges, stampItem } from '../mapping/apply-changes.js';
 import { calendarProperties } from '../mapping/calprops.js';
 import { newCalendarObject } from '../mapping/calendar-object.js';
@@ -27,7 +28,9 @@ const REPLY = '4';
  * mapping/series-edit.ts for a stored one), the calendar repository reads and writes
  * (calendars/calendar.ts). A store that changes nothing writes nothing (clients echo items back
  * during sync, docs/lightning.md#offline-sync). A concurrent change between read and write is
- * retried once from a fresh read. fetch=1 answers the whole stored series.
+ * redone from a fresh read a few times (calendars/merge-retry.ts); a split is written so that an
+ * interruption is completed by the next access (calendars/series-split.ts). fetch=1 answers the
+ * whole stored series.
  */
 export function storeCommand(name: string, type: ComponentType, failsWith: number) {
   return defineCommand({
@@ -38,9 +41,12 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
     async run(ctx) {
       const { params } = ctx;
       const { timezoneOut } = fetchSettings({ tzid: undefined, tzidout: params.tzidout }, ctx.server);
-      let changes = changesFromParams(params, failsWith, ctx.server);
-      // A REPLY (method=4) carries the replying attendee's answer and nothing else.
-      if (params.method === REPLY) changes = { attendees: changes.attendees ?? [], replace: false };
+      const changesOf = (): ItemChanges => {
+        const changes = changesFromParams(params, failsWith, ctx.server);
+        // A REPLY (method=4) carries the replying attendee's answer and nothing else.
+        return params.method === REPLY ? { attendees: changes.attendees ?? [], replace: false } : changes;
+      };
+      changesOf(); // bad values answer before any CalDAV request
       const calendar = await ctx.calendars.resolve(params.calid);
       if (!calendar.owned) throw new WcapError(Errno.ACCESS_DENIED_TO_CALENDAR, 'Access denied to calendar');
       const givenUid = params.uid?.trim();
@@ -48,19 +54,22 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
       // A create (storetype=1, or no uid at all) needs no lookup: the conditional PUT itself fails
       // when the UID exists, which saves a UID REPORT on every new item.
       const createOnly = params.storetype === 1 || !givenUid;
-      let stored: Item | { components: ICAL.Component[] };
-      for (let attempt = 0; ; attempt++) {
-        try {
+      // Each attempt reads the item afresh and applies only the fields sent (fresh ItemChanges:
+      // applying may fill in defaults), so a concurrent store of other fields is merged
+      // (calendars/merge-retry.ts). A create that met a concurrent create of the same UID becomes
+      // a modify of it, unless the client asked for a create only.
+      const stored = await retryOnConflict(
+        calendar.conflictRetry,
+        async () => {
           const existing = createOnly ? null : await calendar.find(uid, type);
           if (!existing && params.storetype === 2) throw new WcapError(Errno.WCAP_MODIFY_NO_EVENT, 'There is no item with this UID to modify');
-          stored = existing ? await modify(ctx, calendar, existing, changes, failsWith) : await create(ctx, calendar, uid, type, changes);
-          break;
-        } catch (err) {
-          if (createOnly && isGatewayError(err, 'exists')) throw new WcapError(Errno.WCAP_CREATE_EXISTS, 'An item with this UID already exists');
-          if (attempt === 0 && (isGatewayError(err, 'changed') || isGatewayError(err, 'exists'))) continue;
-          throw err;
-        }
-      }
+          return existing ? modify(ctx, calendar, existing, changesOf(), failsWith) : create(ctx, calendar, uid, type, changesOf());
+        },
+        (err) => !createOnly && isGatewayError(err, 'exists'),
+      ).catch((err: unknown) => {
+        if (createOnly && isGatewayError(err, 'exists')) throw new WcapError(Errno.WCAP_CREATE_EXISTS, 'An item with this UID already exists');
+        throw err;
+      });
       return answer(ctx, calendar, stored.components, timezoneOut);
     },
   });
@@ -104,18 +113,9 @@ async function modify(
     case 'update':
       await calendar.save(existing);
       return edit;
-    case 'split': {
-      // The new part first: if the original cannot be updated, it is removed again and the
-      // calendar is as it was.
-      const created = await calendar.create(edit.newUid, existing.type, edit.separate);
-      try {
-        await calendar.save(existing);
-      } catch (err) {
-        await calendar.remove(created).catch(() => undefined);
-        throw err;
-      }
+    case 'split':
+      await calendar.split({ original: existing, newUid: edit.newUid, separate: edit.separate, rid: edit.rid, mod: edit.mod });
       return edit;
-    }
   }
 }
 

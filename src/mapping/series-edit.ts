@@ -26,7 +26,8 @@ export type SeriesEdit =
   /** Nothing changed: nothing to write (clients echo items back during sync). */
   | { kind: 'unchanged'; components: ICAL.Component[] }
   | { kind: 'update'; components: ICAL.Component[] }
-  | { kind: 'split'; components: ICAL.Component[]; newUid: string; separate: ICAL.Component }
+  /** `rid`: the instance the client named (UTC or DATE, iCalendar form); the new UID is `<uid>-R<rid>`. */
+  | { kind: 'split'; components: ICAL.Component[]; newUid: string; separate: ICAL.Component; rid: string; mod: 2 | 3 }
   /** The UID belongs to an item without a master of this type. */
   | { kind: 'not-this-type' }
   /** The series has no instance at rid. */
@@ -73,7 +74,8 @@ export function editSeries(
     if (splitAt && !sameInstance(splitAt, start)) {
       // The new series is named after the rid the client sent, whichever half it is.
       const uid = String(master.getFirstPropertyValue('uid'));
-      return split(vcalendar, series, splitAt, mod, changes, apply, `${uid}-R${formatIcalUtc(instance)}`, now);
+      const named = formatIcalUtc(instance);
+      return { ...split(vcalendar, series, splitAt, mod, changes, apply, `${uid}-R${named}`, now), rid: named, mod };
     }
   }
   const oldStart = (master.getFirstPropertyValue('dtstart') as ICAL.Time | null)?.clone();
@@ -108,7 +110,7 @@ function split(
   apply: ApplyContext,
   newUid: string,
   now: Date,
-): SeriesEdit {
+): Omit<Extract<SeriesEdit, { kind: 'split' }>, 'rid' | 'mod'> {
   const uid = String(series.master.getFirstPropertyValue('uid'));
   const later = splitSeries(vcalendar, series, splitAt, newUid);
   // mod=3 changes the earlier part: it takes the new UID, the future keeps the original identity.

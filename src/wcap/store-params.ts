@@ -78,8 +78,11 @@ export const storeParams = {
 
 export type StoreParams = ParamsOf<typeof storeParams>;
 
-/** Parameter names that are WCAP's own, never X-property pass-through. */
-const RESERVED_X = /^X-NSCP-WCAP-/i;
+/**
+ * Parameter names that are WCAP's own, or the gateway's bookkeeping on stored objects
+ * (X-WCAP-GATEWAY-…, calendars/split-intent.ts): never X-property pass-through.
+ */
+const RESERVED_X = /^X-(NSCP-WCAP|WCAP-GATEWAY)-/i;
 
 /** Turns the parsed parameters into the changes to apply (model/item-changes.ts). */
 export function changesFromParams(params: StoreParams, failsWith: number, limits: { maxAttendees: number } = { maxAttendees: Number.POSITIVE_INFINITY }): ItemChanges {
@@ -176,7 +179,7 @@ function organizerOf(params: StoreParams): OrganizerInput | undefined {
 }
 
 /**
- * Every parameter named `X-…` (other than WCAP's own X-NSCP-WCAP-…): stored as an X-property of the
+ * Every parameter named `X-…` (other than WCAP's own X-NSCP-WCAP-… and the gateway's X-WCAP-GATEWAY-…): stored as an X-property of the
  * item (docs/wcap-protocol.md#storeevents-parameters); an empty value removes it. Undefined when
  * none is sent.
  */

@@ -57,7 +57,7 @@ export interface WcapAnswer {
 }
 
 /** A gateway on a free port in front of the test Radicale and Redis. */
-export async function startHarness(env: Record<string, string> = {}, overrides: Pick<GatewayOverrides, 'wrapTombstones'> = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, overrides: Pick<GatewayOverrides, 'wrapTombstones' | 'wrapFetch'> = {}): Promise<Harness> {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -82,10 +82,14 @@ export async function startHarness(env: Record<string, string> = {}, overrides: 
   });
   const clock = new ManualClock();
   const caldavRequests: CalDavRequest[] = [];
-  const counting = (pooled: typeof fetch): typeof fetch => async (input, init) => {
-    const request = new Request(input, init);
-    caldavRequests.push({ method: request.method, url: request.url, depth: request.headers.get('depth') ?? undefined });
-    return pooled(input, init);
+  // A test's own wrapper (e.g. one that breaks requests) sits between the counter and the pool.
+  const counting = (pooled: typeof fetch): typeof fetch => {
+    const inner = overrides.wrapFetch ? overrides.wrapFetch(pooled) : pooled;
+    return async (input, init) => {
+      const request = new Request(input, init);
+      caldavRequests.push({ method: request.method, url: request.url, depth: request.headers.get('depth') ?? undefined });
+      return inner(input, init);
+    };
   };
   const gateway = await startGateway(config, createLogger('debug', sink), { ...overrides, clock, wrapFetch: counting });
   const users = inject('testUsers');

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger.js';
 import { Directory } from '../../src/mapping/directory.js';
 import type { Clock } from '../../src/model/clock.js';
 import { CalendarService } from '../../src/calendars/calendar-service.js';
+import { CONFLICT_RETRIES, type ConflictRetry } from '../../src/calendars/merge-retry.js';
 import { MemoryGuidStore } from '../../src/state/memory/guid-store.js';
 import { MemorySessionStore } from '../../src/state/memory/session-store.js';
 import { MemorySnapshotStore } from '../../src/state/memory/snapshot-store.js';
@@ -75,10 +76,11 @@ export interface GoldenGateway {
 }
 
 /**
+ * `options.conflictRetry` replaces the instant redo of writes that lost an If-Match race.
  * `env` adds configuration (environment variable names, e.g. a small `WCAP_RECURRENCE_BOUND` to
  * show the expansion cap in a golden of readable size).
  */
-export function buildGoldenGateway(env: Record<string, string> = {}): GoldenGateway {
+export function buildGoldenGateway(env: Record<string, string> = {}, options: { conflictRetry?: ConflictRetry } = {}): GoldenGateway {
   const config = loadConfig({
     WCAP_CALDAV_URL: CALDAV_URL,
     WCAP_MAIL_DOMAIN: 'example.com',
@@ -103,6 +105,8 @@ export function buildGoldenGateway(env: Record<string, string> = {}): GoldenGate
       clock,
       defaultCalendar: config.defaultCalendar,
       log: createLogger('silent'),
+      // Lost If-Match races are redone at once: tests never sleep.
+      conflictRetry: options.conflictRetry ?? { retries: CONFLICT_RETRIES, pause: async () => undefined },
     }),
     clock,
     server: { recurrenceBound: config.recurrenceBound, maxAttendees: config.maxAttendees, directory },

@@ -55,6 +55,9 @@ export class MemoryBackend implements CalendarBackend {
   private readonly users: Record<string, string>;
   private readonly calendars = new Map<string, MemoryCalendar>();
   private pendingFailure: GatewayError | undefined;
+  /** Runs before each write is applied (see {@link beforeWrite}). */
+  private writeHook: ((method: string, url: string) => Promise<void>) | undefined;
+  private inWriteHook = false;
 
   constructor(options: MemoryBackendOptions) {
     this.users = { ...options.users };
@@ -64,6 +67,26 @@ export class MemoryBackend implements CalendarBackend {
   /** Makes the next call (of any method) throw `error`, e.g. 'unavailable' for fault tests. */
   failNext(error: GatewayError): void {
     this.pendingFailure = error;
+  }
+
+  /**
+   * Runs `hook` before each create, update or delete is applied (after its credentials were
+   * checked), with the method name and the object's or calendar's URL: tests interleave a
+   * concurrent client's write there, or make the server fail from a given write on. Writes the hook
+   * makes itself do not call it again.
+   */
+  beforeWrite(hook: ((method: string, url: string) => Promise<void>) | undefined): void {
+    this.writeHook = hook;
+  }
+
+  private async aboutToWrite(method: string, url: string): Promise<void> {
+    if (!this.writeHook || this.inWriteHook) return;
+    this.inWriteHook = true;
+    try {
+      await this.writeHook(method, url);
+    } finally {
+      this.inWriteHook = false;
+    }
   }
 
   /** Drops a failure set by {@link failNext} that no call has met yet (fault tests, in afterEach). */
@@ -162,6 +185,7 @@ export class MemoryBackend implements CalendarBackend {
 
   async createObject(credentials: BackendCredentials, calendarUrl: string, uid: string, ical: string): Promise<StoredObject> {
     this.enter('createObject', credentials);
+    await this.aboutToWrite('createObject', calendarUrl);
     const [path, calendar] = this.calendarAt(credentials, calendarUrl);
     const name = `${objectName(uid)}.ics`;
     const parsed = validate(ical);
@@ -177,6 +201,7 @@ export class MemoryBackend implements CalendarBackend {
 
   async updateObject(credentials: BackendCredentials, object: StoredObject, ical: string): Promise<StoredObject> {
     this.enter('updateObject', credentials);
+    await this.aboutToWrite('updateObject', object.url);
     const { calendar, name, current } = this.objectAt(credentials, object.url);
     if (!calendar || !current || (object.version !== '' && current.version !== object.version)) {
       throw new GatewayError('changed', 'object changed or vanished', { status: 412 });
@@ -192,6 +217,7 @@ export class MemoryBackend implements CalendarBackend {
 
   async deleteObject(credentials: BackendCredentials, object: StoredObject): Promise<void> {
     this.enter('deleteObject', credentials);
+    await this.aboutToWrite('deleteObject', object.url);
     const { calendar, name, current } = this.objectAt(credentials, object.url);
     if (!calendar || !current) throw new GatewayError('not-found', 'object not found', { status: 404 });
     if (object.version !== '' && current.version !== object.version) {
