@@ -85,7 +85,11 @@ export type StoreParams = ParamsOf<typeof storeParams>;
 const RESERVED_X = /^X-(NSCP-WCAP|WCAP-GATEWAY)-/i;
 
 /** Turns the parsed parameters into the changes to apply (model/item-changes.ts). */
-export function changesFromParams(params: StoreParams, failsWith: number, limits: { maxAttendees: number } = { maxAttendees: Number.POSITIVE_INFINITY }): ItemChanges {
+export function changesFromParams(
+  params: StoreParams,
+  failsWith: number,
+  limits: { maxAttendees: number; recurrenceBound: number } = { maxAttendees: Number.POSITIVE_INFINITY, recurrenceBound: Number.POSITIVE_INFINITY },
+): ItemChanges {
   // An empty list clears the field; absent leaves it.
   const list = (value: string[] | undefined) => (value === undefined ? undefined : value.length === 0 ? null : value);
   const flag = (name: string, value: StoreParams['transparent']) => {
@@ -119,7 +123,7 @@ export function changesFromParams(params: StoreParams, failsWith: number, limits
     geo: geoOf(params.geo, failsWith),
     sequence: params.seq,
     language: params.language,
-    rrules: params.rrules === undefined ? undefined : checkedRules(params.rrules, 'rrules', failsWith),
+    rrules: params.rrules === undefined ? undefined : checkedRules(params.rrules, 'rrules', failsWith, limits.recurrenceBound),
     exrules: params.exrules === undefined ? undefined : checkedRules(params.exrules, 'exrules', failsWith),
     rdates: params.rdates,
     exdates: params.exdates,

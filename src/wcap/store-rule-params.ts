@@ -41,16 +41,17 @@ const NEEDS_AN_END = new Set(['SECONDLY', 'MINUTELY']);
  * `rrules` / `exrules` as the quoted-list parameter gives them (`"count=10;freq=daily";"freq=weekly"`,
  * docs/wcap-protocol.md#lists-and-quoting; a bare unquoted value is one rule whose `;` are its
  * own separators): upper-cased, an `RRULE:`/`EXRULE:` prefix dropped, each part checked against
- * RFC 5545 §3.3.10, so a bad value is the client's error, named, and never reaches the rule parser.
+ * RFC 5545 §3.3.10, so a bad value is the client's error, named, and never reaches the rule parser;
+ * a COUNT above `maxCount` (the recurrence bound) is refused too.
  * [] for an empty value (clear).
  */
-export function checkedRules(rules: readonly string[], name: string, failsWith: number): string[] {
+export function checkedRules(rules: readonly string[], name: string, failsWith: number, maxCount = Number.POSITIVE_INFINITY): string[] {
   const upper = rules.map((r) => r.replace(/^RRULE:|^EXRULE:/i, '').toUpperCase());
-  for (const rule of upper) checkRule(rule, name, failsWith);
+  for (const rule of upper) checkRule(rule, name, failsWith, maxCount);
   return upper;
 }
 
-function checkRule(rule: string, name: string, failsWith: number): void {
+function checkRule(rule: string, name: string, failsWith: number, maxCount: number): void {
   const fail = (why: string): never => {
     throw new WcapError(failsWith, `Invalid value for parameter ${name}: ${why}`);
   };
@@ -68,6 +69,9 @@ function checkRule(rule: string, name: string, failsWith: number): void {
   const freq = seen.get('FREQ');
   if (!freq) fail('a recurrence rule needs a FREQ part');
   if (seen.has('COUNT') && seen.has('UNTIL')) fail('a recurrence rule has COUNT or UNTIL, not both');
+  // Clients expand a series up to the recurrence bound they got at login, and so does the gateway:
+  // a longer COUNT would store instances nobody sees.
+  if (Number(seen.get('COUNT') ?? 0) > maxCount) fail(`COUNT is above the recurrence bound ${maxCount} (WCAP_RECURRENCE_BOUND)`);
   if (NEEDS_AN_END.has(freq!) && !seen.has('COUNT') && !seen.has('UNTIL')) {
     fail(`a ${freq} rule needs COUNT or UNTIL: without an end it would make a new instance every ${freq === 'SECONDLY' ? 'second' : 'minute'} for ever`);
   }

@@ -221,6 +221,14 @@ describe('changesFromParams: recurrence rule parts', () => {
     expect(err.message).toContain(`Invalid value for parameter rrules: ${message}`);
   });
 
+  it('refuses a COUNT above the recurrence bound the client got at login', () => {
+    const raw = rawOf(`rrules=${encodeURIComponent('"FREQ=DAILY;COUNT=5001"')}`);
+    const err = errorOf(() => changesFromParams(parseParams(storeParams, raw, 15), 15, { maxAttendees: 10, recurrenceBound: 5000 }));
+    expect(err.message).toBe('Invalid value for parameter rrules: COUNT is above the recurrence bound 5000 (WCAP_RECURRENCE_BOUND)');
+    const atBound = rawOf(`rrules=${encodeURIComponent('"FREQ=DAILY;COUNT=5000"')}`);
+    expect(changesFromParams(parseParams(storeParams, atBound, 15), 15, { maxAttendees: 10, recurrenceBound: 5000 }).rrules).toEqual(['FREQ=DAILY;COUNT=5000']);
+  });
+
   it.each([
     'FREQ=SECONDLY;COUNT=60',
     'FREQ=MINUTELY;UNTIL=20240101T100000Z',
