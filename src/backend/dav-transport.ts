@@ -78,6 +78,9 @@ export class DavTransport {
       throw new GatewayError(
         'unavailable',
         `CalDAV server did not answer ${action}: ${redact(reasonOf(err, this.timeoutMs), credentials)}`,
+        // A time-out is kept as the cause (it holds no request data): calendars/query-breaker.ts
+        // counts time-outs, not quick refusals.
+        err instanceof Error && err.name === 'TimeoutError' ? { cause: err } : undefined,
       );
     }
   }

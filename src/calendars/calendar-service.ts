@@ -17,6 +17,7 @@ import { ContentCache } from './content-cache.js';
 import { DeletionLog } from './deletion-log.js';
 import { ObjectSummaries } from './object-summaries.js';
 import { tolerantSnapshots } from './tolerant-snapshots.js';
+import { QueryBreaker, withQueryBreaker } from './query-breaker.js';
 import { TtlCache } from './ttl-cache.js';
 
 /** How long calendar properties are reused between requests (names and zones rarely change). */
@@ -28,6 +29,9 @@ const PROPERTIES_TTL_MS = 60_000;
  */
 const CONCURRENT_BUILDS = 2;
 const QUEUED_BUILDS = 1_000;
+
+/** Three time-outs in a row on one calendar refuse its queries for 30 s, then up to 5 min. */
+const QUERY_BREAKER = { failures: 3, coolDownMs: 30_000, maxCoolDownMs: 300_000 };
 
 export interface CalendarServiceOptions {
   backend: CalendarBackend;
@@ -60,7 +64,8 @@ export class CalendarService {
   private readonly context: RepositoryContext;
 
   constructor(options: CalendarServiceOptions) {
-    this.backend = options.backend;
+    const backend = withQueryBreaker(options.backend, new QueryBreaker({ ...QUERY_BREAKER, clock: options.clock }));
+    this.backend = backend;
     this.defaultCalendar = options.defaultCalendar;
     const deletions = new DeletionLog(options.tombstones, options.clock);
     this.builds = new BackgroundBuilds({
@@ -70,14 +75,14 @@ export class CalendarService {
     });
     this.cache = new ContentCache({
       builds: this.builds,
-      backend: options.backend,
+      backend,
       local: options.snapshots.local,
       ...(options.snapshots.shared ? { shared: tolerantSnapshots(options.snapshots.shared, sharedFailureLog(options.log, options.clock)) } : {}),
       onGone: (url, gone) => deletions.recordGone(url, gone),
     });
     const properties = new TtlCache<CalendarInfo>(options.clock, PROPERTIES_TTL_MS);
     this.context = {
-      backend: options.backend,
+      backend,
       guids: options.guids,
       cache: this.cache,
       cacheObserver: options.cacheObserver,

@@ -22,8 +22,12 @@ export type GatewayErrorKind =
   /** The data sent by the client cannot be stored (rejected by the server as invalid). */
   | 'invalid';
 
-/** Which part below the protocol edge failed: the CalDAV server, or the gateway's own state store (Redis). */
-export type GatewayErrorSource = 'calendar-server' | 'state-store';
+/**
+ * Which part below the protocol edge failed: the CalDAV server, the gateway's own state store
+ * (Redis), or the gateway's breaker holding back queries to a calendar that keeps timing out
+ * (calendars/query-breaker.ts; its message is meant for the client).
+ */
+export type GatewayErrorSource = 'calendar-server' | 'state-store' | 'query-breaker';
 
 export class GatewayError extends Error {
   readonly kind: GatewayErrorKind;

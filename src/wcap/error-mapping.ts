@@ -1,9 +1,15 @@
-import { isGatewayError } from '../model/errors.js';
+import { isGatewayError, type GatewayErrorSource } from '../model/errors.js';
 import { Errno } from './errno.js';
 import { WcapError } from './wcap-error.js';
 
 const CALENDAR_SERVER_DOWN = 'The calendar back end cannot be reached';
 const STATE_STORE_DOWN = 'The gateway state store (Redis) cannot be reached';
+
+/** What a client is told when something is unreachable; the breaker's own message says when to retry. */
+const UNAVAILABLE_MESSAGES: Partial<Record<GatewayErrorSource, string>> = {
+  'calendar-server': CALENDAR_SERVER_DOWN,
+  'state-store': STATE_STORE_DOWN,
+};
 
 export interface ErrnoOutcome {
   errno: number;
@@ -30,7 +36,7 @@ export function errorToErrno(err: unknown, failsWith: number): ErrnoOutcome {
     switch (err.kind) {
       case 'unavailable':
         // Same errno (Lightning only needs "not errno 1"); the message tells an operator where to look.
-        return { errno: Errno.CDWP_ERR_CANNOT_CONNECT, message: err.source === 'state-store' ? STATE_STORE_DOWN : CALENDAR_SERVER_DOWN, detail, unexpected: false };
+        return { errno: Errno.CDWP_ERR_CANNOT_CONNECT, message: UNAVAILABLE_MESSAGES[err.source] ?? err.message, detail, unexpected: false };
       case 'unauthorized':
         return { errno: Errno.CDWP_ERR_AUTH_FAILED, message: 'The calendar back end rejected the credentials of this session', detail, unexpected: false };
       case 'forbidden':
