@@ -36,12 +36,17 @@ export function formatTable(rows: Row[]): string {
     ];
   });
   const header = ['case', 'gateway', 'direct', 'ratio', 'target', ''];
+  const details = rows.filter((row) => row.detail).map((row) => `  ${row.name.split(' ')[0]}: ${row.detail}`);
+  return [formatColumns(header, cells), '', ...details].join('\n');
+}
+
+/** Columns padded to their widest cell; the first left-aligned, the others right-aligned. */
+export function formatColumns(header: string[], cells: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) =>
     c
       .map((text, i) => (i === 0 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!)))
       .join('  ')
       .trimEnd();
-  const details = rows.filter((row) => row.detail).map((row) => `  ${row.name.split(' ')[0]}: ${row.detail}`);
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line), '', ...details].join('\n');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }

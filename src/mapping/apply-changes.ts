@@ -61,7 +61,7 @@ export function applyItemChanges(component: ICAL.Component, changes: ItemChanges
   else if (changes.geo) component.updatePropertyWithValue('geo', [changes.geo.latitude, changes.geo.longitude]);
   setValue(component, 'sequence', changes.sequence);
   if (changes.language !== undefined) setLanguage(component, changes.language);
-  for (const [name, value] of Object.entries(changes.xProperties ?? {})) setXProperty(component, name.toLowerCase(), value);
+  setXProperties(component, changes.xProperties);
   if (ctx.master) applyRecurrence(component, changes);
   if (changes.alarms === undefined) retitleAlarms(component, oldSummary, component.getFirstPropertyValue('summary'));
   else {
@@ -112,14 +112,19 @@ function setText(component: ICAL.Component, name: string, value: string | null |
 }
 
 /**
- * An X-property's value is written as sent, which is how other clients read properties they do
- * not know. ical.js writes names it does not know unescaped, so a line break would end the
- * property and start one of the sender's choosing: it becomes the TEXT escape `\n`
- * (RFC 5545 §3.3.11), which every reader takes for a line break or shows as is.
+ * X-properties as sent; null removes one. Their values are written as sent, which is how other
+ * clients read properties they do not know. ical.js writes names it does not know unescaped, so a
+ * line break would end the property and start one of the sender's choosing: it becomes the TEXT
+ * escape `\n` (RFC 5545 §3.3.11), which every reader takes for a line break or shows as is. All
+ * are applied in one pass over the item's properties: one by one, each lookup would scan them all.
  */
-function setXProperty(component: ICAL.Component, name: string, value: string | null): void {
-  if (value === null) component.removeAllProperties(name);
-  else component.updatePropertyWithValue(name, value.replace(/\r\n?|\n/g, '\\n'));
+function setXProperties(component: ICAL.Component, xProperties: Record<string, string | null> | undefined): void {
+  const changed = new Map(Object.entries(xProperties ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  if (changed.size === 0) return;
+  for (const property of [...component.getAllProperties()]) if (changed.has(property.name)) component.removeProperty(property);
+  for (const [name, value] of changed) {
+    if (value !== null) component.addPropertyWithValue(name, value.replace(/\r\n?|\n/g, '\\n'));
+  }
 }
 
 function setValue(component: ICAL.Component, name: string, value: string | number | null | undefined): void {
