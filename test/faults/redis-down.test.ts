@@ -151,7 +151,7 @@ describe('Redis down', () => {
   it('tells WCAP clients that Redis is down, not the calendar back end (errno 11001, never 1)', async () => {
     const port = await freePort();
     const server = await startRedisServer(port);
-    const h = await startHarness({ WCAP_REDIS_URL: `redis://127.0.0.1:${port}` });
+    const h = await startHarness({ WCAP_REDIS_URL: `redis://127.0.0.1:${port}`, WCAP_LOGIN_MAX_FAILURES: '5', WCAP_LOGIN_ADDRESS_MAX_FAILURES: '20' });
     cleanups.push(() => h.close());
     const id = await h.login('dave');
 
