@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
-import { clientAddressOf, peerAddressOf, TrustedProxies } from './client-address.js';
+import { clientAddressOf, peerAddressOf, TrustedProxies } from './http/client-address.js';
 import { commandRegistry } from './commands/index.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import type { Readiness } from './observability/readiness.js';

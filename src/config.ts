@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { proxyEntryProblem } from './client-address.js';
+import { proxyEntryProblem } from './http/client-address.js';
 
 /**
  * The gateway's settings. `loadConfig` is the only reader of process.env in the code base; every

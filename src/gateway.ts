@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { guardConnections, openFileLimit } from './http/connection-guard.js';
-import { TrustedProxies } from './client-address.js';
+import { TrustedProxies } from './http/client-address.js';
 import { CalDavBackend } from './backend/caldav-backend.js';
 import type { CalendarBackend } from './backend/calendar-backend.js';
 import { pooledFetch } from './backend/connection-pool.js';

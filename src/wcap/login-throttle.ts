@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { addressGroupOf } from '../client-address.js';
+import { addressGroupOf } from '../http/client-address.js';
 import type { AttemptTicket, LoginThrottleStore, ThrottleSubject } from '../state/login-throttle-store.js';
 import { Errno } from './errno.js';
 import { WcapError } from './wcap-error.js';

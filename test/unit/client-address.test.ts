@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressGroupOf, clientAddressOf, peerAddressOf, proxyEntryProblem, TrustedProxies } from '../../src/client-address.js';
+import { addressGroupOf, clientAddressOf, peerAddressOf, proxyEntryProblem, TrustedProxies } from '../../src/http/client-address.js';
 
 const proxies = new TrustedProxies(['10.0.0.1', '192.168.0.0/16', 'fd00::/8']);
 
