@@ -12,7 +12,7 @@ export interface DirectObject {
   collection: string;
   uid: string;
   /** Components of the object: the master and its exceptions. */
-  components: Array<{ type: string; rid?: string; rrule?: string; exdates: string[] }>;
+  components: Array<{ type: string; rid?: string; dtstart?: string; rrule?: string; exdates: string[] }>;
 }
 
 const PROPFIND_BODY = '<?xml version="1.0"?><propfind xmlns="DAV:"><prop><resourcetype/></prop></propfind>';
@@ -60,6 +60,7 @@ function objectOf(href: string, collection: string, text: string): DirectObject 
     components: items.map((c) => ({
       type: c.name.toUpperCase(),
       rid: value(c, 'recurrence-id'),
+      dtstart: value(c, 'dtstart'),
       rrule: value(c, 'rrule'),
       exdates: c.getAllProperties('exdate').flatMap((p) => p.toICALString().split(':').slice(1).join(':').split(',')),
     })),
