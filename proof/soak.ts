@@ -87,7 +87,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
   const sampler = setInterval(() => {
-    report.rss.push({ second: Math.round((performance.now() - started) / 1000), rss: process.memoryUsage.rss(), requests: report.requests });
+    const sample = { second: Math.round((performance.now() - started) / 1000), rss: process.memoryUsage.rss(), requests: report.requests };
+    report.rss.push(sample);
+    options.progress?.(`… ${sample.second} s, ${sample.requests} requests, RSS ${(sample.rss / 1024 / 1024).toFixed(0)} MB, ${problemCount(report)} problems so far`);
   }, options.sampleSeconds * 1000);
   report.rss.push({ second: 0, rss: process.memoryUsage.rss(), requests: 0 });
 
