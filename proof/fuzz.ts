@@ -60,6 +60,8 @@ export interface FuzzReport {
   examples: Failure[];
   stored: { created: number; namedByDelete: number; checked: number; viaGateway: number; onRadicale: number };
   rss: { start: number; max: number; end: number };
+  /** Requests sent again after a kept-alive connection closed as it was reused (see HttpClient). */
+  keepAliveRetries: number;
 }
 
 const BATCH = 500;
@@ -79,6 +81,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     examples: [],
     stored: { created: 0, namedByDelete: 0, checked: 0, viaGateway: 0, onRadicale: 0 },
     rss: { start: process.memoryUsage.rss(), max: 0, end: 0 },
+    keepAliveRetries: 0,
   };
   const fail = (failure: Failure) => {
     report.failures.set(failure.class, (report.failures.get(failure.class) ?? 0) + 1);
@@ -134,7 +137,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       while (next < options.maxRequests && performance.now() < deadline) {
         const index = next++;
         const plan = planAt(index);
-        if (plan.target.kind === 'command' && plan.target.name === 'logout') await refillSpares();
+        if (plan.target.kind === 'command' && plan.target.name === 'logout') {
+          try {
+            await refillSpares();
+          } catch (err) {
+            fail({ class: err instanceof TransportError && err.kind === 'time-out' ? 'time-out' : 'crash', detail: `login for a spare session: ${String(err)}`, index });
+          }
+        }
         const resolved = resolvePlan(plan, state);
         report.perCommand.set(resolved.label, (report.perCommand.get(resolved.label) ?? 0) + 1);
         const where = { index, label: resolved.label, request: resolved.request };
@@ -195,6 +204,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   } finally {
     process.off('unhandledRejection', onCrash);
     process.off('uncaughtException', onCrash);
+    report.keepAliveRetries = client.keepAliveRetries;
     client.close();
   }
   for (const crash of crashes) fail({ class: 'crash', detail: crash.slice(0, 500) });
@@ -262,6 +272,7 @@ export function formatFuzzReport(report: FuzzReport): string {
     `stored items: ${s.created} created by successful stores, ${s.namedByDelete} of them later named by a delete (not checked), ` +
       `${s.checked} checked: ${s.viaGateway} readable through the gateway, ${s.onRadicale} found on Radicale (PROPFIND + GET)`,
   );
+  lines.push(`requests sent again after a kept-alive connection closed as it was reused: ${report.keepAliveRetries}`);
   lines.push(`gateway RSS (in-process, with the fuzz client): start ${mb(report.rss.start)}, max ${mb(report.rss.max)}, end ${mb(report.rss.end)}`);
   const total = [...report.failures.values()].reduce((a, b) => a + b, 0);
   if (total > 0) {

@@ -26,6 +26,8 @@ export class TransportError extends Error {
   constructor(
     readonly kind: 'time-out' | 'connection',
     message: string,
+    /** The connection was a kept-alive one the server closed as it was reused. */
+    readonly reusedSocket = false,
   ) {
     super(message);
   }
@@ -44,7 +46,25 @@ export class HttpClient {
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
   }
 
-  send(request: HttpRequest): Promise<HttpAnswer> {
+  /**
+   * Requests sent again because a kept-alive connection was closed by the server just as it was
+   * reused (the server closes idle connections after its keep-alive time-out; the request never
+   * reached it). Browsers retry these; Node's agent leaves it to the caller
+   * (https://nodejs.org/api/http.html#requestreusedsocket).
+   */
+  keepAliveRetries = 0;
+
+  async send(request: HttpRequest): Promise<HttpAnswer> {
+    try {
+      return await this.attempt(request);
+    } catch (err) {
+      if (!(err instanceof TransportError && err.reusedSocket)) throw err;
+      this.keepAliveRetries++;
+      return this.attempt(request);
+    }
+  }
+
+  private attempt(request: HttpRequest): Promise<HttpAnswer> {
     const started = performance.now();
     return new Promise((resolve, reject) => {
       const headers: Record<string, string | number> = { ...request.headers };
@@ -64,8 +84,10 @@ export class HttpClient {
         req.destroy();
         reject(new TransportError('time-out', `no answer within ${this.timeoutMs} ms`));
       });
-      req.on('error', (err) => {
-        if (!(err instanceof TransportError)) reject(new TransportError('connection', err.message));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (err instanceof TransportError) return;
+        // Only a reset before any answer on a reused connection is the keep-alive race.
+        reject(new TransportError('connection', err.message, req.reusedSocket && err.code === 'ECONNRESET'));
       });
       req.end(request.body);
     });

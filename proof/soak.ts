@@ -39,7 +39,9 @@ export interface SoakReport {
   /** Problems that fail the run, by kind. */
   problems: Map<string, string[]>;
   ledger: { items: number; series: number; overrides: number; exdates: number; splits: number; deletes: number };
-  rss: Array<{ second: number; rss: number; requests: number }>;
+  rss: Array<{ second: number; rss: number; heapUsed: number; requests: number }>;
+  /** Requests sent again after a kept-alive connection closed as it was reused (see HttpClient). */
+  keepAliveRetries: number;
 }
 
 /** Every created item starts in January 2027 (UTC), so one range poll covers the whole calendar. */
@@ -73,6 +75,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     problems: new Map(),
     ledger: { items: 0, series: 0, overrides: 0, exdates: 0, splits: 0, deletes: 0 },
     rss: [],
+    keepAliveRetries: 0,
   };
   const problem = (kind: string, text: string) => {
     const list = report.problems.get(kind) ?? [];
@@ -87,11 +90,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
   const sampler = setInterval(() => {
-    const sample = { second: Math.round((performance.now() - started) / 1000), rss: process.memoryUsage.rss(), requests: report.requests };
+    const sample = memorySample(started, report.requests);
     report.rss.push(sample);
     options.progress?.(`… ${sample.second} s, ${sample.requests} requests, RSS ${(sample.rss / 1024 / 1024).toFixed(0)} MB, ${problemCount(report)} problems so far`);
   }, options.sampleSeconds * 1000);
-  report.rss.push({ second: 0, rss: process.memoryUsage.rss(), requests: 0 });
+  report.rss.push(memorySample(started, 0));
 
   /** One WCAP request: timed, checked (200, parsable, errno expected), counted. */
   const wcap = async (user: string, command: string, query: string, expected: number[] = [0]): Promise<ReadAnswer | undefined> => {
@@ -293,7 +296,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     report.seconds = (performance.now() - started) / 1000;
   } finally {
     clearInterval(sampler);
-    report.rss.push({ second: Math.round((performance.now() - started) / 1000), rss: process.memoryUsage.rss(), requests: report.requests });
+    report.rss.push(memorySample(started, report.requests));
+    report.keepAliveRetries = client.keepAliveRetries;
     process.off('unhandledRejection', onCrash);
     process.off('uncaughtException', onCrash);
     client.close();
@@ -317,6 +321,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   for (const crash of crashes) problem('crash', crash.slice(0, 500));
   for (const line of options.errorLines) problem('error logged', line.slice(0, 300));
   return report;
+}
+
+function memorySample(started: number, requests: number): SoakReport['rss'][number] {
+  const memory = process.memoryUsage();
+  return { second: Math.round((performance.now() - started) / 1000), rss: memory.rss, heapUsed: memory.heapUsed, requests };
 }
 
 export function problemCount(report: SoakReport): number {
@@ -356,8 +365,9 @@ export function formatSoakReport(report: SoakReport): string {
   for (const [key, count] of [...report.errnos].sort((a, b) => a[0].localeCompare(b[0]))) lines.push(`  ${key.padEnd(32)} ${count}`);
   const l = report.ledger;
   lines.push('', `acknowledged final state: ${l.items} items (${l.series} daily series with ${l.overrides} overridden and ${l.exdates} excluded occurrences; ${l.splits} this-and-future splits), ${l.deletes} items deleted`);
-  lines.push('', `gateway RSS over time (in-process, with the simulated clients):`, `  ${'second'.padStart(6)} ${'RSS'.padStart(8)} ${'requests'.padStart(9)}`);
-  for (const s of report.rss) lines.push(`  ${String(s.second).padStart(6)} ${mb(s.rss).padStart(8)} ${String(s.requests).padStart(9)}`);
+  lines.push(`requests sent again after a kept-alive connection closed as it was reused: ${report.keepAliveRetries}`);
+  lines.push('', `gateway RSS over time (in-process, with the simulated clients):`, `  ${'second'.padStart(6)} ${'RSS'.padStart(8)} ${'JS heap'.padStart(8)} ${'requests'.padStart(9)}`);
+  for (const s of report.rss) lines.push(`  ${String(s.second).padStart(6)} ${mb(s.rss).padStart(8)} ${mb(s.heapUsed).padStart(8)} ${String(s.requests).padStart(9)}`);
   const verdict = rssVerdict(report.rss);
   lines.push(
     verdict === undefined
