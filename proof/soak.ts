@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import fc from 'fast-check';
 import { errnoMessage } from '../src/wcap/errno.js';
 import { HttpClient, percentEncode, TransportError, type HttpRequest } from './http-client.js';
 import { directObjects } from './radicale-objects.js';
@@ -135,9 +134,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const runClient = async (user: string, index: number) => {
     const ledger = ledgers.get(user)!;
     // Each client draws its choices from its own seeded stream: the same seed, the same mix.
-    const choices = fc.sample(fc.tuple(fc.nat({ max: 99 }), fc.nat(), fc.nat({ max: 1_000 })), { seed: options.seed + index, numRuns: 100_000 });
-    let step = 0;
-    const draw = () => choices[step++ % choices.length]!;
+    const random = seededRandom(options.seed + index);
+    const draw = (): [number, number, number] => [Math.floor(random() * 1_000), Math.floor(random() * 2 ** 31), Math.floor(random() * 1_001)];
     const calid = percentEncode(user);
     let sid = '';
     let lastSync = '0';
@@ -321,6 +319,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   for (const crash of crashes) problem('crash', crash.slice(0, 500));
   for (const line of options.errorLines) problem('error logged', line.slice(0, 300));
   return report;
+}
+
+/** mulberry32: a small seeded generator (uniform in [0, 1)), so a client's choices follow from the seed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 function memorySample(started: number, requests: number): SoakReport['rss'][number] {
