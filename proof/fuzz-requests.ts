@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { commandRegistry } from '../src/commands/index.js';
-import type { ParamSchema } from '../src/wcap/params.js';
+import type { ParamSchema, ParamShape } from '../src/wcap/params.js';
 import { percentEncode, wirePath, type HttpRequest } from './http-client.js';
 import { encodingArb, formatArb, maybe, nearDate, sessionValue, valueFor, xPropertyArb, type Encoding, type ParamValue, type Value } from './fuzz-values.js';
 
@@ -58,7 +58,10 @@ function textOf(arb: fc.Arbitrary<string>): fc.Arbitrary<Value> {
 const GET_LIMIT = 1_000_000;
 const PREFIXES = ['', '', '', 'wcap/', 'a/b/c/', 'login.wcap/', '%2e%2e/', 'x%2Fy/'];
 
-/** Good values for a plausible request, so stores and fetches get past validation and reach Radicale. */
+/**
+ * Good values for clean requests, so stores and fetches get past validation and reach Radicale;
+ * `keep` is how often the parameter is sent, `wire` marks values already in Lightning's wire format.
+ */
 const PLAUSIBLE: Record<string, { value: fc.Arbitrary<Value>; keep?: number; wire?: boolean }> = {
   dtstart: { value: textOf(nearDate) },
   dtend: { value: textOf(nearDate) },
@@ -88,24 +91,30 @@ const PLAUSIBLE: Record<string, { value: fc.Arbitrary<Value>; keep?: number; wir
   priority: { value: textOf(fc.integer({ min: 0, max: 9 }).map(String)), keep: 0.3 },
 };
 
-/** The parameters a schema reads, with their generators (combined specs expand to what they read). */
-function paramArbs(schema: ParamSchema, plausible: boolean): Array<fc.Arbitrary<ParamValue[]>> {
+/** Shapes of the parameters an instance-targets spec reads (uid, rid and mod lists, see src/wcap/params.ts). */
+const TARGET_SHAPES: Record<string, ParamShape> = { uid: { kind: 'text' }, rid: { kind: 'date' }, mod: { kind: 'int', min: 1, max: 4 } };
+
+/**
+ * The parameters a schema reads, each with its generator: any value (`clean` false) or a good one
+ * (`clean` true; parameters without a good value are left out, X-properties are sent in both).
+ * Combined specs expand to the parameters they read.
+ */
+function paramArbs(schema: ParamSchema, clean: boolean): Array<fc.Arbitrary<ParamValue[]>> {
   const one = (name: string, value: fc.Arbitrary<Value>, encoding: fc.Arbitrary<Encoding> = encodingArb) =>
     fc.record({ name: fc.constant(name), value, encoding }).map((p): ParamValue[] => [p]);
   const out: Array<fc.Arbitrary<ParamValue[]>> = [];
   for (const [name, spec] of Object.entries(schema)) {
     const shape = spec.shape;
-    const names =
-      shape?.kind === 'instanceTargets' ? ['uid', 'rid', ...(shape.withMod ? ['mod'] : [])] : shape?.kind === 'xProperties' ? [] : [name];
     if (shape?.kind === 'xProperties') {
       out.push(fc.array(xPropertyArb, { maxLength: 2 }).chain((xs) => fc.tuple(...xs.map((x) => one(x.name, fc.constant(x.value)))).map((l) => l.flat())));
       continue;
     }
-    for (const n of names) {
+    const read: Array<[string, ParamShape | undefined]> =
+      shape?.kind === 'instanceTargets' ? (shape.withMod ? ['uid', 'rid', 'mod'] : ['uid', 'rid']).map((n) => [n, TARGET_SHAPES[n]]) : [[name, shape]];
+    for (const [n, s] of read) {
       const good = PLAUSIBLE[n];
-      if (plausible) {
-        if (good) out.push(maybe(one(n, good.value, fc.constant(good.wire ? 'raw' : 'encoded')), good.keep ?? 0.8).map((l) => l ?? []));
-      } else out.push(one(n, n === 'uid' || n === 'rid' || n === 'mod' ? valueFor(n, n === 'mod' ? { kind: 'int', min: 1, max: 4 } : n === 'uid' ? { kind: 'text' } : { kind: 'date' }) : valueFor(n, shape)));
+      if (!clean) out.push(one(n, valueFor(n, s)));
+      else if (good) out.push(maybe(one(n, good.value, fc.constant(good.wire ? 'raw' : 'encoded')), good.keep ?? 0.8).map((l) => l ?? []));
     }
   }
   return out;
@@ -116,8 +125,6 @@ function commandPlan(name: string): fc.Arbitrary<Plan> {
   const schema = command.params;
   const all = paramArbs(schema, false);
   const good = paramArbs(schema, true);
-  // A plausible request sends good values for most parameters and fuzzes two of them; a wild one
-  // sends a random subset of the parameters with any values.
   const pick = (arbs: Array<fc.Arbitrary<ParamValue[]>>, keep: number) =>
     fc.tuple(...arbs.map((arb) => maybe(arb, Math.min(1, keep)))).map((l) => l.flatMap((x) => x ?? []));
   // Three kinds of requests: clean ones (good values only, a live session: they reach Radicale
