@@ -257,8 +257,10 @@ export function resolvePlan(plan: Plan, state: FuzzState): ResolvedRequest {
     encoding === 'encoded' ? percentEncode(text) : encoding === 'raw' ? wirePath(text) : encoding === 'double' ? percentEncode(percentEncode(text)) : `${percentEncode(text)}%${text.length % 2 ? 'G1' : 'E2%82'}`;
   const form = (list: typeof pairs) => list.map((p) => `${percentEncode(p.name)}=${encodeValue(p.text, p.encoding)}`).join('&');
   // Node answers 431 to a request line over the gateway's 1 MB header limit (src/gateway.ts)
-  // before the gateway sees it: huge values travel in a body, as a client's would.
-  const transport = plan.transport === 'get' && path.length + form(pairs).length > GET_LIMIT ? 'post-form' : plan.transport;
+  // before the gateway sees it: huge values travel in a body, as a client's would (GET, and the
+  // query half of post-split).
+  const inQuery = plan.transport === 'get' ? pairs : plan.transport === 'post-split' ? pairs.slice(0, Math.ceil(pairs.length / 2)) : [];
+  const transport = path.length + form(inQuery).length > GET_LIMIT ? 'post-form' : plan.transport;
   const request = ((): HttpRequest => {
     switch (transport) {
       case 'get':
