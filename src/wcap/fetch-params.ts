@@ -20,6 +20,7 @@ import { WcapError } from './wcap-error.js';
 
 /** A 0/1 flag whose absence means something of its own (undefined). */
 export const optionalFlag = (): ParamSpec<boolean | undefined> => ({
+  shape: { kind: 'flag' },
   parse: (value, name, failsWith) => (value === undefined || value.text.trim() === '' ? undefined : p.flag(false).parse(value, name, failsWith)),
 });
 

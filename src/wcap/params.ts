@@ -11,6 +11,11 @@ import { WcapError } from './wcap-error.js';
  * command's failure errno and name the parameter, never echo its value.
  */
 export interface ParamSpec<T> {
+  /**
+   * What values the spec accepts, declared for tools: the fuzz suite (proof/fuzz-values.ts)
+   * generates valid and malformed values of every command's parameters from it.
+   */
+  shape?: ParamShape;
   parse(value: RawValue | undefined, name: string, failsWith: number): T;
   /**
    * Only for specs that combine several parameters (uid + rid + mod): when present, parseParams
@@ -20,6 +25,13 @@ export interface ParamSpec<T> {
   /** The parameter a client knows, when it is not the schema key (`uid` for the uid/rid/mod lists). */
   sentAs?: string;
 }
+
+/** The kinds of values the DSL reads (see {@link ParamSpec.shape}). */
+export type ParamShape =
+  | { kind: 'text' | 'flag' | 'date' | 'dates' | 'list' | 'quotedList' | 'raw' | 'xProperties' }
+  | { kind: 'int'; min: number; max: number }
+  | { kind: 'oneOf'; values: readonly string[] }
+  | { kind: 'instanceTargets'; withMod: boolean };
 
 export type ParamSchema = Record<string, ParamSpec<unknown>>;
 export type ParamsOf<S extends ParamSchema> = { [K in keyof S]: S[K] extends ParamSpec<infer T> ? T : never };
@@ -149,21 +161,22 @@ function instanceTargets(options: InstanceTargetOptions & { withMod?: boolean } 
     });
   };
   return {
+    shape: { kind: 'instanceTargets', withMod: options.withMod !== false },
     parse: (value, _name, failsWith) => read((name) => (name === 'uid' ? value : undefined), failsWith),
     parseAll: (raw, _name, failsWith) => read((name) => raw.get(name), failsWith),
     sentAs: 'uid',
   };
 }
 
-const spec = <T>(parse: ParamSpec<T>['parse']): ParamSpec<T> => ({ parse });
+const spec = <T>(shape: ParamShape, parse: ParamSpec<T>['parse']): ParamSpec<T> => ({ shape, parse });
 
 export const p = {
   /** Decoded string; undefined when absent. */
-  string: () => spec<string | undefined>((v, n, f) => (v === undefined ? undefined : decoded(v, n, f))),
+  string: () => spec<string | undefined>({ kind: 'text' }, (v, n, f) => (v === undefined ? undefined : decoded(v, n, f))),
 
   /** A store text field: undefined = leave unchanged, null = clear (empty or the literal `null`). */
   text: () =>
-    spec<string | null | undefined>((v, n, f) => {
+    spec<string | null | undefined>({ kind: 'text' }, (v, n, f) => {
       if (v === undefined) return undefined;
       const text = decoded(v, n, f);
       return text === '' || text === 'null' ? null : text;
@@ -171,7 +184,7 @@ export const p = {
 
   /** Integer within bounds; absent → fallback. */
   int: (options: { min: number; max: number; fallback?: number }) =>
-    spec<number | undefined>((v, n, f) => {
+    spec<number | undefined>({ kind: 'int', min: options.min, max: options.max }, (v, n, f) => {
       if (v === undefined || v.text === '') return options.fallback;
       const text = decoded(v, n, f).trim();
       if (!/^[-+]?\d+$/.test(text)) bad(f, n, `an integer from ${options.min} to ${options.max}`);
@@ -182,7 +195,7 @@ export const p = {
 
   /** A store integer field where Lightning sends `null` for "unset": null/empty/non-numeric → null. */
   optionalInt: (options: { min: number; max: number }) =>
-    spec<number | null | undefined>((v, n, f) => {
+    spec<number | null | undefined>({ kind: 'int', min: options.min, max: options.max }, (v, n, f) => {
       if (v === undefined) return undefined;
       const text = decoded(v, n, f).trim();
       if (!/^[-+]?\d+$/.test(text)) return null;
@@ -193,7 +206,7 @@ export const p = {
 
   /** 0/1 flag (also true/false, yes/no); absent or empty → fallback. */
   flag: (fallback: boolean) =>
-    spec<boolean>((v, n, f) => {
+    spec<boolean>({ kind: 'flag' }, (v, n, f) => {
       if (v === undefined) return fallback;
       const text = decoded(v, n, f).trim().toLowerCase();
       if (text === '') return fallback;
@@ -204,7 +217,7 @@ export const p = {
 
   /** A WCAP date: undefined absent, null for `0` (or empty), WcapDate otherwise. */
   date: () =>
-    spec<WcapDate | null | undefined>((v, n, f) => {
+    spec<WcapDate | null | undefined>({ kind: 'date' }, (v, n, f) => {
       if (v === undefined) return undefined;
       const text = decoded(v, n, f).trim();
       if (text === '') return null;
@@ -215,7 +228,7 @@ export const p = {
 
   /** `;`-separated list, split raw then decoded (leniently with `lenient`); undefined when absent, [] when empty. */
   list: (options: ListOptions = {}) =>
-    spec<string[] | undefined>((v, n, f) => {
+    spec<string[] | undefined>({ kind: 'list' }, (v, n, f) => {
       if (v === undefined) return undefined;
       if (v.text === '') return [];
       return v.text.split(';').map((piece) => decodedAs(options, { text: piece, encoded: v.encoded }, n, f));
@@ -228,7 +241,7 @@ export const p = {
    * `unquotedIsOneItem`: a value without any quoted item is one item (a bare rule `FREQ=DAILY;COUNT=5`).
    */
   quotedList: (options: ListOptions & { unquotedIsOneItem?: boolean } = {}) =>
-    spec<string[] | undefined>((v, n, f) => {
+    spec<string[] | undefined>({ kind: 'quotedList' }, (v, n, f) => {
       if (v === undefined) return undefined;
       const items = splitQuotedRaw(v);
       const texts = options.unquotedIsOneItem && !items.some((item) => item.quoted) ? [v.text] : items.map((item) => item.text);
@@ -240,7 +253,7 @@ export const p = {
    * else the dates, `0`s skipped. A date holds no `;`, so an encoded `%3B` separates too.
    */
   dates: () =>
-    spec<WcapDate[] | null | undefined>((v, n, f) => {
+    spec<WcapDate[] | null | undefined>({ kind: 'dates' }, (v, n, f) => {
       if (v === undefined) return undefined;
       const texts = decoded(v, n, f).split(';').map((text) => text.trim()).filter((text) => text !== '' && text !== '0');
       if (texts.length === 0) return null;
@@ -251,7 +264,7 @@ export const p = {
 
   /** One of a fixed set (case-insensitive); unknown values → `lenient` when given, else an error. */
   oneOf: <T extends string>(values: readonly T[], options: { fallback?: T; lenient?: T } = {}) =>
-    spec<T | undefined>((v, n, f) => {
+    spec<T | undefined>({ kind: 'oneOf', values }, (v, n, f) => {
       if (v === undefined || v.text === '') return options.fallback;
       const text = decoded(v, n, f).trim().toLowerCase();
       const match = values.find((value) => value.toLowerCase() === text);
@@ -261,5 +274,5 @@ export const p = {
     }),
 
   /** Keeps the raw value for parsers that need the undecoded text (attendees, categories). */
-  raw: () => spec<RawValue | undefined>((v) => v),
+  raw: () => spec<RawValue | undefined>({ kind: 'raw' }, (v) => v),
 };

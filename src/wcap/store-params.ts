@@ -189,6 +189,7 @@ function organizerOf(params: StoreParams): OrganizerInput | undefined {
  */
 function xPropertiesParam(): ParamSpec<Record<string, string | null> | undefined> {
   return {
+    shape: { kind: 'xProperties' },
     parse: () => undefined,
     parseAll(raw: RawParams, _name: string, failsWith: number) {
       const out: Record<string, string | null> = {};

@@ -1,11 +1,13 @@
 import type { TestProject } from 'vitest/node';
-import { startServices, TEST_USERS } from './services.js';
+import { PROOF_USERS, startServices, TEST_USERS } from './services.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     radicaleUrl: string;
     redisUrl: string;
     testUsers: Record<string, string>;
+    /** Users of the proof suites' slices only (see PROOF_USERS in services.ts). */
+    proofUsers: Record<string, string>;
     /** Radicale's rights file (see OWNER_ONLY_RIGHTS in services.ts): tests may add sharing rules. */
     radicaleRightsFile: string;
   }
@@ -13,10 +15,11 @@ declare module 'vitest' {
 
 /** Starts Radicale and Redis once for the whole `services` project. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const services = await startServices();
+  const services = await startServices(console.log, { extraUsers: PROOF_USERS });
   project.provide('radicaleUrl', services.radicaleUrl);
   project.provide('redisUrl', services.redisUrl);
   project.provide('testUsers', TEST_USERS);
+  project.provide('proofUsers', PROOF_USERS);
   project.provide('radicaleRightsFile', services.rightsFile);
   return () => services.stop();
 }

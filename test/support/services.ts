@@ -29,6 +29,19 @@ export const TEST_USERS: Record<string, string> = {
   pia: 'pia-secret-pw',
 };
 
+/**
+ * Users only the proof suites' CI slices (proof/, test/proof) log in as: `fuzz1`–`fuzz3` and
+ * `soak01`–`soak08`. Their calendars fill with generated items, which no other test file may meet.
+ */
+export const PROOF_USERS: Record<string, string> = Object.fromEntries(
+  [...numbered('fuzz', 3, 1), ...numbered('soak', 8, 2)].map((user) => [user, `${user}-proof-pw`]),
+);
+
+/** `prefix1`…`prefixN`, the number padded to `digits`. */
+export function numbered(prefix: string, count: number, digits: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(digits, '0')}`);
+}
+
 export interface RunningServices {
   radicaleUrl: string;
   redisUrl: string;
