@@ -5,6 +5,14 @@ import { singleBlock } from '../wcap/result.js';
 import { WcapError } from '../wcap/wcap-error.js';
 
 /**
+ * Longest user name and password the gateway passes on. Longer ones are no credentials any CalDAV
+ * server accepts: sent as a Basic Authorization header they break the server's header limit, and
+ * its refusal is no answer to "are these credentials right?".
+ */
+const MAX_USER_LENGTH = 256;
+const MAX_PASSWORD_LENGTH = 4096;
+
+/**
  * Validates the credentials against the CalDAV server, makes sure the default calendar exists, and
  * opens a session. Always errno 0 on success, never 2: Lightning treats 2 as a failure
  * (docs/lightning.md#errnos-with-special-handling). At most 3 CalDAV requests (+1 MKCALENDAR on a
@@ -19,6 +27,9 @@ export default defineCommand({
     const user = params.user?.trim() ?? '';
     const password = params.password ?? '';
     if (user === '' || password === '') throw new WcapError(Errno.LOGIN_FAILED, 'Login failed: user and password are required');
+    if (user.length > MAX_USER_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+      throw new WcapError(Errno.LOGIN_FAILED, `Login failed: a user name has at most ${MAX_USER_LENGTH} characters, a password at most ${MAX_PASSWORD_LENGTH}`);
+    }
     const id = await sessions.open(user, password);
     return singleBlock([
       { name: 'X-NSCP-WCAP-SESSION-ID', value: id },

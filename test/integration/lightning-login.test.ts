@@ -136,6 +136,17 @@ describe('Lightning login sequence', () => {
     expect(h.caldavRequests.slice(before).map((r) => r.method)).toEqual(['GET']);
   });
 
+  it('a user name or password longer than any server takes → errno 1 without asking the server (never -1)', async () => {
+    const before = h.caldavRequests.length;
+    const longUser = await h.wcap('login', `fmt-out=text%2Fxml&user=${'u'.repeat(64_000)}&password=x`);
+    const longPassword = await h.wcap('login', `fmt-out=text%2Fxml&user=erin&password=${'p'.repeat(200_000)}`);
+    for (const answer of [longUser, longPassword]) {
+      expect(answer.errno).toBe(1);
+      expect(xmlValue(answer.xml!, 'X-NSCP-WCAP-ERRNO-MESSAGE')).toBe('Login failed: a user name has at most 256 characters, a password at most 4096');
+    }
+    expect(h.caldavRequests.length).toBe(before);
+  });
+
   it('wrong password → errno 1 (Lightning shows its password prompt); unknown user too', async () => {
     const wrong = await h.wcap('login', 'fmt-out=text%2Fcalendar&user=erin&password=not-it');
     expect(wrong.status).toBe(200);
