@@ -47,10 +47,11 @@ export async function startProofGateway(radicaleUrl: string, redisUrl: string, e
   });
   const config = loadConfig({
     WCAP_LOG_LEVEL: 'warn',
-    // Every generated request comes from 127.0.0.1: the fuzz's wrong passwords (for user names
-    // nobody logs in as) must not block that address for the suites' own logins. The limit per
-    // user name stays. (Ignored by a gateway without login throttling.)
+    // Every generated request comes from 127.0.0.1, and the fuzz sends wrong passwords, also for
+    // the user names it logs in as: throttling would block the suites' own logins. It has its own
+    // tests (test/integration/login-throttling.test.ts).
     WCAP_LOGIN_ADDRESS_MAX_FAILURES: '0',
+    WCAP_LOGIN_MAX_FAILURES: '0',
     ...env,
     WCAP_HOST: '127.0.0.1',
     WCAP_PORT: '0',
