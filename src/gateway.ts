@@ -1,8 +1,8 @@
 import { serve, type ServerType } from '@hono/node-server';
-import type { Redis } from 'ioredis';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { createState } from './gateway-state.js';
 import { guardConnections, openFileLimit } from './http/connection-guard.js';
 import { TrustedProxies } from './http/client-address.js';
 import { CalDavBackend } from './backend/caldav-backend.js';
@@ -15,29 +15,15 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { Directory } from './mapping/directory.js';
 import { systemClock, type Clock } from './model/clock.js';
-import { messageOf } from './model/errors.js';
 import { observedFetch } from './observability/caldav-fetch.js';
-import { countingFailures } from './observability/counting-failures.js';
 import { logUserFormat } from './observability/log-user.js';
 import { GatewayMetrics } from './observability/metrics.js';
-import { Readiness, type DependencyProbe } from './observability/readiness.js';
+import { Readiness } from './observability/readiness.js';
 import { RequestTallies } from './observability/request-tally.js';
-import type { GuidStore } from './state/guid-store.js';
-import type { LoginThrottleStore, ThrottlePolicy } from './state/login-throttle-store.js';
 import { MemoryGuidStore } from './state/memory/guid-store.js';
-import { MemoryLoginThrottleStore } from './state/memory/login-throttle-store.js';
-import { MemorySessionStore } from './state/memory/session-store.js';
 import { MemorySnapshotStore } from './state/memory/snapshot-store.js';
 import { MemoryTombstoneStore } from './state/memory/tombstone-store.js';
-import { closeRedis, createRedis, pingRedis, waitUntilReady } from './state/redis/connection.js';
-import { RedisGuidStore } from './state/redis/guid-store.js';
-import { RedisLoginThrottleStore } from './state/redis/login-throttle-store.js';
-import { RedisSessionStore } from './state/redis/session-store.js';
-import { RedisSnapshotStore } from './state/redis/snapshot-store.js';
-import { RedisTombstoneStore } from './state/redis/tombstone-store.js';
-import { randomSecret, SecretBox } from './state/secret-box.js';
-import type { SessionStore } from './state/session-store.js';
-import type { SnapshotStore } from './state/snapshot-store.js';
+import { randomSecret } from './state/secret-box.js';
 import type { TombstoneStore } from './state/tombstone-store.js';
 import { inputLimitsOf } from './wcap/input-limits.js';
 import { LoginThrottle } from './wcap/login-throttle.js';
@@ -49,8 +35,6 @@ const MAX_HEADER_BYTES = 1024 * 1024;
 const FD_RESERVE = 64;
 /** How long an idle connection to the CalDAV server is kept for reuse. */
 const CALDAV_KEEP_ALIVE_MS = 30_000;
-/** How long start-up waits for Redis to answer before listening anyway. */
-const REDIS_START_WAIT_MS = 5_000;
 
 export interface RunningGateway {
   /** Base URL clients use, with a trailing slash. */
@@ -68,20 +52,6 @@ export interface GatewayOverrides {
   wrapTombstones?: (store: TombstoneStore) => TombstoneStore;
   /** Redos of writes that lost an If-Match race (tests make the pauses instant). */
   conflictRetry?: ConflictRetry;
-}
-
-/** The stores of one gateway process: Redis-backed when configured (shared by replicas), else memory. */
-interface State {
-  sessions: SessionStore;
-  guids: GuidStore;
-  tombstones: TombstoneStore;
-  logins: LoginThrottleStore;
-  sharedSnapshots?: SnapshotStore;
-  /** Resolves once the state answers (Redis connected) or its start-up wait ran out. */
-  ready: Promise<void>;
-  /** What /readyz asks of the state (Redis answers a PING); none for memory state. */
-  probes: DependencyProbe[];
-  close(): Promise<void>;
 }
 
 /**
@@ -165,67 +135,6 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
   };
 }
 
-function createState(config: Readonly<Config>, clock: Clock, logger: Logger, metrics: GatewayMetrics): State {
-  const limits = { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds };
-  const retentionSeconds = config.tombstoneRetentionSeconds;
-  const policy = throttlePolicyOf(config);
-  if (config.redisUrl) {
-    const redis = createRedis(config.redisUrl, { onError: () => metrics.redisError('connection') });
-    const failed = () => metrics.redisError('store');
-    const stores = {
-      sessions: countingFailures(sharedSessionStore(config, redis, clock), failed),
-      guids: countingFailures(new RedisGuidStore({ redis }), failed),
-      tombstones: countingFailures(new RedisTombstoneStore({ redis, clock, retentionSeconds }), failed),
-      logins: countingFailures(new RedisLoginThrottleStore({ redis, clock, policy }), failed),
-      sharedSnapshots: countingFailures(new RedisSnapshotStore({ redis, clock, maxBytes: config.cacheMaxMb * 1024 * 1024 }), failed),
-    };
-    // Listen only once Redis answers, so the first logins do not fail with 11001 while it connects;
-    // a Redis that is down at start does not keep the gateway from starting (requests answer 11001).
-    const ready = waitUntilReady(redis, REDIS_START_WAIT_MS).catch((err: unknown) => {
-      logger.warn({ err: messageOf(err) }, 'Redis does not answer yet; starting anyway');
-    });
-    return {
-      ...stores,
-      ready,
-      probes: [{ name: 'redis', probe: () => pingRedis(redis) }],
-      async close() {
-        await Promise.allSettled(Object.values(stores).map((store) => store.close()));
-        await closeRedis(redis);
-      },
-    };
-  }
-  logger.warn('WCAP_REDIS_URL is not set: sessions live in this process only; replicas cannot share them');
-  const stores = {
-    sessions: new MemorySessionStore({ limits, secretBox: sessionSecretBox(config, config.secret ?? randomSecret()), clock }),
-    guids: new MemoryGuidStore(),
-    tombstones: new MemoryTombstoneStore({ clock, retentionSeconds }),
-    logins: new MemoryLoginThrottleStore({ clock, policy }),
-  };
-  return {
-    ...stores,
-    ready: Promise.resolve(),
-    probes: [],
-    async close() {
-      await Promise.allSettled(Object.values(stores).map((store) => store.close()));
-    },
-  };
-}
-
-/** Seals with `secret`; also opens what WCAP_SECRET_ACCEPTED sealed (README, Rotating WCAP_SECRET). */
-function sessionSecretBox(config: Readonly<Config>, secret: string): SecretBox {
-  return new SecretBox(secret, config.secretAccepted ? [config.secretAccepted] : []);
-}
-
-/**
- * The session store the replicas share in Redis (the gateway's, and `wcap-gateway sessions`).
- * Needs `config.secret`, which loadConfig requires whenever Redis is configured.
- */
-export function sharedSessionStore(config: Readonly<Config>, redis: Redis, clock: Clock): SessionStore {
-  if (!config.secret) throw new Error('the shared session store needs WCAP_SECRET');
-  const limits = { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds };
-  return new RedisSessionStore({ redis, limits, secretBox: sessionSecretBox(config, config.secret), clock });
-}
-
 /**
  * A CalendarService of its own for one-off tools (`wcap-gateway check --user`): the gateway's
  * login and calendar listing against `caldavUrl`, with memory stores and no cache. Close both.
@@ -254,15 +163,6 @@ export function standaloneCalendarService(config: Readonly<Config>, caldavUrl: s
       await calendars.close();
       await pool.close();
     },
-  };
-}
-
-/** The login limits of the configuration: one window and block scheme, a failure limit per kind. */
-export function throttlePolicyOf(config: Readonly<Config>): ThrottlePolicy {
-  const common = { windowSeconds: config.loginWindowSeconds, blockSeconds: config.loginBlockSeconds, blockMaxSeconds: config.loginBlockMaxSeconds };
-  return {
-    user: { maxFailures: config.loginMaxFailures, ...common },
-    address: { maxFailures: config.loginAddressMaxFailures, ...common },
   };
 }
 

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config.js';
-import { sharedSessionStore } from '../gateway.js';
+import { sharedSessionStore } from '../gateway-state.js';
 import { systemClock } from '../model/clock.js';
 import { closeRedis } from '../state/redis/connection.js';
 import type { CliIo } from './cli-io.js';

@@ -18,7 +18,7 @@ import { inputLimitsOf } from '../../src/wcap/input-limits.js';
 import type { PipelineDeps } from '../../src/wcap/run-command.js';
 import { LoginThrottle } from '../../src/wcap/login-throttle.js';
 import { MemoryLoginThrottleStore } from '../../src/state/memory/login-throttle-store.js';
-import { throttlePolicyOf } from '../../src/gateway.js';
+import { throttlePolicyOf } from '../../src/gateway-state.js';
 import { MemoryBackend } from './memory-backend.js';
 import { childElements, elementsByTagName, parseXml, textContent, type ParsedElement } from './parse-xml.js';
 
