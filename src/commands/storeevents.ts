@@ -41,12 +41,12 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
     async run(ctx) {
       const { params } = ctx;
       const { timezoneOut } = fetchSettings({ tzid: undefined, tzidout: params.tzidout }, ctx.server);
-      const changesOf = (): ItemChanges => {
-        const changes = changesFromParams(params, failsWith, ctx.server);
-        // A REPLY (method=4) carries the replying attendee's answer and nothing else.
-        return params.method === REPLY ? { attendees: changes.attendees ?? [], replace: false } : changes;
-      };
-      changesOf(); // bad values answer before any CalDAV request
+      // Bad values answer here, before any CalDAV request.
+      const parsed = changesFromParams(params, failsWith, ctx.server);
+      // A REPLY (method=4) carries the replying attendee's answer and nothing else.
+      const requested: ItemChanges = params.method === REPLY ? { attendees: parsed.attendees ?? [], replace: false } : parsed;
+      // Applying may fill in defaults: each attempt gets its own copy.
+      const changesOf = (): ItemChanges => structuredClone(requested);
       const calendar = await ctx.calendars.resolve(params.calid);
       if (!calendar.owned) throw new WcapError(Errno.ACCESS_DENIED_TO_CALENDAR, 'Access denied to calendar');
       const givenUid = params.uid?.trim();
