@@ -79,6 +79,12 @@ export interface Config {
   loginBlockMaxSeconds: number;
   /** Proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client. */
   trustedProxies: readonly string[];
+  /** smtp:// or smtps:// relay for scheduling mail (credentials may be in it); undefined → no mail. */
+  smtpUrl: string | undefined;
+  /** From address of scheduling mail; undefined → `wcap-gateway@<mail domain>`. */
+  smtpFrom: string | undefined;
+  /** Longest one scheduling mail may take to hand over, in milliseconds. */
+  smtpTimeoutMs: number;
 }
 
 /** Environment variable → config key. Tests compare this table with docker-compose.yml. */
@@ -119,6 +125,9 @@ export const ENVIRONMENT_VARIABLES = {
   WCAP_LOGIN_BLOCK_SECONDS: 'loginBlockSeconds',
   WCAP_LOGIN_BLOCK_MAX_SECONDS: 'loginBlockMaxSeconds',
   WCAP_TRUSTED_PROXIES: 'trustedProxies',
+  WCAP_SMTP_URL: 'smtpUrl',
+  WCAP_SMTP_FROM: 'smtpFrom',
+  WCAP_SMTP_TIMEOUT_MS: 'smtpTimeoutMs',
 } as const satisfies Record<string, keyof Config>;
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -192,6 +201,10 @@ const schema = z.object({
       for (const problem of entries.map(proxyEntryProblem)) if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
   ),
+  // The message names no value: the URL may hold the relay's password.
+  smtpUrl: z.preprocess(emptyToUndefined, z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
+  smtpFrom: z.preprocess(emptyToUndefined, z.email({ error: 'must be a mail address' }).optional()),
+  smtpTimeoutMs: intIn(100, 600_000, 10_000),
 });
 
 /**
@@ -284,6 +297,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretAccepted: result.data.secretAccepted,
     mailDomain: result.data.mailDomain,
     cacheValidation: result.data.cacheValidation,
+    smtpUrl: result.data.smtpUrl,
+    smtpFrom: result.data.smtpFrom,
   };
   return Object.freeze(config);
 }

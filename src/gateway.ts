@@ -9,6 +9,7 @@ import { CalDavBackend } from './backend/caldav-backend.js';
 import type { CalendarBackend } from './backend/calendar-backend.js';
 import { pooledFetch } from './backend/connection-pool.js';
 import { caldavAnswers } from './backend/reachability.js';
+import { discoverCapabilities } from './backend/dav-capabilities.js';
 import { CalendarService } from './calendars/calendar-service.js';
 import type { ConflictRetry } from './calendars/merge-retry.js';
 import type { Config } from './config.js';
@@ -28,6 +29,9 @@ import type { TombstoneStore } from './state/tombstone-store.js';
 import { inputLimitsOf } from './wcap/input-limits.js';
 import { LoginThrottle } from './wcap/login-throttle.js';
 import type { PipelineDeps } from './wcap/run-command.js';
+import type { SchedulingSetup } from './scheduling/outbox.js';
+import { SmtpMailSender } from './scheduling/mail-transport.js';
+import { schedulingFromDavClasses } from './scheduling/server-scheduling.js';
 
 /** Request lines of at least 64 KB: clients send long descriptions with GET (docs/lightning.md#value-encoding). */
 const MAX_HEADER_BYTES = 1024 * 1024;
@@ -71,16 +75,20 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
   const tallies = new RequestTallies();
   // Every CalDAV exchange is counted (metrics, request log) before a test's wrapper sees it.
   const observed = observedFetch(pool.fetch, metrics, tallies);
+  const caldavFetch = overrides.wrapFetch ? overrides.wrapFetch(observed) : observed;
   const backend =
     overrides.backend ??
     new CalDavBackend({
       serverUrl: caldavUrl,
       timeoutMs: config.caldavTimeoutMs,
-      fetch: overrides.wrapFetch ? overrides.wrapFetch(observed) : observed,
+      fetch: caldavFetch,
       contentVersion: config.cacheValidation ?? 'tag',
     });
   const cacheBytes = config.cacheMaxMb * 1024 * 1024;
   const directory = new Directory(config.mailDomain);
+  const scheduling = schedulingSetup(config, logger, directory, metrics, (credentials) =>
+    discoverCapabilities(caldavUrl, { timeoutMs: config.caldavTimeoutMs, credentials, fetch: caldavFetch }),
+  );
   const calendars = new CalendarService({
     backend,
     guids: state.guids,
@@ -95,6 +103,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     log: logger,
     cacheObserver: { read: (outcome) => metrics.cacheRead(outcome) },
     ...(overrides.conflictRetry ? { conflictRetry: overrides.conflictRetry } : {}),
+    scheduling,
   });
   const deps: PipelineDeps = {
     sessions: state.sessions,
@@ -130,9 +139,29 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
       await calendars.close();
       await state.close();
       await pool.close();
+      scheduling.sender?.close();
       metrics.close();
     },
   };
+}
+
+/**
+ * Scheduling mail (docs/architecture.md#scheduling): the relay of WCAP_SMTP_URL, or none with a
+ * start-up notice; whether the CalDAV server schedules itself is asked once with OPTIONS.
+ */
+function schedulingSetup(
+  config: Readonly<Config>,
+  logger: Logger,
+  directory: Directory,
+  metrics: GatewayMetrics,
+  davClasses: Parameters<typeof schedulingFromDavClasses>[0],
+): SchedulingSetup {
+  const sender = config.smtpUrl ? new SmtpMailSender({ url: config.smtpUrl, timeoutMs: config.smtpTimeoutMs }) : undefined;
+  const senderAddress = config.smtpFrom ?? directory.mailOf('wcap-gateway');
+  if (sender) logger.info({ relay: sender.relay, from: senderAddress }, 'scheduling mail goes through the relay when the CalDAV server does not schedule');
+  else logger.info('WCAP_SMTP_URL is not set: no scheduling mail is sent (invitations reach attendees only through a CalDAV server that schedules)');
+  const server = schedulingFromDavClasses(davClasses, (reason) => logger.warn({ reason }, 'could not learn whether the CalDAV server schedules; mailing meanwhile'));
+  return { sender, senderAddress, server, directory, maxRecipients: config.maxAttendees, onMail: (result) => metrics.mail(result) };
 }
 
 /**

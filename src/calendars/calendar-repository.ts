@@ -6,6 +6,8 @@ import type { Directory } from '../mapping/directory.js';
 import type { CalendarInfo } from '../model/calendar.js';
 import { GatewayError, isGatewayError } from '../model/errors.js';
 import type { BackendCredentials, Session } from '../model/session.js';
+import { Outbox, type SchedulingSetup } from '../scheduling/outbox.js';
+import { fixedScheduling } from '../scheduling/server-scheduling.js';
 import { Calendar } from './calendar.js';
 import type { CalendarContext } from './calendar-context.js';
 import type { TtlCache } from './ttl-cache.js';
@@ -33,6 +35,8 @@ export interface RepositoryContext extends Omit<CalendarContext, 'credentials' |
   defaultCalendar: string;
   /** Calendar properties per user and URL, reused briefly (see `resolve`). */
   properties: TtlCache<CalendarInfo>;
+  /** Scheduling mail (scheduling/outbox.ts); absent: no mail. */
+  scheduling?: SchedulingSetup | undefined;
 }
 
 /**
@@ -99,6 +103,15 @@ export class CalendarRepository {
       return { calendar, created: false };
     }
     return { calendar, created: true };
+  }
+
+  /**
+   * The scheduling messages of one write request to `calendar` (scheduling/outbox.ts): the command
+   * notes its changes and, after its writes, delivers. `wanted`: the request asked for mail.
+   */
+  outbox(calendar: Calendar, wanted: boolean): Outbox {
+    const setup = this.ctx.scheduling ?? { sender: undefined, senderAddress: '', server: fixedScheduling(false), directory: this.ctx.directory, maxRecipients: 0 };
+    return new Outbox(setup, calendar, this.user, this.credentials, this.log, wanted);
   }
 
   /** The calendar a calid names and its URL; throws GatewayError 'no-calendar' for one it cannot name. */

@@ -7,6 +7,7 @@ import type { Clock } from '../model/clock.js';
 import { jitteredConflictRetry, type ConflictRetry } from './merge-retry.js';
 import { isGatewayError, messageOf } from '../model/errors.js';
 import type { BackendCredentials, Session } from '../model/session.js';
+import type { SchedulingSetup } from '../scheduling/outbox.js';
 import type { GuidStore } from '../state/guid-store.js';
 import type { SnapshotStore } from '../state/snapshot-store.js';
 import type { TombstoneStore } from '../state/tombstone-store.js';
@@ -49,6 +50,8 @@ export interface CalendarServiceOptions {
   cacheObserver?: CacheObserver;
   /** Redos of a write that lost an If-Match race (default: jitteredConflictRetry). */
   conflictRetry?: ConflictRetry;
+  /** Scheduling mail for stores and deletes (absent: none). */
+  scheduling?: SchedulingSetup;
 }
 
 /**
@@ -95,6 +98,7 @@ export class CalendarService {
       defaultCalendar: options.defaultCalendar,
       properties,
       forget: (url) => void this.cache.forget(url).catch(() => undefined),
+      scheduling: options.scheduling,
     };
   }
 

@@ -9,6 +9,9 @@ import { Errno } from '../wcap/errno.js';
 import { p } from '../wcap/params.js';
 import { singleBlock } from '../wcap/result.js';
 import { WcapError } from '../wcap/wcap-error.js';
+import { deliverMail, mailWanted, notifyParams } from '../wcap/notify-params.js';
+import { organizedBy } from '../mapping/attendees.js';
+import { raiseSequenceIfSignificant, significantContent } from '../mapping/significance.js';
 
 /**
  * deleteevents_by_id and (with VTODO) deletetodos_by_id with parallel uid;rid;mod lists: `rid=0`
@@ -24,10 +27,11 @@ export function deleteCommand(name: string, type: ComponentType, failsWith: numb
     name,
     needsSession: true,
     failsWith,
-    params: { calid: p.string(), targets: p.instanceTargets({ modDefault: (rid) => (rid === null ? 4 : 1) }), tzid: p.string() },
-    async run({ params, calendars, clock }) {
+    params: { calid: p.string(), targets: p.instanceTargets({ modDefault: (rid) => (rid === null ? 4 : 1) }), tzid: p.string(), ...notifyParams },
+    async run({ params, calendars, clock, server }) {
       const calendar = await calendars.resolve(params.calid);
       if (!calendar.owned) throw new WcapError(Errno.ACCESS_DENIED_TO_CALENDAR, 'Access denied to calendar');
+      const outbox = calendars.outbox(calendar, mailWanted(params));
       const items = await calendar.findMany(params.targets.map((t) => t.uid), type);
       if ([...items.values()].some((item) => !item)) throw new WcapError(Errno.COMPONENT_NOT_FOUND, 'No such item');
       for (const { uid, rid, mod } of params.targets) {
@@ -40,6 +44,9 @@ export function deleteCommand(name: string, type: ComponentType, failsWith: numb
           // Copies that still read their zones from the object, for the delete log: a removed
           // override leaves the tree, and its times would read as floating.
           const before = item.components.map(cloneInTree);
+          const previous = outbox.snapshot(item);
+          const master = item.components.find((c) => !c.hasProperty('recurrence-id'));
+          const significant = master ? significantContent(master) : '';
           const outcome =
             rid === null || mod === 4
               ? ({ outcome: 'delete-object' } as const)
@@ -48,11 +55,17 @@ export function deleteCommand(name: string, type: ComponentType, failsWith: numb
           if (outcome.outcome === 'delete-object') {
             await calendar.remove(item, wholeItemDeletion(before, uid, type));
             items.set(uid, null);
+            outbox.note(previous, null);
           } else {
-            items.set(uid, await calendar.save(item, instanceDeletions(before, uid, type, outcome.removed)));
+            // Fewer instances is a significant change of a meeting (RFC 5546 §2.1.4).
+            if (master && organizedBy(master, calendar.calid, server.directory)) raiseSequenceIfSignificant(master, significant);
+            const saved = await calendar.save(item, instanceDeletions(before, uid, type, outcome.removed));
+            items.set(uid, saved);
+            outbox.note(previous, saved);
           }
         });
       }
+      await deliverMail(outbox);
       return singleBlock(calendarProperties(calendar.calid, await calendar.properties()));
     },
   });

@@ -15,7 +15,9 @@ import { defineCommand, type CommandContext } from '../wcap/command.js';
 import { Errno } from '../wcap/errno.js';
 import { fetchSettings } from '../wcap/fetch-params.js';
 import { singleBlock, type WcapResult } from '../wcap/result.js';
+import { deliverMail, mailWanted } from '../wcap/notify-params.js';
 import { changesFromParams, storeParams, type StoreParams } from '../wcap/store-params.js';
+import type { Outbox } from '../scheduling/outbox.js';
 import { WcapError } from '../wcap/wcap-error.js';
 
 const REPLY = '4';
@@ -49,6 +51,7 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
       const changesOf = (): ItemChanges => structuredClone(requested);
       const calendar = await ctx.calendars.resolve(params.calid);
       if (!calendar.owned) throw new WcapError(Errno.ACCESS_DENIED_TO_CALENDAR, 'Access denied to calendar');
+      const outbox = ctx.calendars.outbox(calendar, mailWanted(params));
       const givenUid = params.uid?.trim();
       const uid = givenUid || randomUUID();
       // A create (storetype=1, or no uid at all) needs no lookup: the conditional PUT itself fails
@@ -63,13 +66,14 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
         async () => {
           const existing = createOnly ? null : await calendar.find(uid, type);
           if (!existing && params.storetype === 2) throw new WcapError(Errno.WCAP_MODIFY_NO_EVENT, 'There is no item with this UID to modify');
-          return existing ? modify(ctx, calendar, existing, changesOf(), failsWith) : create(ctx, calendar, uid, type, changesOf());
+          return existing ? modify(ctx, calendar, existing, changesOf(), failsWith, outbox) : create(ctx, calendar, uid, type, changesOf(), outbox);
         },
         (err) => !createOnly && isGatewayError(err, 'exists'),
       ).catch((err: unknown) => {
         if (createOnly && isGatewayError(err, 'exists')) throw new WcapError(Errno.WCAP_CREATE_EXISTS, 'An item with this UID already exists');
         throw err;
       });
+      await deliverMail(outbox);
       return answer(ctx, calendar, stored.components, timezoneOut);
     },
   });
@@ -77,7 +81,7 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
 
 export default storeCommand('storeevents', 'VEVENT', Errno.STOREEVENTS_FAILED);
 
-async function create(ctx: CommandContext<StoreParams>, calendar: Calendar, uid: string, type: ComponentType, changes: ItemChanges): Promise<Item> {
+async function create(ctx: CommandContext<StoreParams>, calendar: Calendar, uid: string, type: ComponentType, changes: ItemChanges, outbox: Outbox): Promise<Item> {
   if (ctx.params.rid && ctx.params.mod !== 4) {
     throw new WcapError(Errno.RECURRING_COMPONENT_NOT_FOUND, 'There is no recurring item with this UID to store an instance of');
   }
@@ -87,7 +91,9 @@ async function create(ctx: CommandContext<StoreParams>, calendar: Calendar, uid:
   if (type === 'VEVENT' && changes.transparent === undefined) changes.transparent = changes.isAllDay === true;
   applyItemChanges(item, changes, { directory: ctx.server.directory, calendarCalid: calendar.calid, master: true });
   stampItem(item, new Date(ctx.clock.now()), true);
-  return calendar.create(uid, type, newCalendarObject(item));
+  const created = await calendar.create(uid, type, newCalendarObject(item));
+  outbox.note(null, created);
+  return created;
 }
 
 async function modify(
@@ -96,10 +102,12 @@ async function modify(
   existing: Item,
   changes: ItemChanges,
   failsWith: number,
+  outbox: Outbox,
 ): Promise<{ components: ICAL.Component[] }> {
   const { rid, method } = ctx.params;
   const target: EditTarget = { rid, mod: (ctx.params.mod ?? (rid ? 1 : 4)) as EditTarget['mod'], reply: method === REPLY };
   const apply = { directory: ctx.server.directory, calendarCalid: calendar.calid, master: true };
+  const before = outbox.snapshot(existing);
   const edit = editSeries(existing.vcalendar, existing.components, existing.type, changes, target, apply, new Date(ctx.clock.now()));
   switch (edit.kind) {
     case 'not-this-type':
@@ -112,9 +120,12 @@ async function modify(
       return edit;
     case 'update':
       await calendar.save(existing);
+      outbox.note(before, existing, target.reply);
       return edit;
     case 'split':
       await calendar.split({ original: existing, newUid: edit.newUid, separate: edit.separate, rid: edit.rid, mod: edit.mod });
+      outbox.note(before, existing);
+      outbox.note(null, { vcalendar: edit.separate, uid: edit.newUid, type: existing.type });
       return edit;
   }
 }

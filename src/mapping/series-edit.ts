@@ -8,6 +8,7 @@ import { organizedBy, resetReplies } from './attendees.js';
 import { contentFingerprint, newCalendarObject } from './calendar-object.js';
 import { formatIcalUtc } from './ical-time.js';
 import { findInstance, nextInstance, overrideFor, sameInstance, shiftInstances, splitSeries, type Series } from './series.js';
+import { raiseSequenceIfSignificant, sequenceOf, significantContent } from './significance.js';
 
 /** Which part of a stored item a store request changes (WCAP `rid` and `mod`). */
 export interface EditTarget {
@@ -67,7 +68,9 @@ export function editSeries(
       if (changes.rrules?.length || changes.exrules?.length) return { kind: 'rules-on-instance' };
       const isNew = !series.overrides.some((o) => sameInstance(o.getFirstPropertyValue('recurrence-id') as ICAL.Time, instance));
       const override = overrideFor(vcalendar, series, instance);
+      const significant = significantContent(override);
       applyItemChanges(override, changes, { ...apply, master: false });
+      if (!target.reply && organizedBy(master, apply.calendarCalid, apply.directory)) raiseSequenceIfSignificant(override, significant, sequenceOf(master));
       return finish(series, before, [override], isNew, now);
     }
     const splitAt = mod === 2 ? instance : nextInstance(master, instance);
@@ -81,6 +84,7 @@ export function editSeries(
   const oldStart = (master.getFirstPropertyValue('dtstart') as ICAL.Time | null)?.clone();
   const wasRecurring = isRecurring(master);
   const timing = timingOf(master);
+  const significant = significantContent(master);
   applyItemChanges(master, changes, apply);
   const newStart = master.getFirstPropertyValue('dtstart') as ICAL.Time | null;
   if (wasRecurring && oldStart && newStart) shiftInstances(series, oldStart, newStart);
@@ -89,7 +93,12 @@ export function editSeries(
     for (const override of series.overrides) vcalendar.removeSubcomponent(override);
     series.overrides = [];
   }
-  if (!target.reply && organizedBy(master, apply.calendarCalid, apply.directory) && timingOf(master) !== timing) resetReplies(master);
+  if (!target.reply && organizedBy(master, apply.calendarCalid, apply.directory)) {
+    if (timingOf(master) !== timing) resetReplies(master);
+    // The organizer's significant change of a meeting raises SEQUENCE (RFC 5546 §2.1.4), so
+    // attendees' clients take the update for newer than what they hold.
+    raiseSequenceIfSignificant(master, significant);
+  }
   return finish(series, before, [master], false, now);
 }
 
@@ -112,6 +121,8 @@ function split(
   now: Date,
 ): Omit<Extract<SeriesEdit, { kind: 'split' }>, 'rid' | 'mod'> {
   const uid = String(series.master.getFirstPropertyValue('uid'));
+  const [significant, sequence] = [significantContent(series.master), sequenceOf(series.master)];
+  const organized = organizedBy(series.master, apply.calendarCalid, apply.directory);
   const later = splitSeries(vcalendar, series, splitAt, newUid);
   // mod=3 changes the earlier part: it takes the new UID, the future keeps the original identity.
   const [changed, kept] = mod === 2 ? [later, series] : [series, later];
@@ -124,6 +135,8 @@ function split(
   applyItemChanges(changed.master, changes, apply);
   stampItem(changed.master, now, true);
   stampItem(kept.master, now, false);
+  // The part that keeps the UID lost instances: a significant change attendees must see.
+  if (organized) raiseSequenceIfSignificant(kept.master, significant, sequence);
   const separate = newCalendarObject(changed.master);
   for (const override of changed.overrides) separate.addSubcomponent(override);
   return { kind: 'split', components: [changed.master, ...changed.overrides], newUid, separate };

@@ -6,6 +6,7 @@ import { Errno } from './errno.js';
 import { WcapError } from './wcap-error.js';
 import { alarmsOf } from './store-alarm-params.js';
 import { checkedRules } from './store-rule-params.js';
+import { notifyParams } from './notify-params.js';
 
 /** WCAP status integers (docs/lightning.md#store-request-layout, parameter `status`). */
 const STATUS_BY_NUMBER = ['CONFIRMED', 'CANCELLED', 'TENTATIVE', 'NEEDS-ACTION', 'COMPLETED', 'IN-PROCESS', 'DRAFT', 'FINAL'];
@@ -27,10 +28,8 @@ export const storeParams = {
   tzidout: p.string(),
   relativealarm: p.flag(true),
   excludedtstart: p.flag(false),
-  // Accepted for compatibility; mail is the business of CalDAV scheduling, not of this gateway.
-  smtp: p.flag(true),
-  smtpNotify: p.flag(false),
-  notify: p.flag(false),
+  // Scheduling mail on servers that do not schedule (wcap/notify-params.ts).
+  ...notifyParams,
   rchange: p.flag(false),
   tzid: p.string(),
   dtstart: p.date(),

@@ -61,6 +61,9 @@ const DEFAULTS: Config = {
   loginBlockSeconds: 60,
   loginBlockMaxSeconds: 3600,
   trustedProxies: [],
+  smtpUrl: undefined,
+  smtpFrom: undefined,
+  smtpTimeoutMs: 10000,
 };
 
 describe('loadConfig', () => {
