@@ -83,7 +83,7 @@ export class SmtpMailSender implements MailSender {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new MailSendError('timeout', `no answer from the mail relay within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
       });
-      const info = await Promise.race([this.transport.sendMail(toNodemailer(mail)), timeout]);
+      const info = await Promise.race([this.transport.sendMail(nodemailerMessage(mail)), timeout]);
       const lower = (list: unknown[] | undefined) => (list ?? []).map((a) => String(typeof a === 'object' && a && 'address' in a ? a.address : a).toLowerCase());
       return { accepted: lower(info.accepted), rejected: lower(info.rejected) };
     } catch (err) {
@@ -130,7 +130,8 @@ export function relayName(url: string): string {
   return `${parsed.protocol}//${parsed.host}`;
 }
 
-function toNodemailer(mail: OutgoingMail) {
+/** The message as nodemailer builds it: text/plain and text/calendar alternatives, envelope as To. */
+export function nodemailerMessage(mail: OutgoingMail) {
   return {
     from: mail.from,
     replyTo: mail.replyTo,

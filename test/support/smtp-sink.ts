@@ -63,7 +63,7 @@ export async function startSmtpSink(credentials = { user: 'relay-user', password
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.server.address() as AddressInfo;
   return {
-    url: `smtp://${credentials.user}:${credentials.password}@127.0.0.1:${port}`,
+    url: `smtp://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}`,
     received,
     refuse,
     logins,

@@ -116,6 +116,9 @@ describe('loadConfig', () => {
     ['WCAP_LOGIN_BLOCK_SECONDS', '30', 30],
     ['WCAP_LOGIN_BLOCK_MAX_SECONDS', '86400', 86400],
     ['WCAP_TRUSTED_PROXIES', '10.0.0.1, 192.168.0.0/16 fd00::/8', ['10.0.0.1', '192.168.0.0/16', 'fd00::/8']],
+    ['WCAP_SMTP_URL', 'smtps://relay:pw@mail.example.org:465', 'smtps://relay:pw@mail.example.org:465'],
+    ['WCAP_SMTP_FROM', 'calendar@example.org', 'calendar@example.org'],
+    ['WCAP_SMTP_TIMEOUT_MS', '2500', 2500],
   ];
 
   it('has an override case for every environment variable', () => {
@@ -168,10 +171,18 @@ describe('loadConfig', () => {
     ['WCAP_LOGIN_BLOCK_SECONDS', 'soon'],
     ['WCAP_TRUSTED_PROXIES', '10.0.0.0/33'],
     ['WCAP_TRUSTED_PROXIES', 'proxy.example.org'],
+    ['WCAP_SMTP_URL', 'http://mail.example.org/'],
+    ['WCAP_SMTP_FROM', 'not a mail address'],
+    ['WCAP_SMTP_TIMEOUT_MS', '10'],
   ])('rejects %s=%s, naming the variable', (variable, value) => {
     const problems = problemsOf({ [variable]: value, ...(variable === 'WCAP_REDIS_URL' ? { WCAP_SECRET: SECRET } : {}) });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${variable}: `));
+  });
+
+  it('never repeats a WCAP_SMTP_URL it refuses (it may hold the relay password)', () => {
+    const problems = problemsOf({ WCAP_SMTP_URL: 'imap://relay:s3cret-pw@mail.example.org/' });
+    expect(problems).toEqual(['WCAP_SMTP_URL: must be an smtp:// or smtps:// URL']);
   });
 
   it('takes WCAP_SECRET_ACCEPTED only beside WCAP_SECRET, and only as long as a secret', () => {
