@@ -131,7 +131,7 @@ export class GatewayMetrics {
     this.redisErrors.labels(source).inc();
   }
 
-  /** For the mail sender (not part of the gateway yet). */
+  /** One scheduling mail handed to the relay (`sent`) or not, wholly or for some recipients (`failed`). */
   mail(result: 'sent' | 'failed'): void {
     this.mails.labels(result).inc();
   }
