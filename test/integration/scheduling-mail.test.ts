@@ -165,6 +165,21 @@ describe('scheduling mail through an SMTP relay (Radicale does not schedule)', (
     expect(attendeeLines(vevent)).toEqual([`mailto:${LOCAL}@example.com`, `mailto:${GUEST}`].sort());
   });
 
+  it('deleting one occurrence of a meeting series is a REQUEST of the series with the EXDATE and a higher SEQUENCE', async () => {
+    const uid = uidOf('occurrence');
+    expect((await invite(uid, `&rrules=${enc('"FREQ=DAILY;COUNT=5"')}`)).errno).toBe(0);
+    sink.received.length = 0;
+    const answer = await h.wcap('deleteevents_by_id', `id=${id}&calid=${ORGANIZER}&uid=${uid}&mod=1&rid=20290106T090000Z&fmt-out=text%2Fxml`);
+    expect(answer.errno).toBe(0);
+    expect(sink.received).toHaveLength(1);
+    const vevent = event(calendarPart(sink.received[0]!).vcalendar);
+    expect(calendarPart(sink.received[0]!).vcalendar.getFirstPropertyValue('method')).toBe('REQUEST');
+    expect(sink.received[0]!.parsed.subject).toBe('Updated invitation: Budget review – Zoë');
+    expect(vevent.getFirstPropertyValue('sequence')).toBe(1);
+    expect((vevent.getFirstPropertyValue('exdate') as ICAL.Time).toJSDate().toISOString()).toBe('2029-01-06T09:00:00.000Z');
+    expect((await stored(h, ORGANIZER, uid)).getFirstPropertyValue('sequence')).toBe(1);
+  });
+
   it('smtp=0 (Lightning: smtp=0&smtpNotify=0&notify=0) sends nothing, for stores and deletes', async () => {
     const uid = uidOf('quiet');
     expect((await invite(uid, '&smtp=0&smtpNotify=0&notify=0')).errno).toBe(0);
