@@ -86,7 +86,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     });
   const cacheBytes = config.cacheMaxMb * 1024 * 1024;
   const directory = new Directory(config.mailDomain);
-  const scheduling = schedulingSetup(config, logger, directory, metrics, (credentials) =>
+  const scheduling = schedulingSetup(config, logger, { directory, clock, metrics }, (credentials) =>
     discoverCapabilities(caldavUrl, { timeoutMs: config.caldavTimeoutMs, credentials, fetch: caldavFetch }),
   );
   const calendars = new CalendarService({
@@ -152,8 +152,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
 function schedulingSetup(
   config: Readonly<Config>,
   logger: Logger,
-  directory: Directory,
-  metrics: GatewayMetrics,
+  { directory, clock, metrics }: { directory: Directory; clock: Clock; metrics: GatewayMetrics },
   davClasses: Parameters<typeof schedulingFromDavClasses>[0],
 ): SchedulingSetup {
   const sender = config.smtpUrl ? new SmtpMailSender({ url: config.smtpUrl, timeoutMs: config.smtpTimeoutMs }) : undefined;
@@ -161,7 +160,7 @@ function schedulingSetup(
   if (sender) logger.info({ relay: sender.relay, from: senderAddress }, 'scheduling mail goes through the relay when the CalDAV server does not schedule');
   else logger.info('WCAP_SMTP_URL is not set: no scheduling mail is sent (invitations reach attendees only through a CalDAV server that schedules)');
   const server = schedulingFromDavClasses(davClasses, (reason) => logger.warn({ reason }, 'could not learn whether the CalDAV server schedules; mailing meanwhile'));
-  return { sender, senderAddress, server, directory, maxRecipients: config.maxAttendees, onMail: (result) => metrics.mail(result) };
+  return { sender, senderAddress, server, directory, clock, maxRecipients: config.maxAttendees, onMail: (result) => metrics.mail(result) };
 }
 
 /**

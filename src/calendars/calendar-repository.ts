@@ -110,7 +110,7 @@ export class CalendarRepository {
    * notes its changes and, after its writes, delivers. `wanted`: the request asked for mail.
    */
   outbox(calendar: Calendar, wanted: boolean): Outbox {
-    const setup = this.ctx.scheduling ?? { sender: undefined, senderAddress: '', server: fixedScheduling(false), directory: this.ctx.directory, maxRecipients: 0 };
+    const setup = this.ctx.scheduling ?? { sender: undefined, senderAddress: '', server: fixedScheduling(false), directory: this.ctx.directory, clock: this.ctx.clock, maxRecipients: 0 };
     return new Outbox(setup, calendar, this.user, this.credentials, this.log, wanted);
   }
 

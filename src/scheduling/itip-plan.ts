@@ -3,6 +3,7 @@ import { resolveCalendarUser } from '../mapping/attendees.js';
 import { itemComponents, uidOf } from '../mapping/calendar-object.js';
 import { namesUser, organizedBy, partstatOf } from '../mapping/calendar-user.js';
 import { stripMailto, type Directory } from '../mapping/directory.js';
+import { setTimeProperty, utcTime } from '../mapping/ical-time.js';
 import { significantContent } from '../mapping/significance.js';
 import type { ComponentType } from '../model/calendar.js';
 import { cancelledCopy, fullCopy, itipCalendar, reducedCopy, type ItipMethod } from './itip-object.js';
@@ -53,7 +54,12 @@ export interface ItipMessage {
  * SCHEDULE-AGENT=CLIENT or NONE schedules for itself (RFC 6638 §7.1). Items without ORGANIZER
  * are no meetings; a user who is not the organizer sends only replies.
  */
-export function planMessages(change: ItemChange, user: string, directory: Directory): ItipMessage[] {
+export function planMessages(change: ItemChange, user: string, directory: Directory, now: Date): ItipMessage[] {
+  const stamped = (messages: ItipMessage[]) => messages.map((m) => stampMessage(m, now));
+  return stamped(plan(change, user, directory));
+}
+
+function plan(change: ItemChange, user: string, directory: Directory): ItipMessage[] {
   const { before, after } = change;
   if (change.reply) return after ? planReply(before, after, user, directory) : [];
   const current = after ?? before;
@@ -116,6 +122,15 @@ function message(
   const calendar = itipCalendar(method, version.vcalendar, components);
   const subject = calendar.getAllSubcomponents().find((c) => c.name !== 'vtimezone')!;
   return { method, purpose, uid: version.uid, type: version.type, recipients, calendar, subject, statusOn };
+}
+
+/** DTSTAMP of an iTIP message is when the message was made (RFC 5546 §3.2). */
+function stampMessage(message: ItipMessage, now: Date): ItipMessage {
+  const stamp = utcTime(new Date(Math.floor(now.getTime() / 1000) * 1000));
+  for (const component of message.calendar.getAllSubcomponents()) {
+    if (component.name !== 'vtimezone') setTimeProperty(component, 'dtstamp', stamp);
+  }
+  return message;
 }
 
 /** Master first, then overrides. */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Calendar } from '../calendars/calendar.js';
 import type { Item } from '../calendars/item.js';
 import type { Directory } from '../mapping/directory.js';
+import type { Clock } from '../model/clock.js';
 import type { BackendCredentials } from '../model/session.js';
 import { imipMail } from './imip-message.js';
 import { planMessages, type ItemVersion, type ItipMessage } from './itip-plan.js';
@@ -18,6 +19,7 @@ export interface SchedulingSetup {
   senderAddress: string;
   server: ServerScheduling;
   directory: Directory;
+  clock: Clock;
   /** Most recipients of the messages of one request (WCAP_MAX_ATTENDEES). */
   maxRecipients: number;
   /** Told the fate of each message (metrics). */
@@ -79,7 +81,7 @@ export class Outbox {
   async deliver(): Promise<DeliveryReport> {
     if (!this.active || this.changes.size === 0) return { failed: [] };
     if (await this.setup.server.schedulesItself(this.credentials)) return { failed: [] };
-    const messages = [...this.changes.values()].flatMap((change) => planMessages(change, this.user, this.setup.directory));
+    const messages = [...this.changes.values()].flatMap((change) => planMessages(change, this.user, this.setup.directory, new Date(this.setup.clock.now())));
     let budget = this.setup.maxRecipients;
     const results: Array<{ message: ItipMessage; deliveries: Deliveries }> = [];
     for (let i = 0; i < messages.length; i += PARALLEL_SENDS) {

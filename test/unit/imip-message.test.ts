@@ -8,6 +8,7 @@ import { planMessages, type ItemVersion } from '../../src/scheduling/itip-plan.j
 import { nodemailerMessage, relayName } from '../../src/scheduling/mail-transport.js';
 
 const directory = new Directory('example.com');
+const NOW = new Date('2029-01-02T03:04:05.678Z');
 
 function invitation(summary: string, extra: string[] = []): ItemVersion {
   const text = [
@@ -22,7 +23,7 @@ function invitation(summary: string, extra: string[] = []): ItemVersion {
 
 /** Builds the MIME message exactly as the transport hands it to nodemailer, and parses it back. */
 async function compiled(summary: string) {
-  const [message] = planMessages({ before: null, after: invitation(summary), reply: false }, 'frank', directory);
+  const [message] = planMessages({ before: null, after: invitation(summary), reply: false }, 'frank', directory, NOW);
   const mail = imipMail(message!, 'calendar@example.com', { name: 'frank', address: 'frank@example.com' });
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   const info = await transport.sendMail(nodemailerMessage(mail));
@@ -57,7 +58,7 @@ describe('imipMail', () => {
   it('a title with line breaks cannot add headers: the subject is one line', async () => {
     const after = invitation('x');
     after.vcalendar.getFirstSubcomponent('vevent')!.updatePropertyWithValue('summary', 'Hi\r\nBcc: evil@attacker.example');
-    const [message] = planMessages({ before: null, after, reply: false }, 'frank', directory);
+    const [message] = planMessages({ before: null, after, reply: false }, 'frank', directory, NOW);
     const mail = imipMail(message!, 'calendar@example.com', { name: 'frank', address: 'frank@example.com' });
     expect(mail.subject).toBe('Invitation: Hi Bcc: evil@attacker.example');
   });
@@ -81,7 +82,7 @@ describe('imipMail', () => {
   it('a REPLY names the answer in the subject and the text', () => {
     const before = invitation('Review', ['ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:dave@example.com']);
     const after = invitation('Review', ['ATTENDEE;PARTSTAT=DECLINED:mailto:dave@example.com']);
-    const [reply] = planMessages({ before, after, reply: true }, 'dave', directory);
+    const [reply] = planMessages({ before, after, reply: true }, 'dave', directory, NOW);
     const mail = imipMail(reply!, 'calendar@example.com', { name: 'dave', address: 'dave@example.com' });
     expect(mail.subject).toBe('Declined: Review');
     expect(mail.to).toEqual(['frank@example.com']);
