@@ -80,8 +80,9 @@ export class Outbox {
   /** Sends what the noted changes call for. Never throws; the report lists unreached recipients. */
   async deliver(): Promise<DeliveryReport> {
     if (!this.active || this.changes.size === 0) return { failed: [] };
-    if (await this.setup.server.schedulesItself(this.credentials)) return { failed: [] };
     const messages = [...this.changes.values()].flatMap((change) => planMessages(change, this.user, this.setup.directory, new Date(this.setup.clock.now())));
+    // Asked only when there is something to send (one OPTIONS per process, server-scheduling.ts).
+    if (messages.length === 0 || (await this.setup.server.schedulesItself(this.credentials))) return { failed: [] };
     let budget = this.setup.maxRecipients;
     const results: Array<{ message: ItipMessage; deliveries: Deliveries }> = [];
     for (let i = 0; i < messages.length; i += PARALLEL_SENDS) {

@@ -180,6 +180,23 @@ describe('scheduling mail through an SMTP relay (Radicale does not schedule)', (
     expect((await stored(h, ORGANIZER, uid)).getFirstPropertyValue('sequence')).toBe(1);
   });
 
+  it('moving "this and future" occurrences splits the series: an update of the old one, an invitation to the new one', async () => {
+    const uid = uidOf('split');
+    expect((await invite(uid, `&rrules=${enc('"FREQ=DAILY;COUNT=5"')}`)).errno).toBe(0);
+    sink.received.length = 0;
+    const answer = await h.wcap('storeevents', `id=${id}&calid=${ORGANIZER}&uid=${uid}&storetype=2&rid=20290107T090000Z&mod=2&dtstart=20290107T150000Z&dtend=20290107T160000Z&method=2`);
+    expect(answer.errno).toBe(0);
+    const byUid = new Map(sink.received.map((m) => [String(event(calendarPart(m).vcalendar).getFirstPropertyValue('uid')), m]));
+    expect([...byUid.keys()].sort()).toEqual([uid, `${uid}-R20290107T090000Z`]);
+    const old = event(calendarPart(byUid.get(uid)!).vcalendar);
+    expect(byUid.get(uid)!.parsed.subject).toMatch(/^Updated invitation/);
+    expect(old.getFirstPropertyValue('sequence')).toBe(1);
+    expect(String(old.getFirstPropertyValue('rrule'))).toMatch(/UNTIL=/);
+    const split = byUid.get(`${uid}-R20290107T090000Z`)!;
+    expect(split.parsed.subject).toMatch(/^Invitation/);
+    expect(split.to.sort()).toEqual([`${LOCAL}@example.com`, GUEST].sort());
+  });
+
   it('smtp=0 (Lightning: smtp=0&smtpNotify=0&notify=0) sends nothing, for stores and deletes', async () => {
     const uid = uidOf('quiet');
     expect((await invite(uid, '&smtp=0&smtpNotify=0&notify=0')).errno).toBe(0);
