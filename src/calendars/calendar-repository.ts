@@ -8,6 +8,8 @@ import { GatewayError, isGatewayError } from '../model/errors.js';
 import type { BackendCredentials, Session } from '../model/session.js';
 import { Outbox, type SchedulingSetup } from '../scheduling/outbox.js';
 import { fixedScheduling } from '../scheduling/server-scheduling.js';
+
+export type { Outbox } from '../scheduling/outbox.js';
 import { Calendar } from './calendar.js';
 import type { CalendarContext } from './calendar-context.js';
 import type { TtlCache } from './ttl-cache.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
 import type { Calendar } from '../calendars/calendar.js';
+import type { Outbox } from '../calendars/calendar-repository.js';
 import type { Item } from '../calendars/item.js';
 import { retryOnConflict } from '../calendars/merge-retry.js';
 import { applyItemChanges, stampItem } from '../mapping/apply-changes.js';
@@ -17,7 +18,6 @@ import { fetchSettings } from '../wcap/fetch-params.js';
 import { singleBlock, type WcapResult } from '../wcap/result.js';
 import { deliverMail, mailWanted } from '../wcap/notify-params.js';
 import { changesFromParams, storeParams, type StoreParams } from '../wcap/store-params.js';
-import type { Outbox } from '../scheduling/outbox.js';
 import { WcapError } from '../wcap/wcap-error.js';
 
 const REPLY = '4';
