@@ -7,9 +7,17 @@ export interface DavAnswer {
   status: number;
   headers: Headers;
   body: string;
+  /** The URL that answered, when a redirect was followed to get there. */
+  url?: string;
 }
 
-/** What the transport adds to every request: Basic auth, the timeout signal, no redirects. */
+/** Methods whose same-origin redirects are followed (reads only). */
+const FOLLOWED_METHODS = new Set(['PROPFIND', 'REPORT', 'GET']);
+const REDIRECT_STATUSES = new Set([301, 302, 307, 308]);
+/** Hops followed before giving up (a loop, or a misconfigured proxy). */
+const MAX_REDIRECTS = 5;
+
+/** What the transport adds to every request: Basic auth, the timeout signal, no automatic redirects. */
 export interface RequestExtras {
   headers: Record<string, string>;
   /** Spread into the fetch init (or tsdav's fetchOptions). */
@@ -31,21 +39,45 @@ export class DavTransport {
     this.fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
   }
 
-  /** One request with an optional body, through the injected fetch. */
-  request(
+  /**
+   * One request with an optional body, through the injected fetch. PROPFIND, REPORT and GET follow
+   * same-origin redirects (at most MAX_REDIRECTS hops, method and body kept): Cyrus answers 301 to
+   * another user's calendar, pointing at the requester's view of it, and `/.well-known/caldav`
+   * redirects on every server (RFC 6764). A redirect to another origin is refused, since it would
+   * carry the credentials elsewhere; writes are never redirected (the URLs they use came from the
+   * server's own answers).
+   */
+  async request(
     credentials: BackendCredentials,
     method: string,
     url: string,
     options: { headers?: Record<string, string>; body?: string } = {},
   ): Promise<DavAnswer> {
-    return this.exchange(credentials, method, url, (extras) =>
-      this.fetch(url, {
-        method,
-        headers: { ...options.headers, ...extras.headers },
-        ...(options.body === undefined ? {} : { body: options.body }),
-        ...extras.init,
-      }),
-    );
+    let target = url;
+    for (let hop = 0; ; hop++) {
+      const current = target;
+      const answer = await this.exchange(credentials, method, current, (extras) =>
+        this.fetch(current, {
+          method,
+          headers: { ...options.headers, ...extras.headers },
+          ...(options.body === undefined ? {} : { body: options.body }),
+          ...extras.init,
+        }),
+      );
+      const location = answer.headers.get('location');
+      if (!FOLLOWED_METHODS.has(method) || !REDIRECT_STATUSES.has(answer.status) || location === null) {
+        return hop === 0 ? answer : { ...answer, url: current };
+      }
+      const action = `${method} ${pathOf(url)}`;
+      const next = new URL(location, current);
+      if (next.origin !== new URL(current).origin) {
+        throw new GatewayError('backend', `CalDAV ${action} was redirected to another server; not followed`, { status: answer.status });
+      }
+      if (hop >= MAX_REDIRECTS) {
+        throw new GatewayError('backend', `CalDAV ${action}: more than ${MAX_REDIRECTS} redirects`, { status: answer.status });
+      }
+      target = next.href;
+    }
   }
 
   /**
@@ -64,8 +96,8 @@ export class DavTransport {
     }
     const extras: RequestExtras = {
       headers: { Authorization: `Basic ${basicToken(credentials)}` },
-      // A redirect would replay the Authorization header to wherever it points; a CalDAV server
-      // we address by its own hrefs has no reason to redirect, so a 3xx is treated as an error.
+      // fetch would replay the Authorization header to wherever a redirect points: `request`
+      // follows redirects itself, same origin only.
       init: { signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual' },
     };
     try {
