@@ -14,6 +14,8 @@ export interface ServerLimits {
   noOtherUsers?: boolean;
   /** Does not deliver invitations itself (RFC 6638 automatic scheduling). */
   noScheduling?: boolean;
+  /** Answers 403 for a user that does not exist, as for one whose calendar is not shared (28, never 29). */
+  hidesUnknownUsers?: boolean;
 }
 
 export interface TestServer {
@@ -42,7 +44,7 @@ export const radicaleServer = (url: string, rightsFile: string): TestServer => (
   name: 'Radicale',
   kind: 'radicale',
   url,
-  limits: { noScheduling: true },
+  limits: { noScheduling: true, hidesUnknownUsers: true },
   defaultCalendar: 'calendar',
   homePath: '/{user}/',
   rightsFile,
