@@ -140,9 +140,9 @@ export class CalDavBackend implements CalendarBackend {
     ical: string,
   ): Promise<StoredObject> {
     const url = objectUrl(calendarUrl, uid);
-    const answer = await this.http.exchange(credentials, 'PUT', url, (extras) =>
+    const answer = await this.http.exchange(credentials, 'PUT', url, (extras, target) =>
       createObject({
-        url,
+        url: target,
         data: ical,
         headers: { ...extras.headers, 'If-None-Match': '*', 'Content-Type': ICALENDAR },
         fetchOptions: extras.init,
@@ -154,9 +154,9 @@ export class CalDavBackend implements CalendarBackend {
 
   async updateObject(credentials: BackendCredentials, object: StoredObject, ical: string): Promise<StoredObject> {
     const { url } = object;
-    const answer = await this.http.exchange(credentials, 'PUT', url, (extras) =>
+    const answer = await this.http.exchange(credentials, 'PUT', url, (extras, target) =>
       updateObject({
-        url,
+        url: target,
         data: ical,
         // tsdav drops a falsy etag, so an empty version means an unconditional PUT.
         etag: object.version,
@@ -170,8 +170,8 @@ export class CalDavBackend implements CalendarBackend {
 
   async deleteObject(credentials: BackendCredentials, object: StoredObject): Promise<void> {
     const { url } = object;
-    const answer = await this.http.exchange(credentials, 'DELETE', url, (extras) =>
-      deleteObject({ url, etag: object.version, headers: extras.headers, fetchOptions: extras.init, fetch: this.http.fetch }),
+    const answer = await this.http.exchange(credentials, 'DELETE', url, (extras, target) =>
+      deleteObject({ url: target, etag: object.version, headers: extras.headers, fetchOptions: extras.init, fetch: this.http.fetch }),
     );
     if (answer.status === 200 || answer.status === 204) return;
     throw statusError(answer, `DELETE ${pathOf(url)}`, credentials, { 412: 'changed', 410: 'not-found' });

@@ -11,8 +11,8 @@ export interface DavAnswer {
   url?: string;
 }
 
-/** Methods whose same-origin redirects are followed (reads only). */
-const FOLLOWED_METHODS = new Set(['PROPFIND', 'REPORT', 'GET']);
+/** Methods whose same-origin redirects are followed (reads and object writes, never MKCALENDAR). */
+const FOLLOWED_METHODS = new Set(['PROPFIND', 'REPORT', 'GET', 'PUT', 'DELETE']);
 const REDIRECT_STATUSES = new Set([301, 302, 307, 308]);
 /** Hops followed before giving up (a loop, or a misconfigured proxy). */
 const MAX_REDIRECTS = 5;
@@ -39,31 +39,42 @@ export class DavTransport {
     this.fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
   }
 
-  /**
-   * One request with an optional body, through the injected fetch. PROPFIND, REPORT and GET follow
-   * same-origin redirects (at most MAX_REDIRECTS hops, method and body kept): Cyrus answers 301 to
-   * another user's calendar, pointing at the requester's view of it, and `/.well-known/caldav`
-   * redirects on every server (RFC 6764). A redirect to another origin is refused, since it would
-   * carry the credentials elsewhere; writes are never redirected (the URLs they use came from the
-   * server's own answers).
-   */
-  async request(
+  /** One request with an optional body, through the injected fetch (redirects: see `exchange`). */
+  request(
     credentials: BackendCredentials,
     method: string,
     url: string,
     options: { headers?: Record<string, string>; body?: string } = {},
   ): Promise<DavAnswer> {
+    return this.exchange(credentials, method, url, (extras, target) =>
+      this.fetch(target, {
+        method,
+        headers: { ...options.headers, ...extras.headers },
+        ...(options.body === undefined ? {} : { body: options.body }),
+        ...extras.init,
+      }),
+    );
+  }
+
+  /**
+   * Runs `perform` against `url` (it must use `extras`, `target` and this transport's `fetch`) and
+   * reads the answer; used directly for tsdav calls, which take headers, fetchOptions and a fetch
+   * override. Reads and object writes (PROPFIND, REPORT, GET, PUT, DELETE) follow same-origin
+   * redirects, at most MAX_REDIRECTS hops, with method, body and conditions unchanged: Cyrus answers
+   * 301 for another user's calendar and its objects, pointing at the requester's view of them, and
+   * `/.well-known/caldav` redirects (RFC 6764). A redirect to another origin is refused, never
+   * followed: it would carry the credentials elsewhere. The answer names the URL that gave it.
+   */
+  async exchange(
+    credentials: BackendCredentials,
+    method: string,
+    url: string,
+    perform: (extras: RequestExtras, target: string) => Promise<Response>,
+  ): Promise<DavAnswer> {
     let target = url;
     for (let hop = 0; ; hop++) {
       const current = target;
-      const answer = await this.exchange(credentials, method, current, (extras) =>
-        this.fetch(current, {
-          method,
-          headers: { ...options.headers, ...extras.headers },
-          ...(options.body === undefined ? {} : { body: options.body }),
-          ...extras.init,
-        }),
-      );
+      const answer = await this.once(credentials, method, current, (extras) => perform(extras, current));
       const location = answer.headers.get('location');
       if (!FOLLOWED_METHODS.has(method) || !REDIRECT_STATUSES.has(answer.status) || location === null) {
         return hop === 0 ? answer : { ...answer, url: current };
@@ -80,11 +91,8 @@ export class DavTransport {
     }
   }
 
-  /**
-   * Runs `perform` (which must use `extras` and this transport's `fetch`) and reads the answer.
-   * Used directly for tsdav calls, which take headers, fetchOptions and a fetch override.
-   */
-  async exchange(
+  /** One exchange: Basic auth, the time-out, no redirect following; failures to answer become 'unavailable'. */
+  private async once(
     credentials: BackendCredentials,
     method: string,
     url: string,
@@ -96,7 +104,7 @@ export class DavTransport {
     }
     const extras: RequestExtras = {
       headers: { Authorization: `Basic ${basicToken(credentials)}` },
-      // fetch would replay the Authorization header to wherever a redirect points: `request`
+      // fetch would replay the Authorization header to wherever a redirect points: `exchange`
       // follows redirects itself, same origin only.
       init: { signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual' },
     };

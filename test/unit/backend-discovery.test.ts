@@ -122,11 +122,23 @@ describe('redirects', () => {
     expect(sent).toHaveLength(6);
   });
 
-  it('does not follow a redirect of a write', async () => {
-    const { backend: b, sent } = backend({ '/c/e.ics': { status: 301, location: '/d/e.ics' } });
-    const error = (await b.deleteObject(CREDS, { url: 'http://dav.test/c/e.ics', version: '"1"', ical: '' }).catch((e: unknown) => e)) as GatewayError;
+  it('follows a same-origin redirect of an object write with its condition, but not of MKCALENDAR', async () => {
+    const seen: Array<[string, string, string | null]> = [];
+    const fetchImpl: typeof fetch = async (input, init) => {
+      const path = new URL(String(input)).pathname;
+      seen.push([init?.method ?? 'GET', path, new Headers(init?.headers).get('if-match')]);
+      if (path.startsWith('/c/')) return new Response('', { status: 301, headers: { Location: path.replace('/c/', '/d/') } });
+      return new Response(null, { status: 204 });
+    };
+    const b = new CalDavBackend({ serverUrl: 'http://dav.test/', timeoutMs: 1000, fetch: fetchImpl });
+    await b.deleteObject(CREDS, { url: 'http://dav.test/c/e.ics', version: '"1"', ical: '' });
+    expect(seen).toEqual([
+      ['DELETE', '/c/e.ics', '"1"'],
+      ['DELETE', '/d/e.ics', '"1"'],
+    ]);
+    const error = (await b.createCalendar(CREDS, 'http://dav.test/c/new/', {}).catch((e: unknown) => e)) as GatewayError;
     expect(error).toBeInstanceOf(GatewayError);
-    expect(sent).toEqual(['DELETE /c/e.ics']);
+    expect(seen.at(-1)).toEqual(['MKCALENDAR', '/c/new/', null]);
   });
 });
 
