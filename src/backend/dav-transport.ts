@@ -1,6 +1,7 @@
 import { GatewayError, isGatewayError } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 import { basicToken, redact } from './dav-errors.js';
+import { MovedCollections } from './moved-collections.js';
 
 /** A complete HTTP answer; the body is read under the same timeout as the request. */
 export interface DavAnswer {
@@ -33,6 +34,7 @@ export interface RequestExtras {
 export class DavTransport {
   readonly fetch: typeof fetch;
   private readonly timeoutMs: number;
+  private readonly moved = new MovedCollections();
 
   constructor(timeoutMs: number, fetchImpl?: typeof fetch) {
     this.timeoutMs = timeoutMs;
@@ -63,7 +65,9 @@ export class DavTransport {
    * redirects, at most MAX_REDIRECTS hops, with method, body and conditions unchanged: Cyrus answers
    * 301 for another user's calendar and its objects, pointing at the requester's view of them, and
    * `/.well-known/caldav` redirects (RFC 6764). A redirect to another origin is refused, never
-   * followed: it would carry the credentials elsewhere. The answer names the URL that gave it.
+   * followed: it would carry the credentials elsewhere. Permanent redirects of collections are
+   * remembered per user (MovedCollections), so the next request for them, or for an object in
+   * them, goes straight to the target. The answer names the URL that gave it.
    */
   async exchange(
     credentials: BackendCredentials,
@@ -71,13 +75,15 @@ export class DavTransport {
     url: string,
     perform: (extras: RequestExtras, target: string) => Promise<Response>,
   ): Promise<DavAnswer> {
-    let target = url;
+    const follows = FOLLOWED_METHODS.has(method);
+    let target = follows ? this.moved.resolve(credentials.user, url) : url;
     for (let hop = 0; ; hop++) {
       const current = target;
       const answer = await this.once(credentials, method, current, (extras) => perform(extras, current));
       const location = answer.headers.get('location');
-      if (!FOLLOWED_METHODS.has(method) || !REDIRECT_STATUSES.has(answer.status) || location === null) {
-        return hop === 0 ? answer : { ...answer, url: current };
+      if (!follows || !REDIRECT_STATUSES.has(answer.status) || location === null) {
+        if (current !== url && (answer.status === 404 || answer.status === 410)) this.moved.forget(credentials.user, url);
+        return current === url ? answer : { ...answer, url: current };
       }
       const action = `${method} ${pathOf(url)}`;
       const next = new URL(location, current);
@@ -87,6 +93,7 @@ export class DavTransport {
       if (hop >= MAX_REDIRECTS) {
         throw new GatewayError('backend', `CalDAV ${action}: more than ${MAX_REDIRECTS} redirects`, { status: answer.status });
       }
+      if (answer.status === 301 || answer.status === 308) this.moved.remember(credentials.user, current, next.href);
       target = next.href;
     }
   }

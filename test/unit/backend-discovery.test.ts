@@ -107,6 +107,27 @@ describe('redirects', () => {
     expect(outcome).toBe(expected);
   });
 
+  it("remembers a calendar's permanent move per user: later requests for it and its objects go straight there", async () => {
+    const { backend: b, sent } = backend({
+      '/dav/calendars/user/boss/Default/': { status: 301, location: '/dav/calendars/user/jdoe/boss.Default/' },
+      '/dav/calendars/user/jdoe/boss.Default/': { status: 207, body: calendar },
+      '/dav/calendars/user/jdoe/boss.Default/e.ics': { status: 200, body: 'BEGIN:VCALENDAR' },
+    });
+    const url = 'http://dav.test/dav/calendars/user/boss/Default/';
+    await b.getCalendar(CREDS, url);
+    await b.getCalendar(CREDS, url);
+    expect((await b.getObject(CREDS, `${url}e.ics`))?.ical).toBe('BEGIN:VCALENDAR');
+    expect(sent).toEqual([
+      'PROPFIND /dav/calendars/user/boss/Default/',
+      'PROPFIND /dav/calendars/user/jdoe/boss.Default/',
+      'PROPFIND /dav/calendars/user/jdoe/boss.Default/',
+      'GET /dav/calendars/user/jdoe/boss.Default/e.ics',
+    ]);
+    // Another user asks the server again: the target depends on who asks.
+    await b.getCalendar({ user: 'ann', password: 'pw-ann-1234' }, url);
+    expect(sent.at(-2)).toBe('PROPFIND /dav/calendars/user/boss/Default/');
+  });
+
   it('refuses a redirect to another origin and never sends the credentials there', async () => {
     const { backend: b, sent } = backend({ '/x/e.ics': { status: 302, location: 'http://evil.test/e.ics' } });
     const error = (await b.getObject(CREDS, 'http://dav.test/x/e.ics').catch((e: unknown) => e)) as GatewayError;
