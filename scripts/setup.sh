@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what wcap-gateway needs on a Debian/Ubuntu machine, and only what is missing:
-#   - radicale and redis-server (apt; the embedded CalDAV server and the test services)
+#   - radicale, redis-server and Cyrus (cyrus-imapd cyrus-caldav cyrus-admin sasl2-bin) from apt:
+#     the embedded CalDAV server and the test services
 #   - node_modules (npm ci) when absent or older than package-lock.json
 # Safe to run again: a second run only checks. Non-interactive (CI has no stdin).
 set -euo pipefail
@@ -20,11 +21,21 @@ if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); proce
 fi
 
 # --- System packages -------------------------------------------------------------------------------
-# binary -> Debian package
-declare -A PACKAGE_OF=([radicale]=radicale [redis-server]=redis-server)
+# What the gateway and its tests run: Radicale and Redis (embedded CalDAV server, test services) and
+# Cyrus IMAP with CalDAV (the second CalDAV server of the test suite, test/support/cyrus.ts).
+# check (a file, or a binary on PATH) -> Debian package
+declare -A PACKAGE_OF=(
+  [radicale]=radicale
+  [redis-server]=redis-server
+  [/usr/lib/cyrus/bin/master]=cyrus-imapd
+  [/usr/lib/cyrus/bin/httpd]=cyrus-caldav
+  [cyradm]=cyrus-admin
+  [saslpasswd2]=sasl2-bin
+)
+present() { if [[ $1 == /* ]]; then [[ -x $1 ]]; else command -v "$1" >/dev/null 2>&1; fi; }
 missing=()
-for binary in radicale redis-server; do
-  command -v "$binary" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$binary]}")
+for check in "${!PACKAGE_OF[@]}"; do
+  present "$check" || missing+=("${PACKAGE_OF[$check]}")
 done
 
 if ((${#missing[@]} > 0)); then
@@ -37,16 +48,26 @@ if ((${#missing[@]} > 0)); then
   say "installing ${missing[*]} (apt-get)…"
   export DEBIAN_FRONTEND=noninteractive
   log=$(mktemp)
-  trap 'rm -f "$log"' EXIT
+  # Package scripts must not start system services (cyrus-imapd and redis-server would, on the
+  # standard ports): the tests start their own instances. policy-rc.d exit 101 = "action forbidden"
+  # (/usr/share/doc/init-system-helpers/README.policy-rc.d); one already in place is left alone.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    own_policy=1
+  fi
+  trap 'rm -f "$log"; if ((own_policy)); then rm -f "$policy"; fi' EXIT
   if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
     cat "$log" >&2
     fail "apt-get failed (output above)"
   fi
-  for binary in radicale redis-server; do
-    command -v "$binary" >/dev/null 2>&1 || fail "$binary still not found on PATH after installing ${PACKAGE_OF[$binary]}"
+  for check in "${!PACKAGE_OF[@]}"; do
+    present "$check" || fail "$check still not found after installing ${PACKAGE_OF[$check]}"
   done
 fi
-say "radicale $(radicale --version 2>/dev/null || echo '?'), $(redis-server --version | awk '{print $1, $2, $3}')"
+say "radicale $(radicale --version 2>/dev/null || echo '?'), $(redis-server --version | awk '{print $1, $2, $3}'), cyrus-imapd $(dpkg-query -W -f='${Version}' cyrus-imapd 2>/dev/null || echo '?')"
 
 # --- npm dependencies ------------------------------------------------------------------------------
 # npm rewrites node_modules/.package-lock.json on every install, so it dates the last install.

@@ -10,10 +10,11 @@ import { fetchObjects, findByUid, queryRange } from './calendar-reports.js';
 import { CollectionReader, type ContentVersion } from './collection-reader.js';
 import { statusError } from './dav-errors.js';
 import { DavTransport, pathOf, type DavAnswer } from './dav-transport.js';
-import { CALDAV_NS, DAV_NS, propHref, succeeded } from './multistatus.js';
+import { discoverHome } from './home-discovery.js';
+import { succeeded } from './multistatus.js';
 import { readMultistatus, readWriteAnswer } from './dav-answers.js';
 import { syncCollection } from './dav-sync.js';
-import { buildCalendarUrl, objectUrl, ownerAndName, resolveHref, withSlash } from './object-urls.js';
+import { buildCalendarUrl, objectUrl, ownerAndName, withSlash } from './object-urls.js';
 
 export interface CalDavBackendOptions {
   /** Base URL of the CalDAV server, ending in '/'; must not contain credentials. */
@@ -30,7 +31,8 @@ const ICALENDAR = 'text/calendar; charset=utf-8';
 
 /**
  * CalendarBackend over CalDAV (RFC 4791), written against Radicale 3.1.8. Stateless: each call
- * authenticates with the credentials it is given. Request counts per call: discoverHome 2,
+ * authenticates with the credentials it is given. Request counts per call: discoverHome 2 (3 on a
+ * server that schedules),
  * getCalendar/listCalendars/createCalendar/getObject/createObject/updateObject/deleteObject 1 (getCalendar
  * 2 once per process when the server lacks getctag), syncChanges 1 per truncated round plus a
  * multiget per 100 members sent without data, fetchObjects 1 per 100 objects,
@@ -52,16 +54,13 @@ export class CalDavBackend implements CalendarBackend {
     this.collections = new CollectionReader(this.http, options.contentVersion ?? 'tag');
   }
 
-  /** Two PROPFINDs (Depth 0): current-user-principal on the server root, calendar-home-set on it. */
-  async discoverHome(credentials: BackendCredentials): Promise<UserHome> {
-    const principalHref = await this.findHref(credentials, this.serverUrl, 'D:current-user-principal');
-    const principalUrl = resolveHref(principalHref, this.serverUrl);
-    const homeHref = await this.findHref(credentials, principalUrl, 'C:calendar-home-set');
-    return { principalUrl, calendarHomeUrl: withSlash(resolveHref(homeHref, principalUrl)) };
+  /** See home-discovery.ts: 2 PROPFINDs (Depth 0), 3 on a server that schedules. */
+  discoverHome(credentials: BackendCredentials): Promise<UserHome> {
+    return discoverHome(this.http, this.serverUrl, credentials);
   }
 
   calendarUrl(home: UserHome, owner: string, name: string): string {
-    return buildCalendarUrl(home.calendarHomeUrl, owner, name);
+    return buildCalendarUrl(home.calendarHomeUrl, owner, name, home.user);
   }
 
   /** See CalendarBackend.getCalendar and CollectionReader (how the content tag is read). */
@@ -141,9 +140,9 @@ export class CalDavBackend implements CalendarBackend {
     ical: string,
   ): Promise<StoredObject> {
     const url = objectUrl(calendarUrl, uid);
-    const answer = await this.http.exchange(credentials, 'PUT', url, (extras) =>
+    const answer = await this.http.exchange(credentials, 'PUT', url, (extras, target) =>
       createObject({
-        url,
+        url: target,
         data: ical,
         headers: { ...extras.headers, 'If-None-Match': '*', 'Content-Type': ICALENDAR },
         fetchOptions: extras.init,
@@ -155,9 +154,9 @@ export class CalDavBackend implements CalendarBackend {
 
   async updateObject(credentials: BackendCredentials, object: StoredObject, ical: string): Promise<StoredObject> {
     const { url } = object;
-    const answer = await this.http.exchange(credentials, 'PUT', url, (extras) =>
+    const answer = await this.http.exchange(credentials, 'PUT', url, (extras, target) =>
       updateObject({
-        url,
+        url: target,
         data: ical,
         // tsdav drops a falsy etag, so an empty version means an unconditional PUT.
         etag: object.version,
@@ -171,8 +170,8 @@ export class CalDavBackend implements CalendarBackend {
 
   async deleteObject(credentials: BackendCredentials, object: StoredObject): Promise<void> {
     const { url } = object;
-    const answer = await this.http.exchange(credentials, 'DELETE', url, (extras) =>
-      deleteObject({ url, etag: object.version, headers: extras.headers, fetchOptions: extras.init, fetch: this.http.fetch }),
+    const answer = await this.http.exchange(credentials, 'DELETE', url, (extras, target) =>
+      deleteObject({ url: target, etag: object.version, headers: extras.headers, fetchOptions: extras.init, fetch: this.http.fetch }),
     );
     if (answer.status === 200 || answer.status === 204) return;
     throw statusError(answer, `DELETE ${pathOf(url)}`, credentials, { 412: 'changed', 410: 'not-found' });
@@ -192,18 +191,5 @@ export class CalDavBackend implements CalendarBackend {
       headers: { Depth: depth, 'Content-Type': XML_CONTENT_TYPE },
       body: propfindBody(props),
     });
-  }
-
-  /** Depth 0 PROPFIND of one href-valued property; throws 'backend' when the server has none. */
-  private async findHref(credentials: BackendCredentials, url: string, prop: string): Promise<string> {
-    const action = `PROPFIND ${pathOf(url)}`;
-    const answer = await this.propfind(credentials, url, '0', [prop]);
-    const [prefix, name] = prop.split(':') as [string, string];
-    const ns = prefix === 'D' ? DAV_NS : CALDAV_NS;
-    for (const response of readMultistatus(answer, action, credentials)) {
-      const href = propHref(response, ns, name);
-      if (href !== undefined) return href;
-    }
-    throw new GatewayError('backend', `CalDAV ${action}: server reported no ${name}`);
   }
 }

@@ -6,6 +6,17 @@ export interface UserHome {
   principalUrl: string;
   /** Absolute URL, ends with "/". */
   calendarHomeUrl: string;
+  /**
+   * The user's default calendar (absolute, ends with "/"): from discovery, the server's
+   * schedule-default-calendar-URL (RFC 6638) when it has one; after login, the calendar the
+   * gateway settled on (docs/caldav-servers.md#discovery).
+   */
+  defaultCalendarUrl?: string;
+  /**
+   * The login name the home belongs to. Other users' homes are found by replacing the path
+   * segment that carries it; a home whose path does not carry it has no other users' homes.
+   */
+  user?: string;
 }
 
 /** Outcome of {@link CalendarBackend.syncChanges}. */
@@ -37,7 +48,10 @@ export interface CalendarBackend {
    */
   discoverHome(credentials: BackendCredentials): Promise<UserHome>;
 
-  /** URL of the calendar collection `name` of `owner`, given the logged-in user's home. */
+  /**
+   * URL of the calendar collection `name` of `owner`, given the logged-in user's home. Throws
+   * 'no-calendar' when the server's layout gives other users no addressable home (see UserHome.user).
+   */
   calendarUrl(home: UserHome, owner: string, name: string): string;
 
   /**

@@ -11,10 +11,12 @@ export function isCalendarCollection(response: DavResponse): boolean {
 
 /**
  * CalendarInfo from a PROPFIND response asked with CALENDAR_PROPS. `base` is the URL the PROPFIND
- * was sent to (hrefs are resolved against it).
+ * was sent to (hrefs are resolved against it). `identity`, for a Depth 0 PROPFIND of one
+ * collection, is the URL asked for: it stays the calendar's URL, owner and name even when a
+ * redirect led elsewhere (Cyrus answers for another user's calendar from the requester's view).
  */
-export function toCalendarInfo(response: DavResponse, base: string): CalendarInfo {
-  const url = withSlash(resolveHref(response.href || base, base));
+export function toCalendarInfo(response: DavResponse, base: string, identity?: string): CalendarInfo {
+  const url = withSlash(identity ?? resolveHref(response.href || base, base));
   const info: CalendarInfo = { url, ...ownerAndName(url), componentTypes: componentTypesOf(response) };
   const displayName = propText(response, DAV_NS, 'displayname');
   if (displayName !== undefined) info.displayName = displayName;

@@ -44,7 +44,7 @@ export class CollectionReader {
       if (!read || !isCalendarCollection(read.response)) return null;
       const lastModified = Date.parse(propText(read.response, DAV_NS, 'getlastmodified') ?? '');
       if (lastModified <= read.date - LAST_MODIFIED_SETTLED_MS) {
-        return { ...toCalendarInfo(read.response, target), contentTag: `mtime:${lastModified}` };
+        return { ...toCalendarInfo(read.response, target, target), contentTag: `mtime:${lastModified}` };
       }
     }
     const own = (await this.propfind(credentials, target, withVersion ? (this.tagProperty ?? 'CS:getctag') : 'none'))?.response;
@@ -54,10 +54,10 @@ export class CollectionReader {
       else {
         const again = (await this.propfind(credentials, target, 'D:sync-token'))?.response;
         this.tagProperty = again?.props.has(clark(DAV_NS, 'sync-token')) ? 'D:sync-token' : 'none';
-        return again && isCalendarCollection(again) ? toCalendarInfo(again, target) : null;
+        return again && isCalendarCollection(again) ? toCalendarInfo(again, target, target) : null;
       }
     }
-    return toCalendarInfo(own, target);
+    return toCalendarInfo(own, target, target);
   }
 
   /**

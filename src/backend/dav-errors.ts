@@ -50,13 +50,29 @@ export function statusError(
   credentials: BackendCredentials,
   kinds: Partial<Record<number, GatewayErrorKind>> = {},
 ): GatewayError {
-  const kind = kinds[answer.status] ?? defaultKind(answer.status);
+  const kind = (answer.status === 403 ? preconditionKind(answer.body) : undefined) ?? kinds[answer.status] ?? defaultKind(answer.status);
   const quote = excerpt(answer.body, credentials);
   const message =
     answer.status === 401
       ? `CalDAV server rejected the credentials (${action})`
       : `CalDAV ${action} answered HTTP ${answer.status}${quote === '' ? '' : `: ${quote}`}`;
   return new GatewayError(kind, message, { status: answer.status });
+}
+
+/**
+ * Preconditions a 403 may name in its DAV:error body (RFC 4918 §16, RFC 4791 §5.3.2.1, §5.3.1.1,
+ * RFC 6638 §3.2.4.1):
+ * Cyrus answers refused data, a UID taken by another resource and an existing collection with 403
+ * and one of these, where Radicale uses 400/409.
+ */
+const PRECONDITION_KINDS: Array<[RegExp, GatewayErrorKind]> = [
+  [/<(?:[\w-]+:)?(?:valid-calendar-data|valid-calendar-object-resource|supported-calendar-data|supported-calendar-component|max-resource-size|min-date-time|max-date-time|max-instances|max-attendees-per-instance)\b/, 'invalid'],
+  [/<(?:[\w-]+:)?(?:no-uid-conflict|unique-scheduling-object-resource|resource-must-be-null)\b/, 'exists'],
+];
+
+function preconditionKind(body: string): GatewayErrorKind | undefined {
+  if (!/<(?:[\w-]+:)?error\b/.test(body)) return undefined;
+  return PRECONDITION_KINDS.find(([pattern]) => pattern.test(body))?.[1];
 }
 
 /** The answer had the right status but could not be understood. */

@@ -1,15 +1,24 @@
 import { GatewayError, isGatewayError } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 import { basicToken, redact } from './dav-errors.js';
+import { MovedCollections } from './moved-collections.js';
 
 /** A complete HTTP answer; the body is read under the same timeout as the request. */
 export interface DavAnswer {
   status: number;
   headers: Headers;
   body: string;
+  /** The URL that answered, when a redirect was followed to get there. */
+  url?: string;
 }
 
-/** What the transport adds to every request: Basic auth, the timeout signal, no redirects. */
+/** Methods whose same-origin redirects are followed (reads and object writes, never MKCALENDAR). */
+const FOLLOWED_METHODS = new Set(['PROPFIND', 'REPORT', 'GET', 'PUT', 'DELETE']);
+const REDIRECT_STATUSES = new Set([301, 302, 307, 308]);
+/** Hops followed before giving up (a loop, or a misconfigured proxy). */
+const MAX_REDIRECTS = 5;
+
+/** What the transport adds to every request: Basic auth, the timeout signal, no automatic redirects. */
 export interface RequestExtras {
   headers: Record<string, string>;
   /** Spread into the fetch init (or tsdav's fetchOptions). */
@@ -25,21 +34,22 @@ export interface RequestExtras {
 export class DavTransport {
   readonly fetch: typeof fetch;
   private readonly timeoutMs: number;
+  private readonly moved = new MovedCollections();
 
   constructor(timeoutMs: number, fetchImpl?: typeof fetch) {
     this.timeoutMs = timeoutMs;
     this.fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
   }
 
-  /** One request with an optional body, through the injected fetch. */
+  /** One request with an optional body, through the injected fetch (redirects: see `exchange`). */
   request(
     credentials: BackendCredentials,
     method: string,
     url: string,
     options: { headers?: Record<string, string>; body?: string } = {},
   ): Promise<DavAnswer> {
-    return this.exchange(credentials, method, url, (extras) =>
-      this.fetch(url, {
+    return this.exchange(credentials, method, url, (extras, target) =>
+      this.fetch(target, {
         method,
         headers: { ...options.headers, ...extras.headers },
         ...(options.body === undefined ? {} : { body: options.body }),
@@ -49,10 +59,47 @@ export class DavTransport {
   }
 
   /**
-   * Runs `perform` (which must use `extras` and this transport's `fetch`) and reads the answer.
-   * Used directly for tsdav calls, which take headers, fetchOptions and a fetch override.
+   * Runs `perform` against `url` (it must use `extras`, `target` and this transport's `fetch`) and
+   * reads the answer; used directly for tsdav calls, which take headers, fetchOptions and a fetch
+   * override. Reads and object writes (PROPFIND, REPORT, GET, PUT, DELETE) follow same-origin
+   * redirects, at most MAX_REDIRECTS hops, with method, body and conditions unchanged: Cyrus answers
+   * 301 for another user's calendar and its objects, pointing at the requester's view of them, and
+   * `/.well-known/caldav` redirects (RFC 6764). A redirect to another origin is refused, never
+   * followed: it would carry the credentials elsewhere. Permanent redirects of collections are
+   * remembered per user (MovedCollections), so the next request for them, or for an object in
+   * them, goes straight to the target. The answer names the URL that gave it.
    */
   async exchange(
+    credentials: BackendCredentials,
+    method: string,
+    url: string,
+    perform: (extras: RequestExtras, target: string) => Promise<Response>,
+  ): Promise<DavAnswer> {
+    const follows = FOLLOWED_METHODS.has(method);
+    let target = follows ? this.moved.resolve(credentials.user, url) : url;
+    for (let hop = 0; ; hop++) {
+      const current = target;
+      const answer = await this.once(credentials, method, current, (extras) => perform(extras, current));
+      const location = answer.headers.get('location');
+      if (!follows || !REDIRECT_STATUSES.has(answer.status) || location === null) {
+        if (current !== url && (answer.status === 404 || answer.status === 410)) this.moved.forget(credentials.user, url);
+        return current === url ? answer : { ...answer, url: current };
+      }
+      const action = `${method} ${pathOf(url)}`;
+      const next = new URL(location, current);
+      if (next.origin !== new URL(current).origin) {
+        throw new GatewayError('backend', `CalDAV ${action} was redirected to another server; not followed`, { status: answer.status });
+      }
+      if (hop >= MAX_REDIRECTS) {
+        throw new GatewayError('backend', `CalDAV ${action}: more than ${MAX_REDIRECTS} redirects`, { status: answer.status });
+      }
+      if (answer.status === 301 || answer.status === 308) this.moved.remember(credentials.user, current, next.href);
+      target = next.href;
+    }
+  }
+
+  /** One exchange: Basic auth, the time-out, no redirect following; failures to answer become 'unavailable'. */
+  private async once(
     credentials: BackendCredentials,
     method: string,
     url: string,
@@ -64,8 +111,8 @@ export class DavTransport {
     }
     const extras: RequestExtras = {
       headers: { Authorization: `Basic ${basicToken(credentials)}` },
-      // A redirect would replay the Authorization header to wherever it points; a CalDAV server
-      // we address by its own hrefs has no reason to redirect, so a 3xx is treated as an error.
+      // fetch would replay the Authorization header to wherever a redirect points: `exchange`
+      // follows redirects itself, same origin only.
       init: { signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual' },
     };
     try {

@@ -55,18 +55,25 @@ export function pathSegments(url: string): string[] {
 
 /**
  * URL of calendar `name` owned by `owner`, given the logged-in user's home.
- * Assumption (Radicale layout, `/<user>/<calendar>/`): a home's last path segment is its user's
- * name, and other users' homes are its siblings. So for the home's own user the result is
- * `<home><name>/`; for anyone else the home's last segment is replaced by `owner`.
+ * For the home's own user: `<home><name>/`. Another user's home is the same URL with the path
+ * segment that carries the logged-in user's name (`homeUser`, the last such segment) replaced by
+ * `owner`: Radicale `/<user>/`, Cyrus `/dav/calendars/user/<user>/`, DAViCal `/caldav.php/<user>/`.
+ * A home that carries no user name (Xandikos: `/user/calendars/` for everyone) has no other users'
+ * homes: GatewayError 'no-calendar'. Without `homeUser` (sessions from before discovery recorded
+ * it) the home's last segment is taken to be the user's name.
  */
-export function buildCalendarUrl(homeUrl: string, owner: string, name: string): string {
+export function buildCalendarUrl(homeUrl: string, owner: string, name: string, homeUser?: string): string {
   checkSegment('owner', owner);
   checkSegment('calendar', name);
   const home = new URL(withSlash(homeUrl));
   const segments = home.pathname.split('/').filter((s) => s !== '');
-  const homeUser = segments.length > 0 ? decodeSegment(segments.at(-1)!) : undefined;
-  const base = homeUser === undefined || homeUser === owner ? home : new URL(`../${encodeURIComponent(owner)}/`, home);
-  return new URL(`${encodeURIComponent(name)}/`, base).href;
+  const decoded = segments.map(decodeSegment);
+  const user = homeUser ?? decoded.at(-1);
+  if (user === owner) return new URL(`${encodeURIComponent(name)}/`, home).href;
+  const index = user === undefined ? -1 : decoded.lastIndexOf(user);
+  if (index < 0) throw new GatewayError('no-calendar', "The server's calendar homes do not name their users; other users' calendars cannot be addressed");
+  const path = segments.map((s, i) => (i === index ? encodeURIComponent(owner) : s));
+  return new URL(`/${path.join('/')}/${encodeURIComponent(name)}/`, home).href;
 }
 
 /** Owner and name of a calendar collection URL (its last two path segments). */

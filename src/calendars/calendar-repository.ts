@@ -49,6 +49,10 @@ export class CalendarRepository {
   readonly user: string;
   private readonly credentials: BackendCredentials;
   private readonly home: UserHome;
+  /** The user's default calendar, as settled at login. */
+  private readonly defaultUrl: string;
+  /** Its collection name: also the name of other users' default calendars (one server, one convention). */
+  private readonly defaultName: string;
 
   constructor(
     session: Session,
@@ -57,7 +61,9 @@ export class CalendarRepository {
   ) {
     this.user = session.user;
     this.credentials = { user: session.user, password: session.password };
-    this.home = { principalUrl: session.principalUrl, calendarHomeUrl: session.calendarHomeUrl };
+    this.home = { principalUrl: session.principalUrl, calendarHomeUrl: session.calendarHomeUrl, user: session.user };
+    this.defaultUrl = session.defaultCalendarUrl ?? ctx.backend.calendarUrl(this.home, session.user, ctx.defaultCalendar);
+    this.defaultName = lastSegment(this.defaultUrl) ?? ctx.defaultCalendar;
   }
 
   /**
@@ -119,9 +125,10 @@ export class CalendarRepository {
   /** The calendar a calid names and its URL; throws GatewayError 'no-calendar' for one it cannot name. */
   private locate(calid: string | undefined): { requested: string; address: CalendarAddress; url: string } {
     const requested = calid === undefined || calid.trim() === '' ? this.user : calid;
-    const address = parseCalid(requested, this.ctx.directory, this.ctx.defaultCalendar);
+    const address = parseCalid(requested, this.ctx.directory, this.defaultName);
     if (!address) throw new GatewayError('no-calendar', 'The calendar does not exist');
-    return { requested, address, url: this.ctx.backend.calendarUrl(this.home, address.owner, address.name) };
+    const isDefault = address.owner === this.user && address.name === this.defaultName;
+    return { requested, address, url: isDefault ? this.defaultUrl : this.ctx.backend.calendarUrl(this.home, address.owner, address.name) };
   }
 
   /** The calendars of the user's own home (one PROPFIND of the home), default calendar first. */
@@ -129,11 +136,27 @@ export class CalendarRepository {
     const calendars = await this.ctx.backend.listCalendars(this.credentials, this.home);
     return calendars
       .map((info) => {
-        const isDefault = info.name === this.ctx.defaultCalendar;
+        const isDefault = samePath(info.url, this.defaultUrl);
         return { calid: isDefault ? this.user : `${this.user}:${info.name}`, info, isDefault };
       })
       .sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.calid.localeCompare(b.calid));
   }
+}
+
+/** The decoded last path segment of a URL. */
+function lastSegment(url: string): string | undefined {
+  const segment = new URL(url).pathname.split('/').filter((s) => s !== '').at(-1);
+  if (segment === undefined) return undefined;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function samePath(a: string, b: string): boolean {
+  const path = (url: string) => new URL(url).pathname.replace(/\/?$/, '/');
+  return path(a) === path(b);
 }
 
 /** Key of a calendar's properties as `user` read them, in the shared properties cache. */

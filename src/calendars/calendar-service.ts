@@ -103,27 +103,32 @@ export class CalendarService {
   }
 
   /**
-   * Validates a login against the CalDAV server, discovers the user's calendar home and makes sure
-   * the default calendar exists (docs/architecture.md#identity-and-data-mapping).
-   * Costs 2 discovery requests and 1 PROPFIND, plus 1 MKCALENDAR on a user's first login. Throws
-   * GatewayError 'unauthorized' (or 'forbidden') for credentials the server refuses.
+   * Validates a login against the CalDAV server, discovers the user's calendar home and settles
+   * the user's default calendar (docs/caldav-servers.md#discovery): the server's
+   * schedule-default-calendar-URL when it has one and it exists, else the calendar named by
+   * WCAP_DEFAULT_CALENDAR in the home, created when missing. Costs the discovery requests (2, 3 on
+   * a server that schedules) and 1 PROPFIND, plus 1 MKCALENDAR on a user's first login on a server
+   * without a default calendar of its own. Throws GatewayError 'unauthorized' (or 'forbidden') for
+   * credentials the server refuses.
    */
   async open(credentials: BackendCredentials): Promise<UserHome> {
     const home = await this.backend.discoverHome(credentials);
-    const url = this.backend.calendarUrl(home, credentials.user, this.defaultCalendar);
-    const existing = await this.backend.getCalendar(credentials, url);
-    if (existing) {
-      // A client fetches right after logging in: its first fetch need not read them again.
-      rememberProperties(this.context.properties, credentials.user, url, existing);
-      return home;
+    const named = this.backend.calendarUrl(home, credentials.user, this.defaultCalendar);
+    for (const url of new Set([home.defaultCalendarUrl ?? named, named])) {
+      const existing = await this.backend.getCalendar(credentials, url);
+      if (existing) {
+        // A client fetches right after logging in: its first fetch need not read them again.
+        rememberProperties(this.context.properties, credentials.user, url, existing);
+        return { ...home, defaultCalendarUrl: url };
+      }
     }
     try {
-      await this.backend.createCalendar(credentials, url, { displayName: credentials.user });
+      await this.backend.createCalendar(credentials, named, { displayName: credentials.user });
     } catch (err) {
       // Two parallel first logins race to create it; the loser finds the winner's calendar.
-      if (!isGatewayError(err, 'exists') || !(await this.backend.getCalendar(credentials, url))) throw err;
+      if (!isGatewayError(err, 'exists') || !(await this.backend.getCalendar(credentials, named))) throw err;
     }
-    return home;
+    return { ...home, defaultCalendarUrl: named };
   }
 
   /** Resolves once no snapshot is being built in the background (benchmarks, tests, shutdown). */

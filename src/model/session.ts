@@ -8,6 +8,12 @@ export interface SessionData {
   principalUrl: string;
   /** Absolute URL of the user's calendar home (ends with "/"), discovered at login. */
   calendarHomeUrl: string;
+  /**
+   * Absolute URL of the user's default calendar, settled at login (the server's
+   * schedule-default-calendar-URL, else the configured calendar name in the home). Absent in
+   * sessions from before it was recorded: then the configured name in the home.
+   */
+  defaultCalendarUrl?: string;
 }
 
 export interface Session extends SessionData {

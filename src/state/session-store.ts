@@ -39,6 +39,7 @@ export function sessionFrom(
     password,
     principalUrl: stored.principalUrl,
     calendarHomeUrl: stored.calendarHomeUrl,
+    ...(stored.defaultCalendarUrl === undefined ? {} : { defaultCalendarUrl: stored.defaultCalendarUrl }),
     createdAt: stored.createdAt,
     lastSeenAt,
   };

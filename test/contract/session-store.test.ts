@@ -23,6 +23,8 @@ const BOB: SessionData = {
   password: 'correct horse battery staple',
   principalUrl: 'http://caldav.test/principals/bob/',
   calendarHomeUrl: 'http://caldav.test/calendars/bob/',
+  // The server's schedule-default-calendar-URL (Cyrus), kept with the session.
+  defaultCalendarUrl: 'http://caldav.test/calendars/bob/Default/',
 };
 
 class FakeClock {
@@ -112,6 +114,8 @@ describe.each(implementations)('SessionStore contract: %s', (_name, makeHarness)
     const id = await h.store.create(ALICE);
     h.clock.advanceSeconds(5);
     expect(await h.store.get(id)).toEqual({ ...ALICE, createdAt: T0, lastSeenAt: T0 + 5000 });
+    const withDefault = await h.store.create(BOB);
+    expect(await h.store.get(withDefault)).toEqual({ ...BOB, createdAt: T0 + 5000, lastSeenAt: T0 + 5000 });
   });
 
   it('keeps a session alive while it is used within the idle timeout', async () => {

@@ -209,7 +209,7 @@ describe('CalDavBackend answers', () => {
         : xml('<multistatus xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><response><href>/base/p/alice/</href><propstat><prop><C:calendar-home-set><href>cal</href></C:calendar-home-set></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>'),
     );
     const home = await new CalDavBackend({ serverUrl: base, timeoutMs: 1000, fetch }).discoverHome(CREDS);
-    expect(home).toEqual({ principalUrl: 'http://dav.test/base/p/alice/', calendarHomeUrl: 'http://dav.test/base/p/alice/cal/' });
+    expect(home).toEqual({ principalUrl: 'http://dav.test/base/p/alice/', calendarHomeUrl: 'http://dav.test/base/p/alice/cal/', user: 'alice' });
     expect(sent.map((s) => [s.method, s.url, s.headers.get('depth')])).toEqual([
       ['PROPFIND', base, '0'],
       ['PROPFIND', 'http://dav.test/base/p/alice/', '0'],

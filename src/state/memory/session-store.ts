@@ -21,6 +21,7 @@ interface StoredSession {
   sealedPassword: string;
   principalUrl: string;
   calendarHomeUrl: string;
+  defaultCalendarUrl?: string;
   createdAt: number;
   lastSeenAt: number;
 }
@@ -66,6 +67,7 @@ export class MemorySessionStore implements SessionStore {
       sealedPassword: this.secretBox.seal(data.password, hash),
       principalUrl: data.principalUrl,
       calendarHomeUrl: data.calendarHomeUrl,
+      ...(data.defaultCalendarUrl === undefined ? {} : { defaultCalendarUrl: data.defaultCalendarUrl }),
       createdAt: now,
       lastSeenAt: now,
     });

@@ -26,6 +26,7 @@ interface StoredSession {
   pw: string;
   principalUrl: string;
   calendarHomeUrl: string;
+  defaultCalendarUrl?: string;
   createdAt: number;
   lastSeenAt: number;
 }
@@ -84,6 +85,7 @@ export class RedisSessionStore implements SessionStore {
       pw: this.secretBox.seal(data.password, key),
       principalUrl: data.principalUrl,
       calendarHomeUrl: data.calendarHomeUrl,
+      ...(data.defaultCalendarUrl === undefined ? {} : { defaultCalendarUrl: data.defaultCalendarUrl }),
       createdAt: now,
       lastSeenAt: now,
     };
@@ -184,6 +186,7 @@ function parseStored(raw: string): StoredSession | null {
     typeof v.pw === 'string' &&
     typeof v.principalUrl === 'string' &&
     typeof v.calendarHomeUrl === 'string' &&
+    (v.defaultCalendarUrl === undefined || typeof v.defaultCalendarUrl === 'string') &&
     typeof v.createdAt === 'number' &&
     typeof v.lastSeenAt === 'number';
   return ok ? (v as unknown as StoredSession) : null;

@@ -1,0 +1,34 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { setCalendarAcl } from './cyrus.js';
+import type { TestServer } from './test-servers.js';
+
+/**
+ * Gives `reader` read access to `owner`'s calendar `calendar` directly on the server, the way its
+ * administrator would, and takes it back. Radicale: a rule above the owner rules in its rights
+ * file (re-read on every request). Cyrus: the IMAP ACL of the calendar's mailbox (`lrs9`: see,
+ * read, keep seen state, read free/busy).
+ */
+export async function grantRead(server: TestServer, owner: string, calendar: string, reader: string): Promise<void> {
+  if (server.kind === 'radicale') {
+    const file = server.rightsFile!;
+    const rule = [`[share-${reader}-${owner}]`, `user: ${reader}`, `collection: ${owner}/${calendar}`, 'permissions: r', ''].join('\n');
+    writeFileSync(file, `${rule}\n${withoutShares(readFileSync(file, 'utf8'))}`);
+    return;
+  }
+  await setCalendarAcl(server.imapPort!, owner, calendar, reader, 'lrs9');
+}
+
+export async function revokeRead(server: TestServer, owner: string, calendar: string, reader: string): Promise<void> {
+  if (server.kind === 'radicale') {
+    const file = server.rightsFile!;
+    writeFileSync(file, withoutShares(readFileSync(file, 'utf8')));
+    return;
+  }
+  await setCalendarAcl(server.imapPort!, owner, calendar, reader, '');
+}
+
+/** The rights file without the sections grantRead added (everything before the owner rules). */
+function withoutShares(text: string): string {
+  const start = text.indexOf('[root]');
+  return start < 0 ? text : text.slice(start);
+}
