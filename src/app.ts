@@ -6,13 +6,13 @@ import { commandRegistry } from './commands/index.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import type { Readiness } from './observability/readiness.js';
 import { RequestTallies } from './observability/request-tally.js';
-import { formatterFor } from './output/index.js';
+import { formatterFor as registeredFormatter } from './output/index.js';
 import { readBounded } from './http/bounded-body.js';
 import { looksLikeSessionId } from './state/session-id.js';
 import { RawParams, rawQueryOf } from './wcap/raw-params.js';
 import { Errno } from './wcap/errno.js';
 import { errorResult } from './wcap/result.js';
-import { runCommand, type PipelineDeps } from './wcap/run-command.js';
+import { runCommand, type FormatterLookup, type PipelineDeps } from './wcap/run-command.js';
 
 const COMMAND_PATH = /\/([A-Za-z0-9_]+)\.wcap$/;
 
@@ -36,6 +36,8 @@ export interface AppOptions {
   logUser?: ((user: string) => string | undefined) | undefined;
   /** Proxies whose X-Forwarded-For names the client (WCAP_TRUSTED_PROXIES); none when absent. */
   trustedProxies?: TrustedProxies;
+  /** The fmt-out registry; tests wrap it to see what was rendered. Default: output/index.ts. */
+  formatterFor?: FormatterLookup;
 }
 
 /** A request id a client or proxy may hand in: bounded, and nothing a log reader could trip over. */
@@ -61,6 +63,7 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
     await next();
   });
   const trustedProxies = options.trustedProxies ?? new TrustedProxies([]);
+  const formatterFor = options.formatterFor ?? registeredFormatter;
   app.get('/healthz', (c) => c.text('ok\n', 200, NO_CACHE));
   const readiness = options.readiness;
   if (readiness) {
