@@ -29,16 +29,19 @@ export const jsonFormatter: Formatter = {
 
 /**
  * JSON text for people as much as for programs: containers one member per line, indented like the
- * XML answers; each property object on one line.
+ * XML answers; each property object on one line, and a property occurring once on its name's line.
  */
 function printed(node: JsonNode, indent: string): string {
   if (typeof node.value === 'string') return JSON.stringify(node);
   const inner = `${indent}  `;
-  const members = Object.entries(node).map(([name, value]) => {
-    const text = typeof value === 'string' ? JSON.stringify(value) : `[\n${value.map((item) => `${inner}  ${printed(item, `${inner}  `)}`).join(',\n')}\n${inner}]`;
-    return `${inner}${JSON.stringify(name)}: ${text}`;
-  });
+  const members = Object.entries(node).map(([name, value]) => `${inner}${JSON.stringify(name)}: ${memberText(value, inner)}`);
   return members.length === 0 ? '{}' : `{\n${members.join(',\n')}\n${indent}}`;
+}
+
+function memberText(value: string | JsonNode[], indent: string): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value.length === 1 && typeof value[0]!.value === 'string') return `[${JSON.stringify(value[0])}]`;
+  return `[\n${value.map((item) => `${indent}  ${printed(item, `${indent}  `)}`).join(',\n')}\n${indent}]`;
 }
 
 function elementNode(element: XmlElement): JsonNode {
