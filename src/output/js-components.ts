@@ -2,7 +2,7 @@ import ICAL from 'ical.js';
 import { jsArray, jsString } from './js-string.js';
 
 /**
- * Events and todos as the 3.x text/js page's `E` and `T` objects (docs/wcap-protocol.md#text-js):
+ * Events and todos as the 3.x text/js page's `E` and `T` objects (docs/wcap-protocol.md#javascript-output):
  * the constructors and their positional arguments, in the order the 3.x chapter gives. Values are
  * the iCalendar text of the stored properties (date-times as `20260310T090000` with the zone in
  * `tzid`, or `…Z`); lists are arrays. With `brief=1` only the brief fields are passed, the others

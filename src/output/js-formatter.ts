@@ -10,7 +10,7 @@ import { xmlFormatter } from './xml-formatter.js';
 export const JS_CONTENT_TYPE = 'text/html; charset=UTF-8';
 
 /**
- * fmt-out=text/js, the iPlanet 3.x page (docs/wcap-protocol.md#text-js): `<html><head><script>`,
+ * fmt-out=text/js, the iPlanet 3.x page (docs/wcap-protocol.md#javascript-output): `<html><head><script>`,
  * the general variables `id`, `userid`, `calid`, the arrays `errno`, `layer_errno` and the 3.x
  * objects (`calprops[]` of `CP`, `event[]`/`eventD[]` of `E`, `todo[]` of `T`), then per block
  * (one per calendar) its calendar id in `layerid[]`, every X-token in `xprops[]` and the block as

@@ -80,7 +80,7 @@ describe('golden: text/js and text/json answers', () => {
     expect(vars.layer_errno).toEqual([0]);
     const [event] = vars.event as Array<Record<string, unknown>>;
     expect(event).toMatchObject({ uid: 'hostile-1', calid: 'alice', summary: HOSTILE_WITH_NUL, location: HOSTILE, categories: ['a</script>', 'b,c'] });
-    // A local user's address is given as the calid (docs/wcap-protocol.md#attendees).
+    // A local user's address is given as the calid (docs/wcap-protocol.md#attendees-in-stores).
     expect(event!.attendees).toEqual(['bob']);
     expect(event!.dtstart).toEqual(new Date(Date.UTC(2026, 2, 10, 9)));
     // data[0] is the text/calendar block; iCalendar cannot carry NUL, so it is dropped there.
