@@ -35,7 +35,7 @@ function constructor(name: string, fields: string[]): string {
   let arg = 0;
   for (const field of fields) {
     const [key, kind] = field.split(':') as [string, string | undefined];
-    if (kind === 'geo' || kind === '2') {
+    if (kind === '2') {
       lines.push(`this.${key} = new Array(a${arg + 1}, a${arg + 2})`);
       arg += 2;
     } else lines.push(kind === 'iso' ? `this.${key} = iso(a${++arg})` : `this.${key} = a${++arg}`);
@@ -109,9 +109,8 @@ export function isLongEvent(component: ICAL.Component): boolean {
   return seconds > 24 * 3600;
 }
 
-// Both ends of an event share its zone, so the difference of their wall-clock times is its length
-// (off by an hour at most across a DST change, which cannot move an event across 24 hours' mark
-// in a way that matters for this split).
+// Both ends of an event normally share its zone, so the difference of their wall-clock times is its
+// length (an hour off at most across a DST change: only events of 23 to 25 hours can be misfiled).
 function wallSeconds(time: ICAL.Time): number {
   return Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute, time.second) / 1000;
 }
