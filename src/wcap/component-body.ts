@@ -173,17 +173,21 @@ function calendarFromXml(text: string): ICAL.Component {
   const calendar = new ICAL.Component('vcalendar');
   for (const child of root.children) {
     if (child.children.length === 0) continue; // calendar-level X-tokens do not describe the item
-    calendar.addSubcomponent(componentFromXml(child));
+    calendar.addSubcomponent(componentFromXml(child, 1));
   }
   return calendar;
 }
 
-function componentFromXml(element: XmlElement): ICAL.Component {
+// An item nests its alarms and nothing deeper; a deeper document is not an item.
+const MAX_XML_DEPTH = 4;
+
+function componentFromXml(element: XmlElement, depth: number): ICAL.Component {
+  if (depth > MAX_XML_DEPTH) throw new Error('nested too deeply');
   const component = new ICAL.Component((ICAL_COMPONENTS[element.name] ?? element.name).toLowerCase());
   for (const child of element.children) {
     const name = (ICAL_PROPERTIES[child.name] ?? child.name).toLowerCase();
     if (Object.hasOwn(COMPONENT_ELEMENTS, name) || Object.hasOwn(ICAL_COMPONENTS, child.name) || child.children.length > 0) {
-      component.addSubcomponent(componentFromXml(child));
+      component.addSubcomponent(componentFromXml(child, depth + 1));
       continue;
     }
     const params = Object.entries(child.attrs).map(([k, v]) => `;${k.toUpperCase()}="${v.replace(/"/g, "'")}"`).join('');

@@ -85,6 +85,7 @@ describe('text/calendar and text/xml request bodies', () => {
     ['a property with no parameter', 'storetodos', 'text/calendar', ICS.replace(/VEVENT/g, 'VTODO').replace('X-MY-FIELD:kept', 'COMMENT:no parameter'), 15, 'COMMENT property'],
     ['an item body for a command that takes none', 'fetchcomponents_by_range', 'text/calendar', ICS, 13, 'only be sent to storeevents or storetodos'],
     ['XML that is not the WCAP vocabulary', 'storeevents', 'text/xml', '<html><body/></html>', 14, 'cannot be parsed'],
+    ['XML nested deeper than an item', 'storeevents', 'text/xml', `<iCal>${'<EVENT>'.repeat(5000)}<UID>x</UID>${'</EVENT>'.repeat(5000)}</iCal>`, 14, 'cannot be parsed'],
   ])('%s is refused with the command errno and nothing is stored', async (_label, command, type, body, errno, message) => {
     const answer = await post(command, 'calid=alice&uid=never-stored&fmt-out=text%2Fcalendar', type, body);
     expect(errnoOf(answer)).toBe(errno);
