@@ -1,11 +1,12 @@
 import ICAL from 'ical.js';
+import { inUtc } from '../mapping/tzidout.js';
 import { jsArray, jsString } from './js-string.js';
 
 /**
  * Events and todos as the 3.x text/js page's `E` and `T` objects (docs/wcap-protocol.md#javascript-output):
  * the constructors and their positional arguments, in the order the 3.x chapter gives. Values are
  * the iCalendar text of the stored properties (date-times as `20260310T090000` with the zone in
- * `tzid`, or `…Z`); lists are arrays. With `brief=1` only the brief fields are passed, the others
+ * `tzid`, or `…Z`; the rid always in UTC); lists are arrays. With `brief=1` only the brief fields are passed, the others
  * are `null`. Whatever these objects leave out (attendee parameters, alarms beyond the first,
  * X-properties) is in the page's `data[]` text.
  */
@@ -56,7 +57,7 @@ export function componentArguments(component: ICAL.Component, calid: string, bri
   const status = STATUS_TYPES.indexOf(text('status').toLowerCase() as (typeof STATUS_TYPES)[number]);
   const fields: Array<[string, string]> = [
     ['uid', jsString(text('uid'))],
-    ['rid', jsString(text('recurrence-id') || '0')],
+    ['rid', jsString(ridOf(component))],
     ['calid', jsString(calid)],
     ['dtstart', jsString(text('dtstart'))],
     todo ? ['due', jsString(text('due'))] : ['dtend', jsString(text('dtend'))],
@@ -92,6 +93,15 @@ export function componentArguments(component: ICAL.Component, calid: string, bri
   ];
   const keep = todo ? BRIEF_TODO : BRIEF_EVENT;
   return fields.map(([name, value]) => (brief && !keep.has(name) ? 'null' : value)).join(', ');
+}
+
+/**
+ * The recurrence id as WCAP requests name instances: UTC (`20260326T080000Z`), as in the 3.x
+ * chapter's pages; a DATE stays a date; '0' for an item that is not an instance.
+ */
+function ridOf(component: ICAL.Component): string {
+  if (!component.hasProperty('recurrence-id')) return '0';
+  return textOf(inUtc([component])[0]!.getFirstProperty('recurrence-id'));
 }
 
 /**
