@@ -150,7 +150,7 @@ const tzidValue = fc.oneof(
   fc.constantFrom('Mars/Olympus', 'europe/berlin', '../../etc/passwd', 'Europe/Berlin;UTC'),
   anyText,
 );
-const FORMATS = ['text/calendar', 'text/xml', 'text/js', 'text/html', 'TEXT/XML', 'text/calendar; charset=utf-8', ''];
+const FORMATS = ['text/calendar', 'text/xml', 'text/js', 'text/json', 'text/html', 'TEXT/XML', 'text/calendar; charset=utf-8', ''];
 
 /** calids: the users' own (plain or `user:calendar`), other users', hostile forms. */
 const calidValue: fc.Arbitrary<Value> = fc.oneof(

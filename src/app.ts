@@ -6,13 +6,14 @@ import { commandRegistry } from './commands/index.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import type { Readiness } from './observability/readiness.js';
 import { RequestTallies } from './observability/request-tally.js';
-import { formatterFor } from './output/index.js';
+import { formatterFor as registeredFormatter } from './output/index.js';
 import { readBounded } from './http/bounded-body.js';
 import { looksLikeSessionId } from './state/session-id.js';
 import { RawParams, rawQueryOf } from './wcap/raw-params.js';
+import { COMMANDS_READING_OWN_BODY, addComponentBody, componentBodyKind } from './wcap/component-body.js';
 import { Errno } from './wcap/errno.js';
 import { errorResult } from './wcap/result.js';
-import { runCommand, type PipelineDeps } from './wcap/run-command.js';
+import { runCommand, type FormatterLookup, type PipelineDeps } from './wcap/run-command.js';
 
 const COMMAND_PATH = /\/([A-Za-z0-9_]+)\.wcap$/;
 
@@ -36,6 +37,8 @@ export interface AppOptions {
   logUser?: ((user: string) => string | undefined) | undefined;
   /** Proxies whose X-Forwarded-For names the client (WCAP_TRUSTED_PROXIES); none when absent. */
   trustedProxies?: TrustedProxies;
+  /** The fmt-out registry; tests wrap it to see what was rendered. Default: output/index.ts. */
+  formatterFor?: FormatterLookup;
 }
 
 /** A request id a client or proxy may hand in: bounded, and nothing a log reader could trip over. */
@@ -61,6 +64,7 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
     await next();
   });
   const trustedProxies = options.trustedProxies ?? new TrustedProxies([]);
+  const formatterFor = options.formatterFor ?? registeredFormatter;
   app.get('/healthz', (c) => c.text('ok\n', 200, NO_CACHE));
   const readiness = options.readiness;
   if (readiness) {
@@ -86,7 +90,7 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
     const started = performance.now();
     const raw = new RawParams(deps.limits.maxParams);
     raw.addQueryString(rawQueryOf(c.req.url));
-    const body = await addBodyParams(c, raw, deps.limits.maxBodyBytes);
+    const body = await addBodyParams(c, raw, deps.limits.maxBodyBytes, command?.name);
     const inputProblem = body?.problem;
     const clientAddress = clientAddressOf(peerAddressOf(c.env), c.req.header('x-forwarded-for'), trustedProxies);
     const { result: rendered, tally } = await tallies.run(() =>
@@ -121,16 +125,24 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
 }
 
 /**
- * Parameters of POST bodies: urlencoded (kept encoded, like the query) and multipart (values
- * arrive decoded). Returns a problem description when the body cannot be used.
+ * Parameters of POST bodies: urlencoded (kept encoded, like the query), multipart (values arrive
+ * decoded) and text/calendar or text/xml items (wcap/component-body.ts). Returns a problem
+ * description when the body cannot be used.
  */
-async function addBodyParams(c: Context, raw: RawParams, maxBodyBytes: number): Promise<{ problem: string; tooLarge?: true } | undefined> {
+async function addBodyParams(c: Context, raw: RawParams, maxBodyBytes: number, command: string | undefined): Promise<{ problem: string; tooLarge?: true } | undefined> {
   if (c.req.method !== 'POST') return undefined;
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   const isMultipart = type.startsWith('multipart/form-data');
-  if (!isMultipart && !type.startsWith('application/x-www-form-urlencoded') && type !== '') return undefined;
+  const component = componentBodyKind(type);
+  if (component && command !== undefined && COMMANDS_READING_OWN_BODY.has(command)) return undefined;
+  if (!component && !isMultipart && !type.startsWith('application/x-www-form-urlencoded') && type !== '') return undefined;
   const body = await readBounded(c.req.raw, maxBodyBytes);
   if ('tooLarge' in body) return { problem: `The request body is larger than ${maxBodyBytes} bytes (WCAP_MAX_BODY_BYTES)`, tooLarge: true };
+  if (component) {
+    // An unknown command answers 52 whatever its body.
+    const problem = command === undefined ? undefined : addComponentBody(raw, command, new TextDecoder().decode(body.bytes), component);
+    return problem === undefined ? undefined : { problem };
+  }
   try {
     if (isMultipart) {
       const form = await new Response(body.bytes, { headers: { 'Content-Type': c.req.header('content-type')! } }).formData();

@@ -1,10 +1,12 @@
 import type { Formatter } from '../wcap/result.js';
 import { icalFormatter } from './ical-formatter.js';
+import { jsFormatter } from './js-formatter.js';
+import { jsonFormatter } from './json-formatter.js';
 import { xmlFormatter } from './xml-formatter.js';
 
 /**
- * The fmt-out registry. Adding a format (text/json, text/js) = one formatter file in output/ plus
- * one entry in {@link FORMATTERS}; nothing else looks at fmt-out values.
+ * The fmt-out registry. Adding a format = one formatter file in output/ plus one entry in
+ * {@link FORMATTERS}; nothing else looks at fmt-out values.
  */
 
 /** fmt-out used when the request has none (or an empty one): text/calendar, as in WCAP 6.x. */
@@ -12,7 +14,7 @@ export const DEFAULT_FMT_OUT = 'text/calendar';
 
 /** Every supported format, keyed by its lower-case fmt-out value (`Formatter.name`). */
 const FORMATTERS: ReadonlyMap<string, Formatter> = new Map(
-  [icalFormatter, xmlFormatter].map((formatter) => [formatter.name.toLowerCase(), formatter]),
+  [icalFormatter, xmlFormatter, jsonFormatter, jsFormatter].map((formatter) => [formatter.name.toLowerCase(), formatter]),
 );
 
 /**

@@ -9,7 +9,7 @@ import { type XmlElement, xmlElement, xmlTextElement } from '../xml/xml-writer.j
  * formats always show the same values.
  */
 
-const COMPONENT_ELEMENTS: Readonly<Record<string, string>> = {
+export const COMPONENT_ELEMENTS: Readonly<Record<string, string>> = {
   vevent: 'EVENT',
   vtodo: 'TODO',
   vjournal: 'JOURNAL',
@@ -21,7 +21,7 @@ const COMPONENT_ELEMENTS: Readonly<Record<string, string>> = {
 // Sun's short element names, as found in Unicon's XMLOutput.java, the PHP client's
 // XmlIcalEvent.php and Meldware's WCAP adapter (docs/wcap-protocol.md#other-wcap-clients); every
 // other property keeps its iCalendar name.
-const PROPERTY_ELEMENTS: Readonly<Record<string, string>> = {
+export const PROPERTY_ELEMENTS: Readonly<Record<string, string>> = {
   dtstart: 'START',
   dtend: 'END',
   description: 'DESC',

@@ -30,10 +30,17 @@ export const XML_CONTENT_TYPE = 'text/xml; charset=UTF-8';
 export const xmlFormatter: Formatter = {
   name: 'text/xml',
   render(result: WcapResult): RenderedBody {
-    const root = xmlElement('iCalendar', [], blocksOf(result).map(icalElement));
-    return { contentType: XML_CONTENT_TYPE, body: renderXmlDocument(root) };
+    return { contentType: XML_CONTENT_TYPE, body: renderXmlDocument(icalendarTree(result)) };
   },
 };
+
+/**
+ * The `<iCalendar>` element of an answer, before it is written: text/xml renders it and text/json
+ * converts it, so the two formats cannot differ in names, order or values.
+ */
+export function icalendarTree(result: WcapResult): XmlElement {
+  return xmlElement('iCalendar', [], blocksOf(result).map(icalElement));
+}
 
 function icalElement(block: WcapBlock): XmlElement {
   const children: XmlElement[] = block.properties.map(blockPropertyElement);

@@ -45,11 +45,27 @@ export interface RenderedBody {
   body: string;
 }
 
+/**
+ * What a format may need to know about the request besides the result. text/calendar, text/xml
+ * and text/json ignore it; text/js names the command in its callback, honours `brief` and writes
+ * component data as iCalendar or XML text (docs/wcap-protocol.md#output-formats).
+ */
+export interface RenderContext {
+  /** The WCAP command's name, only for a command of the command table (never echoed input). */
+  command?: string | undefined;
+  /** `brief=1`: text/js writes only the brief fields of events and todos. */
+  brief?: boolean | undefined;
+  /** `content-out=text/xml`: text/js writes component data as XML instead of iCalendar text. */
+  dataAsXml?: boolean | undefined;
+  /** The session the request was made in (text/js's `id` and `userid`), once it was found valid. */
+  session?: { id: string; user: string } | undefined;
+}
+
 /** One output format (fmt-out value). */
 export interface Formatter {
   /** The fmt-out value, e.g. `text/calendar`. */
   readonly name: string;
-  render(result: WcapResult): RenderedBody;
+  render(result: WcapResult, context?: RenderContext): RenderedBody;
 }
 
 export function block(properties: WcapProperty[], components: ICAL.Component[] = [], errno: number = Errno.OK): WcapBlock {

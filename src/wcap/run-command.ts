@@ -10,7 +10,7 @@ import type { InputLimits } from './input-limits.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { decoded, parseParams } from './params.js';
 import type { RawParams } from './raw-params.js';
-import { errorResult, type Formatter, type RenderedBody, type WcapResult } from './result.js';
+import { errorResult, type Formatter, type RenderContext, type RenderedBody, type WcapResult } from './result.js';
 import { sessionControl } from './session-control.js';
 import { WcapError } from './wcap-error.js';
 
@@ -71,13 +71,15 @@ export async function runCommand(
     const fallback = options.formatterFor(undefined)!;
     return render(fallback, errorResult(Errno.WCAP_NO_SUCH_FORMAT, 'No such output format'), Errno.WCAP_NO_SUCH_FORMAT);
   }
-  if (!command) return render(formatter, errorResult(Errno.BAD_COMMAND, 'Unknown command'), Errno.BAD_COMMAND);
+  const context = renderContextOf(raw, command);
+  if (!command) return render(formatter, errorResult(Errno.BAD_COMMAND, 'Unknown command'), Errno.BAD_COMMAND, context);
   const acting: { user?: string } = {};
   try {
     if (options.inputProblem) throw new WcapError(command.failsWith, options.inputProblem);
     checkSizes(raw, deps.limits, command.failsWith);
     const { session, sessionId } = await findSession(command, raw, deps, options.looksLikeSessionId);
     if (session) acting.user = session.user;
+    if (session && sessionId) context.session = { id: sessionId, user: session.user };
     const params = parseParams(command.params, raw, command.failsWith, deps.limits.maxListItems);
     const onOpened = (user: string) => {
       acting.user = user;
@@ -85,12 +87,12 @@ export async function runCommand(
     const clientAddress = options.clientAddress ?? 'unknown';
     const result = await command.run(contextFor({ params, session, sessionId, deps, log, onOpened, clientAddress }));
     const errno = result.blocks[0]?.errno ?? 0;
-    return { ...render(formatter, result, errno), user: acting.user };
+    return { ...render(formatter, result, errno, context), user: acting.user };
   } catch (err) {
     const outcome = errorToErrno(err, command.failsWith);
     if (outcome.unexpected) log.error({ err }, 'command failed unexpectedly');
     else log.info({ errno: outcome.errno, reason: outcome.message, ...(outcome.detail ? { detail: outcome.detail } : {}) }, 'command failed');
-    return { ...render(formatter, errorResult(outcome.errno, outcome.message), outcome.errno), user: acting.user };
+    return { ...render(formatter, errorResult(outcome.errno, outcome.message), outcome.errno, context), user: acting.user };
   }
 }
 
@@ -125,8 +127,20 @@ function contextFor(request: {
   return context as unknown as CommandContext<never>;
 }
 
-function render(formatter: Formatter, result: WcapResult, errno: number): CommandOutcome {
-  return { ...formatter.render(result), errno };
+function render(formatter: Formatter, result: WcapResult, errno: number, context?: RenderContext): CommandOutcome {
+  return { ...formatter.render(result, context), errno };
+}
+
+/**
+ * The request facts a format may use (see {@link RenderContext}). Read leniently: only `brief=1`
+ * and `content-out=text/xml` change anything, so a stray value can never fail a command.
+ */
+function renderContextOf(raw: RawParams, command: Command | undefined): RenderContext {
+  const text = (name: string) => {
+    const value = raw.get(name);
+    return value === undefined ? undefined : safeText(value.text, value.encoded)?.trim().toLowerCase();
+  };
+  return { command: command?.name, brief: text('brief') === '1', dataAsXml: text('content-out') === 'text/xml' };
 }
 
 async function findSession(command: Command, raw: RawParams, deps: PipelineDeps, looksLikeSessionId: SessionIdCheck) {

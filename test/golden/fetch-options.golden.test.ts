@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   FORMATS,
   buildGoldenGateway,
+  matchGolden,
   checkAnswer,
   componentsOf,
   enc,
   errnoOf,
-  normalise,
   timeOf,
   tokenOf,
   zoned,
@@ -109,7 +109,7 @@ describe('golden: fetch output options', () => {
     // compressed=0 (the default): the same instances without the series properties.
     const plain = byUid(itemsOf(await fetchMarch(f, '&recurring=0')), 'golden-ny-weekly');
     expect(plain.map((c) => [c.value('RECURRENCE-ID'), c.value('RRULE'), c.value('EXDATE')])).toEqual(weekly.map((c) => [c.value('RECURRENCE-ID'), undefined, undefined]));
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchcomponents_by_range.compressed.${f.ext}`);
+    await matchGolden(answer, `fetchcomponents_by_range.compressed.${f.ext}`);
   });
 
   it.each(FORMATS)('fetchcomponents_by_range.wcap ($ext) attrset=0: uid, dtstart, dtend, summary', async (f) => {
@@ -126,7 +126,7 @@ describe('golden: fetch output options', () => {
       expect(others.map((name) => item.value(name))).toEqual(others.map(() => undefined));
       expect(item.children('VALARM')).toEqual([]);
     }
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchcomponents_by_range.attrset-0.${f.ext}`);
+    await matchGolden(answer, `fetchcomponents_by_range.attrset-0.${f.ext}`);
   });
 
   it.each(FORMATS)('fetchcomponents_by_range.wcap ($ext) attrset=1: also rrule, class, location and alarms', async (f) => {
@@ -141,7 +141,7 @@ describe('golden: fetch output options', () => {
     const [meeting] = byUid(itemsOf(answer), 'golden-meeting');
     expect([meeting!.value('ORGANIZER'), meeting!.value('ATTENDEE'), meeting!.value('URL'), meeting!.value('CATEGORIES')]).toEqual([undefined, undefined, undefined, undefined]);
     expect(meeting!.children('VALARM').map((a) => [a.value('ACTION'), a.value('TRIGGER')])).toEqual([['EMAIL', '-PT15M']]);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchcomponents_by_range.attrset-1.${f.ext}`);
+    await matchGolden(answer, `fetchcomponents_by_range.attrset-1.${f.ext}`);
   });
 
   // docs/wcap-protocol.md#relativealarm: relativealarm=0 gives absolute triggers;
@@ -160,7 +160,7 @@ describe('golden: fetch output options', () => {
       ['20260304T200500Z', undefined],
     ]);
     expect(meeting!.value('URL')).toBe(MEETING_URL);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchcomponents_by_range.absolute-alarms.${f.ext}`);
+    await matchGolden(answer, `fetchcomponents_by_range.absolute-alarms.${f.ext}`);
   });
 
   // docs/wcap-protocol.md#compstate: REPLY-ACCEPTED = the user is an attendee and accepted;
@@ -175,7 +175,7 @@ describe('golden: fetch output options', () => {
     expect([items[0]!.param('ATTENDEE', 'PARTSTAT', own), items[0]!.param('ATTENDEE', 'X-S1CS-CALID', own)]).toEqual(['ACCEPTED', 'alice']);
     const declined = await fetchMarch(f, '&recurring=1&compstate=REPLY-DECLINED');
     expect(itemsOf(declined).map((c) => c.value('UID'))).toEqual(['golden-declined']);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchcomponents_by_range.reply-accepted.${f.ext}`);
+    await matchGolden(answer, `fetchcomponents_by_range.reply-accepted.${f.ext}`);
   });
 
   it.each(FORMATS)('fetchcomponents_by_range.wcap ($ext) with three calids: own, own secondary, foreign → errno 0, 0, 28', async (f) => {
@@ -191,6 +191,6 @@ describe('golden: fetch output options', () => {
     expect(timeOf(work!, 'DTSTART')).toEqual(zoned(f, '20260316T080000', 'Europe/Berlin', '20260316T070000Z'));
     expect(itemsOf(answer, 2)).toEqual([]);
     expect(tokenOf(answer, 'X-NSCP-CALPROPS-NAME', 2)).toBeUndefined();
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchcomponents_by_range.calids.${f.ext}`);
+    await matchGolden(answer, `fetchcomponents_by_range.calids.${f.ext}`);
   });
 });

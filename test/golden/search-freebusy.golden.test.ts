@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   FORMATS,
   buildGoldenGateway,
+  matchGolden,
   checkAnswer,
   componentsOf,
   enc,
   errnoOf,
-  normalise,
   tokenOf,
   type Format,
   type GoldenAnswer,
@@ -107,7 +107,7 @@ describe('golden: free/busy and calendar search', () => {
       ['BUSY-TENTATIVE', '20260310T120000Z/20260310T130000Z'],
       ['FREE', '20260310T130000Z/20260311T000000Z'],
     ]);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/get_freebusy.attendance.${f.ext}`);
+    await matchGolden(answer, `get_freebusy.attendance.${f.ext}`);
   });
 
   it.each(FORMATS)('get_freebusy.wcap ($ext) for two addresses, one unknown: errno 0 and 29, each in its block', async (f) => {
@@ -124,7 +124,7 @@ describe('golden: free/busy and calendar search', () => {
       ['BUSY-TENTATIVE', '20260310T120000Z/20260310T130000Z'],
     ]);
     expect(periodsOf(answer, f, 1)).toEqual([]);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/get_freebusy.calids.${f.ext}`);
+    await matchGolden(answer, `get_freebusy.calids.${f.ext}`);
   });
 
   it.each(FORMATS)('search_calprops.wcap ($ext) searchOpts=0 (contains): calid, name and owner, default calendar first', async (f) => {
@@ -135,7 +135,7 @@ describe('golden: free/busy and calendar search', () => {
     expect(tokenOf(answer, 'X-NSCP-CALPROPS-DESCRIPTION', 1)).toBe('Everything billable');
     // 'alice' is every calendar's owner.
     expect(found(await search(f, 'lic', 0), 3).map(([calid]) => calid)).toEqual(['alice', 'alice:homework', 'alice:work']);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/search_calprops.contains.${f.ext}`);
+    await matchGolden(answer, `search_calprops.contains.${f.ext}`);
   });
 
   it.each(FORMATS)('search_calprops.wcap ($ext) searchOpts=1 (begins with)', async (f) => {
@@ -143,7 +143,7 @@ describe('golden: free/busy and calendar search', () => {
     const answer = await search(f, 'work', 1);
     checkAnswer(answer, f, 0, 1);
     expect(found(answer, 1)).toEqual([['alice:work', 0]]);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/search_calprops.begins-with.${f.ext}`);
+    await matchGolden(answer, `search_calprops.begins-with.${f.ext}`);
   });
 
   it.each(FORMATS)('search_calprops.wcap ($ext) searchOpts=2 (ends with)', async (f) => {
@@ -151,7 +151,7 @@ describe('golden: free/busy and calendar search', () => {
     checkAnswer(answer, f, 0, 1);
     expect(found(answer, 1)).toEqual([['alice:work', 0]]);
     expect(found(await search(f, 'work', 2), 2).map(([calid]) => calid)).toEqual(['alice:homework', 'alice:work']);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/search_calprops.ends-with.${f.ext}`);
+    await matchGolden(answer, `search_calprops.ends-with.${f.ext}`);
   });
 
   it.each(FORMATS)('search_calprops.wcap ($ext) searchOpts=3 (exact), as Lightning asks when subscribing', async (f) => {
@@ -163,14 +163,14 @@ describe('golden: free/busy and calendar search', () => {
     const none = await search(f, 'kid', 3);
     checkAnswer(none, f, 0, 1);
     expect(tokenOf(none, 'X-NSCP-CALPROPS-RELATIVE-CALID')).toBeUndefined();
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/search_calprops.exact.${f.ext}`);
+    await matchGolden(answer, `search_calprops.exact.${f.ext}`);
   });
 
   it.each(FORMATS)('search_calprops.wcap ($ext) maxResults=2: the first two matches', async (f) => {
     const answer = await search(f, 'alice', 0, 2);
     checkAnswer(answer, f, 0, 2);
     expect(found(answer, 2)).toEqual([['alice', 0], ['alice:homework', 0]]);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/search_calprops.max-results.${f.ext}`);
+    await matchGolden(answer, `search_calprops.max-results.${f.ext}`);
   });
 
   it.each(FORMATS)('search_calprops.wcap ($ext) with an empty search string: errno 19, no calendars', async (f) => {
@@ -180,6 +180,6 @@ describe('golden: free/busy and calendar search', () => {
     expect(tokenOf(answer, 'X-NSCP-CALPROPS-RELATIVE-CALID')).toBeUndefined();
     // Blanks are no search string either.
     checkAnswer(await search(f, '   ', 0), f, 19);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/search_calprops.errno-19.${f.ext}`);
+    await matchGolden(answer, `search_calprops.errno-19.${f.ext}`);
   });
 });

@@ -2,10 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   FORMATS,
   buildGoldenGateway,
+  matchGolden,
   checkAnswer,
   componentsOf,
   enc,
-  normalise,
   timeOf,
   tokenOf,
   type GoldenAnswer,
@@ -82,7 +82,7 @@ describe('golden: storing the other item fields', () => {
     const one = [['TRIGGER:-PT5M', 'ACTION:DISPLAY', 'DESCRIPTION:Now']];
     const replaced = await g.get('storeevents', storeQuery(sid, alarmsParam(one), { tzid: BERLIN, uid, storetype: 2, method: 1, fmtOut: 'text%2Fcalendar' }).replace('&replace=1', '&replace=0'));
     expect(triggers(itemsOf(replaced)[0]!)).toEqual([['DISPLAY', '-PT5M', undefined]]);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.alarms.${f.ext}`);
+    await matchGolden(answer, `storeevents.alarms.${f.ext}`);
   });
 
   it.each(FORMATS)('storeevents.wcap ($ext) with X-properties, geo, relatedTos and contacts: stored as sent', async (f) => {
@@ -106,7 +106,7 @@ describe('golden: storing the other item fields', () => {
     const cleared = await g.get('storeevents', storeQuery(sid, '&X-MY-FIELD=', { tzid: BERLIN, uid, storetype: 2, method: 1, fmtOut: 'text%2Fcalendar' }));
     const [after] = itemsOf(cleared);
     expect([after!.value('X-MY-FIELD'), after!.value('X-OTHER-APP-ID'), after!.value('GEO')]).toEqual([undefined, '42', '52.52;13.405']);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.x-properties.${f.ext}`);
+    await matchGolden(answer, `storeevents.x-properties.${f.ext}`);
   });
 
   it.each(FORMATS)('storeevents.wcap ($ext) replace=0: categories, contacts and relatedTos are appended to', async (f) => {
@@ -129,7 +129,7 @@ describe('golden: storing the other item fields', () => {
     await g.get('storeevents', storeQuery(sid, more, { tzid: BERLIN, uid: twin, storetype: 2, method: 1, fmtOut: 'text%2Fcalendar' }).replace('&replace=1', ''));
     const [stored] = itemsOf(await fetchEvent(twin));
     expect(stored!.value('CATEGORIES')!.split(',').sort()).toEqual(['Business', 'Review', 'Travel']);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.append.${f.ext}`);
+    await matchGolden(answer, `storeevents.append.${f.ext}`);
   });
 
   it.each(FORMATS)('storeevents.wcap ($ext) replace=1: the list sent replaces the stored one, lists not sent stay', async (f) => {
@@ -145,6 +145,6 @@ describe('golden: storing the other item fields', () => {
     // An empty value deletes the list (docs/wcap-protocol.md#updating-values).
     const cleared = await g.get('storeevents', storeQuery(sid, '&categories=', { tzid: BERLIN, uid, storetype: 2, method: 1, fmtOut: 'text%2Fcalendar' }));
     expect(itemsOf(cleared)[0]!.value('CATEGORIES')).toBeUndefined();
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.replace.${f.ext}`);
+    await matchGolden(answer, `storeevents.replace.${f.ext}`);
   });
 });

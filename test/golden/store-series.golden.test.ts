@@ -3,10 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   FORMATS,
   buildGoldenGateway,
+  matchGolden,
   checkAnswer,
   componentsOf,
   enc,
-  normalise,
   timeOf,
   zoned,
   type Format,
@@ -84,7 +84,7 @@ describe('golden: storing series', () => {
     const sun = `&rrules=%22${enc('freq=monthly;byday=-1fr;count=4')}%22`;
     const same = await g.get('storeevents', storeQuery(sid, params.replace(/&rrules=[^&]*/, sun), { tzid: BERLIN, uid: `${uid}-sun`, storetype: 1, method: 1, fmtOut: f.fmtOut }));
     expect(ruleOf(itemsOf(same)[0]!.value('RRULE'))).toEqual(ruleOf(series!.value('RRULE')));
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.rrules.${f.ext}`);
+    await matchGolden(answer, `storeevents.rrules.${f.ext}`);
   });
 
   // Lightning (docs/lightning.md#modifying-occurrences): a new exception is stored without
@@ -111,7 +111,7 @@ describe('golden: storing series', () => {
     expect(timeOf(moved, 'DTEND')).toEqual(zoned(f, '20260406T150000', BERLIN, '20260406T130000Z'));
     const afternoon = exceptions.find((c) => c.value('SUMMARY') === 'Team meeting (afternoon)')!;
     expect(timeOf(afternoon, 'RECURRENCE-ID')).toEqual(zoned(f, '20260413T090000', BERLIN, '20260413T070000Z'));
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.occurrence-moved-twice.${f.ext}`);
+    await matchGolden(answer, `storeevents.occurrence-moved-twice.${f.ext}`);
   });
 
   it.each(FORMATS)('storeevents.wcap ($ext) mod=2: the future becomes series <uid>-R<rid> with the remaining count', async (f) => {
@@ -141,7 +141,7 @@ describe('golden: storing series', () => {
       ['20260413T090000', '20260413T140000', 'Team meeting (afternoon)'],
       ['20260420T090000', '20260420T090000', 'Team meeting (new room)'],
     ]);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.this-and-future.${f.ext}`);
+    await matchGolden(answer, `storeevents.this-and-future.${f.ext}`);
   });
 
   it.each(FORMATS)('storeevents.wcap ($ext) mod=3: the past up to rid becomes a new series, the future keeps the uid', async (f) => {
@@ -166,7 +166,7 @@ describe('golden: storing series', () => {
       ['20260413T090000', '20260413T140000', 'Team meeting (afternoon)'],
       ['20260420T090000', '20260420T090000', 'Team meeting'],
     ]);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.this-and-prior.${f.ext}`);
+    await matchGolden(answer, `storeevents.this-and-prior.${f.ext}`);
   });
 
   // excludedtstart (WCAP 7.0 guide, docs/wcap-protocol.md#storing-recurrence): a Monday start for a
@@ -190,7 +190,7 @@ describe('golden: storing series', () => {
     expect(timeOf(series!, 'EXDATE')).toEqual(timeOf(series!, 'DTSTART'));
     // Wednesday 25 March 10:00 CET; 1 and 8 April 10:00 CEST.
     expect((await instancesOf(uid)).map(([rid]) => rid)).toEqual(['20260325T100000', '20260401T100000', '20260408T100000']);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.excludedtstart.${f.ext}`);
+    await matchGolden(answer, `storeevents.excludedtstart.${f.ext}`);
   });
 
   it.each(FORMATS)('storeevents.wcap ($ext) excludedtstart=0 (default): the start is an instance of the series', async (f) => {
@@ -203,6 +203,6 @@ describe('golden: storing series', () => {
     // The gateway's own expansion must show the Monday, and so must any RFC 5545 reader of the
     // stored series (an out-of-step DTSTART is "undefined" in RFC 5545 §3.8.5.3; an RDATE is not).
     expect((await instancesOf(uid)).map(([rid]) => rid)).toEqual(['20260323T100000', '20260325T100000', '20260401T100000', '20260408T100000']);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.excludedtstart-0.${f.ext}`);
+    await matchGolden(answer, `storeevents.excludedtstart-0.${f.ext}`);
   });
 });

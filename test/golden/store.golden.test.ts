@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   FORMATS,
   buildGoldenGateway,
+  matchGolden,
   checkAnswer,
   componentsOf,
   enc,
@@ -67,7 +68,7 @@ describe('golden: writing commands', () => {
     expect(componentsOf(answer)[0]!.filter((c) => c.name === 'VTIMEZONE').map((z) => z.value('TZID'))).toEqual(f.ext === 'ics' ? ['Europe/Berlin'] : []);
     // And it is stored: a later fetch says the same.
     expectMeeting(itemsOf(await fetchEvent(uid))[0]!, FORMATS[0], local, utc);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.${f.ext}`);
+    await matchGolden(answer, `storeevents.${f.ext}`);
   });
 
   it.each(FORMATS)('storeevents.wcap ($ext) without uid: the server makes one and returns it', async (f) => {
@@ -82,7 +83,7 @@ describe('golden: writing commands', () => {
     expect(itemsOf(await fetchEvent(uid)).map((c) => c.value('SUMMARY'))).toEqual([`Stand-up ${f.ext}`]);
     const body = normalise(answer.body);
     expect(body).not.toContain(uid);
-    await expect(body).toMatchFileSnapshot(`./__golden__/storeevents.generated-uid.${f.ext}`);
+    await matchGolden(answer, `storeevents.generated-uid.${f.ext}`);
   });
 
   it.each(FORMATS)('storeevents.wcap ($ext) modify (storetype=2): only the fields sent change', async (f) => {
@@ -103,7 +104,7 @@ describe('golden: writing commands', () => {
     expect(timeOf(event!, 'DTSTART')).toEqual(zoned(f, '20260319T140000', 'Europe/Berlin', '20260319T130000Z'));
     expect(event!.values('ATTENDEE')).toHaveLength(2);
     expect(event!.children('VALARM')).toHaveLength(1);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.modify.${f.ext}`);
+    await matchGolden(answer, `storeevents.modify.${f.ext}`);
   });
 
   // The reminder text was made from the title when the alarm was stored (no alarmDescription was
@@ -120,7 +121,7 @@ describe('golden: writing commands', () => {
     expect(event!.value('SUMMARY')).toBe('Q1 review – moved to Q2');
     const [alarm] = event!.children('VALARM');
     expect([alarm?.value('SUMMARY'), alarm?.value('DESCRIPTION')]).toEqual(['Q1 review – moved to Q2', 'Q1 review – moved to Q2']);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.rename.${f.ext}`);
+    await matchGolden(answer, `storeevents.rename.${f.ext}`);
   });
 
   // Lightning sends recurrence rules quoted and encoded, and EXDATEs only when adding
@@ -138,7 +139,7 @@ describe('golden: writing commands', () => {
     expect(series!.value('RRULE')).toBe('FREQ=WEEKLY;COUNT=5');
     // 30 March 08:00Z is 10:00 in Berlin (summer time from 29 March): the EXDATE in the series' zone.
     expect(timeOf(series!, 'EXDATE')).toEqual(zoned(f, '20260330T100000', 'Europe/Berlin', '20260330T080000Z'));
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.recurring.${f.ext}`);
+    await matchGolden(answer, `storeevents.recurring.${f.ext}`);
   });
 
   it.each(FORMATS)('storetodos.wcap ($ext), a new task: DUE, PERCENT-COMPLETE, STATUS, PRIORITY, CLASS', async (f) => {
@@ -156,7 +157,7 @@ describe('golden: writing commands', () => {
     expect([task.value('STATUS'), task.value('PERCENT-COMPLETE'), task.value('PRIORITY'), task.value('CLASS'), task.value('CATEGORIES')]).toEqual(['IN-PROCESS', '40', '1', 'PRIVATE', 'Prep']);
     expect(task.value('COMPLETED')).toBeUndefined();
     expect(task.children('VALARM')).toEqual([]);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storetodos.${f.ext}`);
+    await matchGolden(answer, `storetodos.${f.ext}`);
   });
 
   it.each(FORMATS)('storetodos.wcap ($ext) completing a task: COMPLETED in UTC, 100 %', async (f) => {
@@ -169,7 +170,7 @@ describe('golden: writing commands', () => {
     const [task] = itemsOf(answer);
     expect([task!.value('STATUS'), task!.value('PERCENT-COMPLETE'), task!.value('COMPLETED')]).toEqual(['COMPLETED', '100', '20260302T093000Z']);
     expect(task!.value('SUMMARY')).toBe('Send invoice');
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storetodos.complete.${f.ext}`);
+    await matchGolden(answer, `storetodos.complete.${f.ext}`);
   });
 
   it.each(FORMATS)('deleteevents_by_id.wcap ($ext) of a whole event (mod=4, rid=0): gone afterwards', async (f) => {
@@ -179,7 +180,7 @@ describe('golden: writing commands', () => {
     const answer = await g.get('deleteevents_by_id', deleteQuery(sid, uid, f.fmtOut));
     checkAnswer(answer, f, 0);
     checkAnswer(await fetchEvent(uid), FORMATS[0], 59);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/deleteevents_by_id.${f.ext}`);
+    await matchGolden(answer, `deleteevents_by_id.${f.ext}`);
   });
 
   it.each(FORMATS)('deleteevents_by_id.wcap ($ext) of two occurrences (mod=1): EXDATEs on the master in its zone', async (f) => {
@@ -195,7 +196,7 @@ describe('golden: writing commands', () => {
     expect(master!.values('EXDATE').sort()).toEqual(['20260326T090000', '20260330T090000']);
     expect([0, 1].map((i) => master!.param('EXDATE', 'TZID', i))).toEqual(['Europe/Berlin', 'Europe/Berlin']);
     expect(master!.value('RRULE')).toBe('FREQ=DAILY;COUNT=7');
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/deleteevents_by_id.instances.${f.ext}`);
+    await matchGolden(answer, `deleteevents_by_id.instances.${f.ext}`);
   });
 
   // docs/lightning.md#deleting-occurrences for an all-day series: the rid is the occurrence date as
@@ -210,7 +211,7 @@ describe('golden: writing commands', () => {
     const [master] = itemsOf(await fetchEvent(uid));
     expect(master!.values('EXDATE')).toEqual(['20260405']);
     expect(master!.value('DTSTART')).toBe('20260404');
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/deleteevents_by_id.all-day-instance.${f.ext}`);
+    await matchGolden(answer, `deleteevents_by_id.all-day-instance.${f.ext}`);
   });
 
   it.each(FORMATS)('deletetodos_by_id.wcap ($ext): the task is gone, events are not touched', async (f) => {
@@ -226,7 +227,7 @@ describe('golden: writing commands', () => {
     const answer = await g.get('deletetodos_by_id', deleteQuery(sid, uid, f.fmtOut));
     checkAnswer(answer, f, 0);
     checkAnswer(await g.get('fetchtodos_by_id', fetchByIdQuery(sid, uid, 'text%2Fcalendar')), FORMATS[0], 59);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/deletetodos_by_id.${f.ext}`);
+    await matchGolden(answer, `deletetodos_by_id.${f.ext}`);
   });
 
   // docs/lightning.md#modifying-occurrences: changing one occurrence sends mod=1&rid=<RID> with
@@ -250,7 +251,7 @@ describe('golden: writing commands', () => {
     expect(timeOf(moved!, 'RECURRENCE-ID')).toEqual(zoned(f, '20260408T090000', 'Europe/Berlin', '20260408T070000Z'));
     expect(timeOf(moved!, 'DTSTART')).toEqual(zoned(f, '20260408T110000', 'Europe/Berlin', '20260408T090000Z'));
     expect(moved!.value('SUMMARY')).toBe('Planning (moved)');
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.occurrence.${f.ext}`);
+    await matchGolden(answer, `storeevents.occurrence.${f.ext}`);
   });
 
   // docs/lightning.md#method-and-invitations: accepting an invitation sends only
@@ -278,7 +279,7 @@ describe('golden: writing commands', () => {
       ['mailto:alice@example.com', 'ACCEPTED'],
       ['mailto:dave@partner.org', 'TENTATIVE'],
     ]);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/storeevents.reply.${f.ext}`);
+    await matchGolden(answer, `storeevents.reply.${f.ext}`);
   });
 });
 

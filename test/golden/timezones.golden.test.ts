@@ -4,10 +4,10 @@ import { timezone } from '../../src/mapping/timezones.js';
 import {
   FORMATS,
   buildGoldenGateway,
+  matchGolden,
   checkAnswer,
   componentsOf,
   errnoOf,
-  normalise,
   timeOf,
   tokenOf,
   type Format,
@@ -105,7 +105,7 @@ describe('golden: tzidout', () => {
     expectLocal(utc!, 'DTSTART', f, '20260311T080000', LA);
     // Times that are UTC by definition stay UTC.
     expect(meeting!.value('DTSTAMP')).toBe('20260302T100000Z');
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchcomponents_by_range.tzidout.${f.ext}`);
+    await matchGolden(answer, `fetchcomponents_by_range.tzidout.${f.ext}`);
   });
 
   // RFC 5545 §3.3.10, §3.8.5.3: a series is expanded in its DTSTART's zone. Translated into another
@@ -123,7 +123,7 @@ describe('golden: tzidout', () => {
     // A master keeps its own zone: rewritten into Los Angeles time its rule would be expanded there
     // and move instances across the DST changes (RFC 5545 §3.3.10).
     expectLocal(master!, 'DTSTART', f, '20260302T100000', 'Europe/Berlin');
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchevents_by_id.tzidout-series.${f.ext}`);
+    await matchGolden(answer, `fetchevents_by_id.tzidout-series.${f.ext}`);
   });
 
   it.each(FORMATS)('fetchcomponents_by_range.wcap ($ext) tzidout=X-S1CS-TZNATIVE: each date-time in the zone it was stored in', async (f) => {
@@ -136,7 +136,7 @@ describe('golden: tzidout', () => {
     // Created in UTC, so UTC.
     expect(timeOf(utc!, 'DTSTART')).toEqual(['20260311T150000Z', undefined]);
     expect([meeting!.value('X-NSCP-DTSTART-TZID'), task!.value('X-NSCP-DUE-TZID'), utc!.value('X-NSCP-DTSTART-TZID')]).toEqual(['Europe/Berlin', 'America/New_York', undefined]);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchcomponents_by_range.tzidout-native.${f.ext}`);
+    await matchGolden(answer, `fetchcomponents_by_range.tzidout-native.${f.ext}`);
   });
 
   it.each(FORMATS)('fetchcomponents_by_range.wcap ($ext) with an unknown tzidout: errno 18, nothing else', async (f) => {
@@ -148,6 +148,6 @@ describe('golden: tzidout', () => {
     // The same for an unknown tzid (the zone of floating bounds).
     const tzid = await g.get('fetchcomponents_by_range', `id=${sid}&fmt-out=${f.fmtOut}&tzid=Nowhere%2FLand&dtstart=20260301T000000&dtend=20260315T000000&calid=alice`);
     checkAnswer(tzid, f, 18);
-    await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/fetchcomponents_by_range.errno-18.${f.ext}`);
+    await matchGolden(answer, `fetchcomponents_by_range.errno-18.${f.ext}`);
   });
 });

@@ -21,6 +21,7 @@ import { MemoryLoginThrottleStore } from '../../src/state/memory/login-throttle-
 import { throttlePolicyOf } from '../../src/gateway-state.js';
 import { MemoryBackend } from './memory-backend.js';
 import { childElements, elementsByTagName, parseXml, textContent, type ParsedElement } from './parse-xml.js';
+import { GoldenRecorder, matchGolden as matchGoldenWith, type Rendering } from './golden-formats.js';
 
 /**
  * A gateway for golden tests (docs/architecture.md#testing): the real Hono app and pipeline over
@@ -57,6 +58,8 @@ export interface GoldenAnswer {
   headers: Headers;
   /** The body exactly as sent. */
   body: string;
+  /** What the pipeline rendered (see golden-formats.ts); undefined for an unknown fmt-out. */
+  rendering?: Rendering | undefined;
 }
 
 export interface GoldenGateway {
@@ -113,7 +116,8 @@ export function buildGoldenGateway(env: Record<string, string> = {}, options: { 
     limits: inputLimitsOf(config),
     logins: new LoginThrottle(new MemoryLoginThrottleStore({ clock, policy: throttlePolicyOf(config) })),
   };
-  const app = createApp(deps, { logger: createLogger('silent') });
+  const recorder = new GoldenRecorder();
+  const app = createApp(deps, { logger: createLogger('silent'), formatterFor: recorder.formatterFor });
   const home = (user: GoldenUser): UserHome => {
     const url = `${CALDAV_URL}${encodeURIComponent(user)}/`;
     return { principalUrl: url, calendarHomeUrl: url };
@@ -125,8 +129,8 @@ export function buildGoldenGateway(env: Record<string, string> = {}, options: { 
     backend,
     home,
     async get(command, query) {
-      const res = await app.request(`${GATEWAY_URL}${command}.wcap?${query}`);
-      return { status: res.status, contentType: res.headers.get('content-type') ?? '', headers: res.headers, body: await res.text() };
+      const { value: res, rendering } = await recorder.run(async () => app.request(`${GATEWAY_URL}${command}.wcap?${query}`));
+      return { status: res.status, contentType: res.headers.get('content-type') ?? '', headers: res.headers, body: await res.text(), rendering };
     },
     async login(user) {
       const answer = await gateway.get('login', `fmt-out=text%2Fcalendar&user=${enc(user)}&password=${enc(PASSWORDS[user])}`);
@@ -167,6 +171,14 @@ export function normalise(body: string): string {
     }
     return label;
   });
+}
+
+/**
+ * Compares an answer with golden file `name` of test/golden/__golden__/ (normalised), and writes and
+ * checks its text/js (beside `.ics`) or text/json (beside `.xml`) twin (golden-formats.ts).
+ */
+export function matchGolden(answer: GoldenAnswer, name: string): Promise<void> {
+  return matchGoldenWith(answer, name, normalise);
 }
 
 /** Every VCALENDAR of a text/calendar body, parsed with ical.js (throws on anything ill-formed). */

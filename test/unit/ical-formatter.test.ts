@@ -271,6 +271,8 @@ describe('formatterFor (fmt-out registry)', () => {
     [' text/calendar\t', 'text/calendar'],
     ['text/xml', 'text/xml'],
     ['Text/XML ', 'text/xml'],
+    ['text/json', 'text/json'],
+    ['TEXT/JS', 'text/js'],
   ])('%j selects %s', (fmtOut, name) => {
     expect(formatterFor(fmtOut)?.name).toBe(name);
   });
@@ -278,10 +280,10 @@ describe('formatterFor (fmt-out registry)', () => {
   it('returns the formatter objects themselves', () => {
     expect(formatterFor('text/calendar')).toBe(icalFormatter);
     expect(formatterFor('text/xml')).toBe(xmlFormatter);
-    expect(supportedFormats()).toEqual(['text/calendar', 'text/xml']);
+    expect(supportedFormats()).toEqual(['text/calendar', 'text/xml', 'text/json', 'text/js']);
   });
 
-  it.each(['text/html', 'text/json', 'text/js', 'xml', 'text/calendar;charset=utf-8', 'text/xml2', '<script>'])(
+  it.each(['text/html', 'text/jsonp', 'text/javascript', 'xml', 'text/calendar;charset=utf-8', 'text/xml2', '<script>'])(
     'does not know %j (the caller answers errno 58)',
     (fmtOut) => {
       expect(formatterFor(fmtOut)).toBeUndefined();
