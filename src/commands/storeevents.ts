@@ -111,7 +111,8 @@ async function modify(
     case 'unchanged':
       return edit;
     case 'update':
-      await calendar.save(existing);
+      // Exceptions a rule change dropped are reported by fetch_deletedcomponents.
+      await calendar.save(existing, edit.deleted);
       return edit;
     case 'split':
       await calendar.split({ original: existing, newUid: edit.newUid, separate: edit.separate, rid: edit.rid, mod: edit.mod });
