@@ -1,5 +1,8 @@
 import type { Command } from '../wcap/command.js';
 import check_id from './check_id.js';
+import deletecomponents_by_range from './deletecomponents_by_range.js';
+import deleteevents_by_range from './deleteevents_by_range.js';
+import deletetodos_by_range from './deletetodos_by_range.js';
 import deleteevents_by_id from './deleteevents_by_id.js';
 import deletetodos_by_id from './deletetodos_by_id.js';
 import fetch_deletedcomponents from './fetch_deletedcomponents.js';
@@ -26,6 +29,9 @@ import version from './version.js';
 /** Every implemented WCAP command, by name. Adding a command = one file + one line here. */
 const COMMANDS: Command[] = [
   check_id,
+  deletecomponents_by_range,
+  deleteevents_by_range,
+  deletetodos_by_range,
   deleteevents_by_id,
   deletetodos_by_id,
   fetch_deletedcomponents,
