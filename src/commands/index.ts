@@ -6,6 +6,7 @@ import deletetodos_by_range from './deletetodos_by_range.js';
 import deleteevents_by_id from './deleteevents_by_id.js';
 import deletetodos_by_id from './deletetodos_by_id.js';
 import fetch_deletedcomponents from './fetch_deletedcomponents.js';
+import fetchcomponents_by_alarmrange from './fetchcomponents_by_alarmrange.js';
 import fetchcomponents_by_lastmod from './fetchcomponents_by_lastmod.js';
 import fetchcomponents_by_range from './fetchcomponents_by_range.js';
 import fetchevents_by_id from './fetchevents_by_id.js';
@@ -35,6 +36,7 @@ const COMMANDS: Command[] = [
   deleteevents_by_id,
   deletetodos_by_id,
   fetch_deletedcomponents,
+  fetchcomponents_by_alarmrange,
   fetchcomponents_by_lastmod,
   fetchcomponents_by_range,
   fetchevents_by_id,
