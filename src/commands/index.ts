@@ -7,6 +7,7 @@ import deleteevents_by_id from './deleteevents_by_id.js';
 import deletetodos_by_id from './deletetodos_by_id.js';
 import fetch_deletedcomponents from './fetch_deletedcomponents.js';
 import fetchcomponents_by_alarmrange from './fetchcomponents_by_alarmrange.js';
+import fetchcomponents_by_attendee_error from './fetchcomponents_by_attendee_error.js';
 import fetchcomponents_by_lastmod from './fetchcomponents_by_lastmod.js';
 import fetchcomponents_by_range from './fetchcomponents_by_range.js';
 import fetchevents_by_id from './fetchevents_by_id.js';
@@ -37,6 +38,7 @@ const COMMANDS: Command[] = [
   deletetodos_by_id,
   fetch_deletedcomponents,
   fetchcomponents_by_alarmrange,
+  fetchcomponents_by_attendee_error,
   fetchcomponents_by_lastmod,
   fetchcomponents_by_range,
   fetchevents_by_id,
