@@ -40,10 +40,9 @@ export function rangeDeleteCommand(name: string, types: readonly ComponentType[]
         try {
           await deleteRange(calendar, range, types, { limits, maxSingles: maxItems, maxItems, clock }, progress);
         } catch (err) {
-          if (err instanceof RangeTooLarge) throw new WcapError(failsWith, err.message);
-          if (progress.done === 0) throw err;
+          if (progress.done === 0) throw err instanceof RangeTooLarge ? new WcapError(failsWith, err.message) : err;
           // Never a silent half: say how far it got (each item itself is whole or untouched).
-          const outcome = errorToErrno(err, failsWith);
+          const outcome = err instanceof RangeTooLarge ? { errno: failsWith, message: err.message } : errorToErrno(err, failsWith);
           throw new WcapError(outcome.errno, `${outcome.message}; ${progress.done} of ${progress.planned} items had been deleted or shortened, the others are unchanged`);
         }
         return { components: [] };
