@@ -59,7 +59,6 @@ export function editSeries(
 ): SeriesEdit {
   const master = components.find((c) => !c.hasProperty('recurrence-id'));
   if (!master) return { kind: 'not-this-type' };
-  void type;
   const series: Series = { master, overrides: components.filter((c) => c !== master) };
   const before = fingerprint(series);
   const { rid, mod } = target;
