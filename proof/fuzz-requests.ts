@@ -42,6 +42,8 @@ export interface ResolvedRequest {
   namedUids: string[];
   /** Whether the path must answer 200 (a `<name>.wcap` path) or may answer the documented 404. */
   mustBeWcap: boolean;
+  /** The dtstart and dtend values the request carries, as sent before encoding (range deletes). */
+  window: { dtstart: string[]; dtend: string[] };
 }
 
 const UNKNOWN = ['storecalendar', 'set_calprops', 'import', 'export', 'createcalendar', 'deletecalendar', 'WCAP', 'LOGIN', 'Login', 'a', '_', 'x'.repeat(300)];
@@ -285,7 +287,9 @@ export function resolvePlan(plan: Plan, state: FuzzState): ResolvedRequest {
       }
     }
   })();
-  return { label, request, sessionUser, namedUids, mustBeWcap: plan.target.kind !== 'odd-path' };
+  const textsOf = (name: string) => pairs.filter((p) => p.name === name).map((p) => p.text);
+  const window = { dtstart: textsOf('dtstart'), dtend: textsOf('dtend') };
+  return { label, request, sessionUser, namedUids, mustBeWcap: plan.target.kind !== 'odd-path', window };
 }
 
 /** A DTSTART value (`YYYYMMDDTHHMMSSZ`, floating or DATE) moved by whole days, in the same form. */

@@ -169,6 +169,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
           const internal = internalErrorIn(read, answer.body, resolved.label);
           if (internal) fail({ class: 'internal error', detail: `errno ${read.errno}, ${internal}`, ...where });
           if (resolved.label.startsWith('delete')) for (const uid of resolved.namedUids) namedByDelete.add(uid);
+          // A range delete names no UIDs: what it took are the session user's items in its window.
+          if (/^delete\w*_by_range$/.test(resolved.label) && read.errno === 0 && resolved.sessionUser) {
+            const types = resolved.label.startsWith('deleteevents') ? ['VEVENT'] : resolved.label.startsWith('deletetodos') ? ['VTODO'] : ['VEVENT', 'VTODO'];
+            for (const item of stored.values()) {
+              if (item.owner === resolved.sessionUser && types.includes(item.type) && mayLieIn(item.dtstart, resolved.window)) namedByDelete.add(item.uid);
+            }
+          }
           if ((resolved.label === 'storeevents' || resolved.label === 'storetodos') && read.errno === 0 && resolved.sessionUser) {
             for (const component of read.components) {
               const key = `${resolved.sessionUser} ${component.uid}`;
@@ -211,6 +218,25 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   for (const line of options.errorLines) fail({ class: 'error logged', detail: line.slice(0, 300) });
   report.rss.end = process.memoryUsage.rss();
   return report;
+}
+
+/**
+ * Whether a range delete with these dtstart/dtend values may have taken an item starting at
+ * `dtstart`: compared by day with a day's slack either side (zones, durations); an absent, empty
+ * or `0` bound is open; true whenever the item's start or a bound cannot be read as a plain date.
+ */
+function mayLieIn(dtstart: string | undefined, window: { dtstart: string[]; dtend: string[] }): boolean {
+  const day = (text: string | undefined) => (text && /^\d{8}(T\d{6}Z?)?$/.test(text) ? Date.UTC(+text.slice(0, 4), +text.slice(4, 6) - 1, +text.slice(6, 8)) : undefined);
+  const slack = 86_400_000;
+  const bound = (values: string[], open: number): number | undefined => {
+    if (values.length === 0 || (values.length === 1 && ['', '0'].includes(values[0]!.trim()))) return open;
+    return values.length === 1 ? day(values[0]) : undefined;
+  };
+  const at = day(dtstart);
+  const from = bound(window.dtstart, -Infinity);
+  const to = bound(window.dtend, Infinity);
+  if (at === undefined || from === undefined || to === undefined) return true;
+  return at >= from - slack && at <= to + slack;
 }
 
 async function checkStored(

@@ -38,6 +38,8 @@ export interface Config {
   maxListItems: number;
   /** Most attendees one item may have after a store (errno 43 beyond). */
   maxAttendees: number;
+  /** Most items one range delete may delete or shorten per calendar (and EXDATEs per series). */
+  rangeDeleteMaxItems: number;
   /** Most client connections at once per process. */
   maxConnections: number;
   /** Time for a new connection's request headers (and its first byte), in milliseconds. */
@@ -106,6 +108,7 @@ export const ENVIRONMENT_VARIABLES = {
   WCAP_MAX_PARAMS: 'maxParams',
   WCAP_MAX_LIST_ITEMS: 'maxListItems',
   WCAP_MAX_ATTENDEES: 'maxAttendees',
+  WCAP_RANGE_DELETE_MAX_ITEMS: 'rangeDeleteMaxItems',
   WCAP_MAX_CONNECTIONS: 'maxConnections',
   WCAP_HEADERS_TIMEOUT_MS: 'headersTimeoutMs',
   WCAP_REQUEST_TIMEOUT_MS: 'requestTimeoutMs',
@@ -176,6 +179,7 @@ const schema = z.object({
   maxParams: intIn(50, 1_000_000, 1000),
   maxListItems: intIn(1, 1_000_000, 1000),
   maxAttendees: intIn(1, 1_000_000, 1000),
+  rangeDeleteMaxItems: intIn(1, 100_000, 1000),
   maxConnections: intIn(1, 1_000_000, 1000),
   headersTimeoutMs: intIn(100, 600_000, 20_000),
   requestTimeoutMs: intIn(1000, 3_600_000, 120_000),

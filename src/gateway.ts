@@ -109,7 +109,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     sessions: state.sessions,
     calendars,
     clock,
-    server: { recurrenceBound: config.recurrenceBound, maxAttendees: config.maxAttendees, directory },
+    server: { recurrenceBound: config.recurrenceBound, maxAttendees: config.maxAttendees, directory, rangeDeleteMaxItems: config.rangeDeleteMaxItems },
     limits: inputLimitsOf(config),
     logins: new LoginThrottle(state.logins),
   };

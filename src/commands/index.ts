@@ -1,8 +1,13 @@
 import type { Command } from '../wcap/command.js';
 import check_id from './check_id.js';
+import deletecomponents_by_range from './deletecomponents_by_range.js';
+import deleteevents_by_range from './deleteevents_by_range.js';
+import deletetodos_by_range from './deletetodos_by_range.js';
 import deleteevents_by_id from './deleteevents_by_id.js';
 import deletetodos_by_id from './deletetodos_by_id.js';
 import fetch_deletedcomponents from './fetch_deletedcomponents.js';
+import fetchcomponents_by_alarmrange from './fetchcomponents_by_alarmrange.js';
+import fetchcomponents_by_attendee_error from './fetchcomponents_by_attendee_error.js';
 import fetchcomponents_by_lastmod from './fetchcomponents_by_lastmod.js';
 import fetchcomponents_by_range from './fetchcomponents_by_range.js';
 import fetchevents_by_id from './fetchevents_by_id.js';
@@ -26,9 +31,14 @@ import version from './version.js';
 /** Every implemented WCAP command, by name. Adding a command = one file + one line here. */
 const COMMANDS: Command[] = [
   check_id,
+  deletecomponents_by_range,
+  deleteevents_by_range,
+  deletetodos_by_range,
   deleteevents_by_id,
   deletetodos_by_id,
   fetch_deletedcomponents,
+  fetchcomponents_by_alarmrange,
+  fetchcomponents_by_attendee_error,
   fetchcomponents_by_lastmod,
   fetchcomponents_by_range,
   fetchevents_by_id,

@@ -119,7 +119,8 @@ async function modify(
     case 'unchanged':
       return edit;
     case 'update':
-      await calendar.save(existing);
+      // Exceptions a rule change dropped are reported by fetch_deletedcomponents.
+      await calendar.save(existing, edit.deleted);
       outbox.note(before, existing, target.reply);
       return edit;
     case 'split':

@@ -42,8 +42,8 @@ function endOf(item: ICAL.Component): ICAL.Time | undefined {
   return end;
 }
 
-/** A date-time copy of the anchor with a real zone (DATEs at midnight). */
-function anchored(time: ICAL.Time, floatingZone: string | undefined): ICAL.Time {
+/** A date-time copy of the anchor with a real zone (DATEs at midnight; floating times in `floatingZone`, else UTC). */
+export function anchored(time: ICAL.Time, floatingZone: string | undefined): ICAL.Time {
   if (!isFloating(time)) return time.clone();
   const zone = zoneOf(floatingZone) ?? ICAL.Timezone.utcTimezone;
   return ICAL.Time.fromData(

@@ -111,8 +111,9 @@ export function occurrencesIn(
 /**
  * Every occurrence of one group in recurrence order, within the step budget: the item itself when
  * it does not recur, each override of an orphan group (no master), else the expanded series.
+ * `walk.cutShort` is set when the budget (or ical.js) ended the series early (see recur-guard.ts).
  */
-export function* occurrencesOf(group: ItemGroup, limits: ExpansionLimits, zone: ICAL.Timezone | undefined): Generator<Occurrence> {
+export function* occurrencesOf(group: ItemGroup, limits: ExpansionLimits, zone: ICAL.Timezone | undefined, walk?: { cutShort: boolean }): Generator<Occurrence> {
   const master = group.master;
   if (!master) {
     // Stored order is arbitrary; callers stop at the first recurrence id past their range.
@@ -127,7 +128,7 @@ export function* occurrencesOf(group: ItemGroup, limits: ExpansionLimits, zone: 
     return;
   }
   const event = new ICAL.Event(master, { exceptions: group.overrides, strictExceptions: true });
-  for (const next of guardedStarts(event, limits.maxStepsPerSeries)) {
+  for (const next of guardedStarts(event, limits.maxStepsPerSeries, walk)) {
     const details = event.getOccurrenceDetails(next);
     const item = details.item.component;
     const endTime = item.name === 'vtodo' ? todoEnd(item, details.startDate) : details.endDate;

@@ -42,12 +42,18 @@ export function ruleCanNeverMatch(rule: ICAL.Recur): boolean {
  *   candidates without end.
  * - An error inside ical.js (for example its "rule may be impossible" guard after 500 EXDATE hits)
  *   also ends the series.
+ * `walk.cutShort` (when given) is set when the series ended for the last two reasons rather than
+ * because it has no more instances: callers that decide "not an instance" must not decide it then.
  */
-export function* guardedStarts(event: ICAL.Event, maxSteps: number): Generator<ICAL.Time, void, undefined> {
+export function* guardedStarts(event: ICAL.Event, maxSteps: number, walk?: { cutShort: boolean }): Generator<ICAL.Time, void, undefined> {
+  const cut = () => {
+    if (walk) walk.cutShort = true;
+  };
   let iterator: ICAL.RecurExpansion;
   try {
     iterator = event.iterator();
   } catch {
+    cut();
     return;
   }
   let steps = 0;
@@ -70,11 +76,12 @@ export function* guardedStarts(event: ICAL.Event, maxSteps: number): Generator<I
     try {
       next = iterator.next();
     } catch {
+      cut();
       return;
     }
     if (!next) return;
     // RDATE-only series have no rule iterator to count; count their instances instead.
-    if (++steps > maxSteps) return;
+    if (++steps > maxSteps) return cut();
     yield next;
   }
 }

@@ -6,9 +6,12 @@ import { applyItemChanges, stampItem, type ApplyContext } from './apply-changes.
 import { alignTo, isRecurring } from './apply-recurrence.js';
 import { organizedBy, resetReplies } from './attendees.js';
 import { contentFingerprint, newCalendarObject } from './calendar-object.js';
+import { instanceDeletions } from './deletions.js';
 import { formatIcalUtc } from './ical-time.js';
+import { removeExdates, staleExceptions } from './recurrence-prune.js';
 import { findInstance, nextInstance, overrideFor, sameInstance, shiftInstances, splitSeries, type Series } from './series.js';
 import { raiseSequenceIfSignificant, sequenceOf, significantContent } from './significance.js';
+import type { DeletedItem } from '../model/deletion.js';
 
 /** Which part of a stored item a store request changes (WCAP `rid` and `mod`). */
 export interface EditTarget {
@@ -26,7 +29,8 @@ export interface EditTarget {
 export type SeriesEdit =
   /** Nothing changed: nothing to write (clients echo items back during sync). */
   | { kind: 'unchanged'; components: ICAL.Component[] }
-  | { kind: 'update'; components: ICAL.Component[] }
+  /** `deleted`: exceptions the store removed because the new rules no longer produce their instance. */
+  | { kind: 'update'; components: ICAL.Component[]; deleted?: DeletedItem[] }
   /** `rid`: the instance the client named (UTC or DATE, iCalendar form); the new UID is `<uid>-R<rid>`. */
   | { kind: 'split'; components: ICAL.Component[]; newUid: string; separate: ICAL.Component; rid: string; mod: 2 | 3 }
   /** The UID belongs to an item without a master of this type. */
@@ -56,7 +60,6 @@ export function editSeries(
 ): SeriesEdit {
   const master = components.find((c) => !c.hasProperty('recurrence-id'));
   if (!master) return { kind: 'not-this-type' };
-  void type;
   const series: Series = { master, overrides: components.filter((c) => c !== master) };
   const before = fingerprint(series);
   const { rid, mod } = target;
@@ -85,28 +88,38 @@ export function editSeries(
   const wasRecurring = isRecurring(master);
   const timing = timingOf(master);
   const significant = significantContent(master);
+  const rules = rulesOf(master);
   applyItemChanges(master, changes, apply);
   const newStart = master.getFirstPropertyValue('dtstart') as ICAL.Time | null;
   if (wasRecurring && oldStart && newStart) shiftInstances(series, oldStart, newStart);
-  if (wasRecurring && !isRecurring(master)) {
-    // No instances left to override: the exceptions would be orphans.
-    for (const override of series.overrides) vcalendar.removeSubcomponent(override);
-    series.overrides = [];
-  }
+  const uid = String(master.getFirstPropertyValue('uid'));
+  // Exceptions the new rules no longer produce would show as meetings outside the series
+  // (docs/wcap-protocol.md#rule-changes-and-exceptions); with no rules at all none is left.
+  const stale = rulesOf(master) !== rules ? staleExceptions(series) : undefined;
+  if (stale) removeExdates(master, stale.exdates);
+  const gone = wasRecurring && !isRecurring(master) ? [...series.overrides] : (stale?.overrides ?? []);
+  const deleted = instanceDeletions(gone, uid, type, gone.map((o) => o.getFirstPropertyValue('recurrence-id') as ICAL.Time));
+  for (const override of gone) vcalendar.removeSubcomponent(override);
+  series.overrides = series.overrides.filter((o) => !gone.includes(o));
   if (!target.reply && organizedBy(master, apply.calendarCalid, apply.directory)) {
     if (timingOf(master) !== timing) resetReplies(master);
     // The organizer's significant change of a meeting raises SEQUENCE (RFC 5546 §2.1.4), so
     // attendees' clients take the update for newer than what they hold.
     raiseSequenceIfSignificant(master, significant);
   }
-  return finish(series, before, [master], false, now);
+  return finish(series, before, [master], false, now, deleted);
 }
 
-function finish(series: Series, before: string, touched: ICAL.Component[], created: boolean, now: Date): SeriesEdit {
+function finish(series: Series, before: string, touched: ICAL.Component[], created: boolean, now: Date, deleted: DeletedItem[] = []): SeriesEdit {
   const components = [series.master, ...series.overrides];
   if (fingerprint(series) === before) return { kind: 'unchanged', components };
   for (const component of touched) stampItem(component, now, created);
-  return { kind: 'update', components };
+  return deleted.length > 0 ? { kind: 'update', components, deleted } : { kind: 'update', components };
+}
+
+/** What defines a series' instances. */
+function rulesOf(master: ICAL.Component): string {
+  return ['dtstart', 'rrule', 'rdate', 'exdate', 'exrule'].map((name) => master.getAllProperties(name).map((p) => p.toICALString()).join(',')).join('|');
 }
 
 /** mod=2 / mod=3: see {@link editSeries}. The unchanged part keeps the original UID. */

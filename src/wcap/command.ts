@@ -14,6 +14,8 @@ export interface ServerProfile {
   maxAttendees: number;
   /** Calendar users ⇄ mail addresses. */
   directory: Directory;
+  /** Most items a range delete changes per calendar (WCAP_RANGE_DELETE_MAX_ITEMS); absent: 1000. */
+  rangeDeleteMaxItems?: number;
 }
 
 /** Opening, ending and checking sessions: what login, logout and check_id do. */
