@@ -14,6 +14,7 @@ import { BackgroundBuilds } from './background-builds.js';
 import type { CacheObserver } from './cache-observer.js';
 import { CalendarRepository, rememberProperties, type RepositoryContext } from './calendar-repository.js';
 import { ContentCache } from './content-cache.js';
+import type { SubscriptionLists } from './subscription-lists.js';
 import { DeletionLog } from './deletion-log.js';
 import { ObjectSummaries } from './object-summaries.js';
 import { tolerantSnapshots } from './tolerant-snapshots.js';
@@ -49,6 +50,8 @@ export interface CalendarServiceOptions {
   cacheObserver?: CacheObserver;
   /** Redos of a write that lost an If-Match race (default: jitteredConflictRetry). */
   conflictRetry?: ConflictRetry;
+  /** Users' subscription lists, when the gateway keeps them (createcalendar subscribe=1, deletecalendar). */
+  subscriptions?: SubscriptionLists;
 }
 
 /**
@@ -94,6 +97,7 @@ export class CalendarService {
       directory: options.directory,
       defaultCalendar: options.defaultCalendar,
       properties,
+      subscriptions: options.subscriptions,
       forget: (url) => void this.cache.forget(url).catch(() => undefined),
     };
   }

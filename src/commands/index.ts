@@ -1,5 +1,7 @@
 import type { Command } from '../wcap/command.js';
 import check_id from './check_id.js';
+import createcalendar from './createcalendar.js';
+import deletecalendar from './deletecalendar.js';
 import deleteevents_by_id from './deleteevents_by_id.js';
 import deletetodos_by_id from './deletetodos_by_id.js';
 import fetch_deletedcomponents from './fetch_deletedcomponents.js';
@@ -17,6 +19,7 @@ import login from './login.js';
 import logout from './logout.js';
 import ping from './ping.js';
 import search_calprops from './search_calprops.js';
+import set_calprops from './set_calprops.js';
 import storeevents from './storeevents.js';
 import storetodos from './storetodos.js';
 import verifyevents_by_ids from './verifyevents_by_ids.js';
@@ -26,6 +29,8 @@ import version from './version.js';
 /** Every implemented WCAP command, by name. Adding a command = one file + one line here. */
 const COMMANDS: Command[] = [
   check_id,
+  createcalendar,
+  deletecalendar,
   deleteevents_by_id,
   deletetodos_by_id,
   fetch_deletedcomponents,
@@ -43,6 +48,7 @@ const COMMANDS: Command[] = [
   logout,
   ping,
   search_calprops,
+  set_calprops,
   storeevents,
   storetodos,
   verifyevents_by_ids,

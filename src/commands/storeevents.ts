@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
 import type { Calendar } from '../calendars/calendar.js';
-import type { Item } from '../calendars/item.js';
+import { componentsOf, type Item } from '../calendars/item.js';
 import { retryOnConflict } from '../calendars/merge-retry.js';
 import { applyItemChanges, stampItem } from '../mapping/apply-changes.js';
 import { calendarProperties } from '../mapping/calprops.js';
@@ -12,6 +12,7 @@ import type { ComponentType } from '../model/calendar.js';
 import { isGatewayError } from '../model/errors.js';
 import type { ItemChanges } from '../model/item-changes.js';
 import { defineCommand, type CommandContext } from '../wcap/command.js';
+import { refuseDoubleBooking } from '../wcap/double-booking.js';
 import { Errno } from '../wcap/errno.js';
 import { fetchSettings } from '../wcap/fetch-params.js';
 import { singleBlock, type WcapResult } from '../wcap/result.js';
@@ -87,6 +88,7 @@ async function create(ctx: CommandContext<StoreParams>, calendar: Calendar, uid:
   if (type === 'VEVENT' && changes.transparent === undefined) changes.transparent = changes.isAllDay === true;
   applyItemChanges(item, changes, { directory: ctx.server.directory, calendarCalid: calendar.calid, master: true });
   stampItem(item, new Date(ctx.clock.now()), true);
+  if (type === 'VEVENT') await refuseDoubleBooking(calendar, [item], ctx.server);
   return calendar.create(uid, type, newCalendarObject(item));
 }
 
@@ -111,9 +113,15 @@ async function modify(
     case 'unchanged':
       return edit;
     case 'update':
+      // A reply (method=4) changes only the replying attendee's answer, never the time taken.
+      if (existing.type === 'VEVENT' && !target.reply) await refuseDoubleBooking(calendar, componentsOf(existing.vcalendar, existing.uid, 'VEVENT'), ctx.server);
       await calendar.save(existing);
       return edit;
     case 'split':
+      if (existing.type === 'VEVENT') {
+        const parts = [...componentsOf(existing.vcalendar, existing.uid, 'VEVENT'), ...componentsOf(edit.separate, edit.newUid, 'VEVENT')];
+        await refuseDoubleBooking(calendar, parts, ctx.server);
+      }
       await calendar.split({ original: existing, newUid: edit.newUid, separate: edit.separate, rid: edit.rid, mod: edit.mod });
       return edit;
   }
