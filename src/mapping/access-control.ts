@@ -37,36 +37,36 @@ export class AceError extends Error {}
 export function parseAcl(text: string): AccessEntry[] {
   const aces = text.split(';').map((ace) => ace.trim()).filter((ace) => ace !== '');
   if (aces.length > MAX_ACES) throw new AceError(`more than ${MAX_ACES} ACEs`);
-  return aces.map(parseAce);
+  return aces.map((ace, index) => parseAce(ace, `ACE ${index + 1}`));
 }
 
-function parseAce(ace: string): AccessEntry {
-  if (ace.length > MAX_ACE_LENGTH) throw new AceError(`an ACE is longer than ${MAX_ACE_LENGTH} characters`);
+function parseAce(ace: string, label: string): AccessEntry {
+  if (ace.length > MAX_ACE_LENGTH) throw new AceError(`${label} is longer than ${MAX_ACE_LENGTH} characters`);
   const fields = ace.split('^');
-  if (fields.length !== 4) throw new AceError(`ACE "${ace}" does not have the form who^what^how^grant`);
+  if (fields.length !== 4) throw new AceError(`${label} does not have the form who^what^how^grant`);
   const [who, what, how, grant] = fields as [string, string, string, string];
-  const principal = principalOf(who, ace);
+  const principal = principalOf(who, label);
   const table = { c: [COMPONENT_RIGHTS], p: [PROPERTY_RIGHTS], a: [COMPONENT_RIGHTS, PROPERTY_RIGHTS] }[what.toLowerCase()];
-  if (!table) throw new AceError(`ACE "${ace}": the second field must be c, p or a`);
+  if (!table) throw new AceError(`${label}: the second field must be c, p or a`);
   const letters = how.toLowerCase();
   if (!/^[rwdsfleicz]*$/.test(letters) || new Set(letters).size !== letters.length) {
-    throw new AceError(`ACE "${ace}": the third field must be letters from rwdsfleicz, each at most once`);
+    throw new AceError(`${label}: the third field must be letters from rwdsfleicz, each at most once`);
   }
   const g = grant.toLowerCase();
-  if (g !== 'g' && g !== 'd') throw new AceError(`ACE "${ace}": the fourth field must be g (grant) or d (deny)`);
+  if (g !== 'g' && g !== 'd') throw new AceError(`${label}: the fourth field must be g (grant) or d (deny)`);
   const rights = new Set<AccessRight>();
   for (const letter of letters) for (const rightsOf of table) for (const right of rightsOf[letter] ?? []) rights.add(right);
   return { principal, rights: RIGHT_ORDER.filter((r) => rights.has(r)), grant: g === 'g' };
 }
 
-function principalOf(who: string, ace: string): AccessPrincipal {
+function principalOf(who: string, label: string): AccessPrincipal {
   const value = who.toLowerCase();
   if (value === '@') return { kind: 'everyone' };
   if (value === '@@o' || value === '@@p') return { kind: 'owner' };
   if (value === '@@n' || value === '@@d' || (value.startsWith('@') && value.length > 1)) {
-    throw new AceError(`ACE "${ace}": "${who}" (non-owners or a domain) cannot be expressed on the CalDAV server`);
+    throw new AceError(`${label}: "${who}" (non-owners or a domain) cannot be expressed on the CalDAV server`);
   }
-  if (!USER.test(who)) throw new AceError(`ACE "${ace}": "${who}" is not a user, @, @@o or @@p`);
+  if (!USER.test(who)) throw new AceError(`${label}: "${who}" is not a user, @, @@o or @@p`);
   return { kind: 'user', user: who };
 }
 

@@ -111,8 +111,8 @@ function list(values: string[] | undefined, name: string, bad: (message: string)
   if (values === undefined) return undefined;
   const items = [...new Set(values.map((v) => v.trim()).filter((v) => v !== ''))];
   if (items.length > MAX_ITEMS) bad(`Parameter ${name} has more than ${MAX_ITEMS} items`);
-  const wrong = items.find((item) => !ok(item));
-  if (wrong !== undefined) bad(`Invalid value for parameter ${name}: "${wrong.slice(0, 40)}" is not allowed`);
+  const wrong = items.findIndex((item) => !ok(item));
+  if (wrong >= 0) bad(`Invalid value for parameter ${name}: item ${wrong + 1} is not allowed (too long, or not a user id for owners)`);
   return items.length === 0 ? null : items;
 }
 
