@@ -64,9 +64,9 @@ function principalOf(who: string, label: string): AccessPrincipal {
   if (value === '@') return { kind: 'everyone' };
   if (value === '@@o' || value === '@@p') return { kind: 'owner' };
   if (value === '@@n' || value === '@@d' || (value.startsWith('@') && value.length > 1)) {
-    throw new AceError(`${label}: "${who}" (non-owners or a domain) cannot be expressed on the CalDAV server`);
+    throw new AceError(`${label}: non-owners (@@n) and domains (@@d, @domain) cannot be expressed on the CalDAV server`);
   }
-  if (!USER.test(who)) throw new AceError(`${label}: "${who}" is not a user, @, @@o or @@p`);
+  if (!USER.test(who)) throw new AceError(`${label}: the first field must be a user id, @, @@o or @@p`);
   return { kind: 'user', user: who };
 }
 
