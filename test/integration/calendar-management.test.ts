@@ -234,6 +234,15 @@ describe('deletecalendar', () => {
     expect(a.caldavRequests.slice(before).map((r) => r.method)).toEqual(['PROPFIND', 'DELETE']);
     expect(await onServer(name)).toBeNull();
     expect((await call(a, session, 'fetchcomponents_by_range', `calid=${USER}:${name}&dtstart=0&dtend=0`)).errno).toBe(29);
+    // Another replica, sharing the Redis snapshot store, does not serve the deleted calendar either.
+    const b = await startHarness();
+    try {
+      const onB = await b.login(USER);
+      expect((await call(b, onB, 'fetchcomponents_by_range', `calid=${USER}:${name}&dtstart=0&dtend=0`)).errno).toBe(29);
+      expect((await call(b, onB, 'get_calprops', `calid=${USER}:${name}`)).errno).toBe(29);
+    } finally {
+      await b.close();
+    }
   });
 
   it('refuses the default calendar (11), another user’s (28) and a missing one (29)', async () => {
