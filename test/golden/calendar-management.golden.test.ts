@@ -47,6 +47,15 @@ describe.each(FORMATS)('calendar management ($ext)', (f) => {
     await expect(normalise(answer.body)).toMatchFileSnapshot(`./__golden__/set_calprops.${f.ext}`);
   });
 
+  it('createcalendar 7.0 with acl on an ACL server: created, the ACL applied', async () => {
+    const answer = await ask('createcalendar', `name=${enc('Ünïcode Plan!')}&acl=${enc('bob^a^r^g')}`);
+    checkAnswer(answer, f, 0);
+    expect(tokenOf(answer, 'X-NSCP-CALPROPS-RELATIVE-CALID')).toBe('alice:unicode-plan');
+    expect(g.backend.aclOf(g.backend.calendarUrl(g.home('alice'), 'alice', 'unicode-plan'))).toEqual([
+      { principal: { kind: 'user', user: 'bob' }, rights: ['read'], grant: true },
+    ]);
+  });
+
   it('get_calprops of the default calendar says so', async () => {
     const answer = await ask('get_calprops', 'calid=alice');
     checkAnswer(answer, f, 0);
