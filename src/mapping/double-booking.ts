@@ -23,18 +23,24 @@ export function spanOf(occurrences: readonly Occurrence[]): { start: Date; end: 
 }
 
 /**
- * The first occurrence of `theirs` that overlaps one of `mine` (both busy), with the one it meets,
- * or undefined. Overlap is of half-open intervals; a zero-length occurrence counts as one
- * millisecond, so a busy point in time inside another event still conflicts.
+ * The first occurrence of `theirs` (by start) that overlaps one of `mine`, or undefined. Overlap is
+ * of half-open intervals; a zero-length occurrence counts as one millisecond, so a busy point in
+ * time inside another event still conflicts. Linear after sorting: `mine` is merged into disjoint
+ * intervals, which both lists then walk once.
  */
-export function firstOverlap(mine: readonly Occurrence[], theirs: readonly Occurrence[]): { mine: Occurrence; theirs: Occurrence } | undefined {
+export function firstOverlap(mine: readonly Occurrence[], theirs: readonly Occurrence[]): Occurrence | undefined {
   const end = (o: Occurrence) => Math.max(o.end.getTime(), o.start.getTime() + 1);
-  const sortedMine = [...mine].sort((a, b) => a.start.getTime() - b.start.getTime());
+  const taken: Array<{ start: number; end: number }> = [];
+  for (const own of [...mine].sort((a, b) => a.start.getTime() - b.start.getTime())) {
+    const last = taken.at(-1);
+    if (last && own.start.getTime() <= last.end) last.end = Math.max(last.end, end(own));
+    else taken.push({ start: own.start.getTime(), end: end(own) });
+  }
+  let next = 0;
   for (const other of [...theirs].sort((a, b) => a.start.getTime() - b.start.getTime())) {
-    for (const own of sortedMine) {
-      if (own.start.getTime() >= end(other)) break;
-      if (other.start.getTime() < end(own)) return { mine: own, theirs: other };
-    }
+    while (next < taken.length && taken[next]!.end <= other.start.getTime()) next++;
+    if (next === taken.length) return undefined;
+    if (taken[next]!.start < end(other)) return other;
   }
   return undefined;
 }

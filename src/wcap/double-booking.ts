@@ -30,7 +30,7 @@ export async function refuseDoubleBooking(calendar: Calendar, components: readon
   const theirs = others.flatMap((item) => busyOccurrences(item.components, { ...options, limits: DEFAULT_LIMITS, used }, span));
   const clash = firstOverlap(mine, theirs);
   if (clash) {
-    const when = clash.theirs.start.toISOString().replace(/[-:]|\.\d{3}/g, '');
+    const when = clash.start.toISOString().replace(/[-:]|\.\d{3}/g, '');
     throw new WcapError(Errno.STORE_FAILED_DOUBLE_BOOKED, `The calendar does not allow double booking and the time is taken by another event (at ${when})`);
   }
 }

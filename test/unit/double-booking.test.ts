@@ -32,4 +32,16 @@ describe('double booking', () => {
     expect(spanOf(mine)).toEqual({ start: new Date('2030-01-05T10:00:00Z'), end: new Date('2030-01-05T11:00:00Z') });
     expect(spanOf([])).toBeUndefined();
   });
+
+  it('walks long lists once: 5,000 instances against 20,000 others', () => {
+    const daily = event(['DTSTART:20300101T090000Z', 'DTEND:20300101T100000Z', 'RRULE:FREQ=DAILY;COUNT=5000']);
+    const mine = busyOccurrences([daily], { limits: { maxPerSeries: 5000, maxTotal: 5000, maxStepsPerSeries: 100_000 } });
+    expect(mine).toHaveLength(5000);
+    const hour = 3_600_000;
+    const base = Date.UTC(2030, 0, 1, 12);
+    const theirs = Array.from({ length: 20_000 }, (_, i) => ({ start: new Date(base + Math.floor(i / 4) * 24 * hour), end: new Date(base + Math.floor(i / 4) * 24 * hour + hour), item: daily }));
+    expect(firstOverlap(mine, theirs)).toBeUndefined();
+    const late = { start: new Date(Date.UTC(2043, 5, 1, 9, 30)), end: new Date(Date.UTC(2043, 5, 1, 10, 30)), item: daily };
+    expect(firstOverlap(mine, [...theirs, late])).toBe(late);
+  });
 });
