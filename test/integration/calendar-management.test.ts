@@ -179,6 +179,23 @@ describe('set_calprops and get_calprops', () => {
     expect(blocks.map((block) => elementsByTagName(block, 'X-S1CS-DEFAULTCALENDAR').map(textContent))).toEqual([['1'], []]);
   });
 
+  it('fbinclude=0 takes the calendar out of free/busy, fbinclude=1 puts it back', async () => {
+    const name = fresh('fb');
+    const calid = `${USER}:${name}`;
+    await call(a, session, 'createcalendar', `calid=${name}`);
+    expect((await call(a, session, 'storeevents', `calid=${calid}&uid=${fresh('busy')}&summary=b&dtstart=20300301T100000Z&dtend=20300301T110000Z`)).errno).toBe(0);
+    const busy = async () => {
+      const answer = await call(a, session, 'get_freebusy', `calid=${calid}&dtstart=20300301T000000Z&dtend=20300302T000000Z`);
+      expect(answer.errno).toBe(0);
+      return answer.ical!.getFirstSubcomponent('vfreebusy')!.getAllProperties('freebusy').length;
+    };
+    expect(await busy()).toBe(1);
+    expect((await call(a, session, 'set_calprops', `calid=${calid}&fbinclude=0`)).errno).toBe(0);
+    expect(await busy()).toBe(0);
+    expect((await call(a, session, 'set_calprops', `calid=${calid}&fbinclude=1`)).errno).toBe(0);
+    expect(await busy()).toBe(1);
+  });
+
   it('acl on Radicale fails with errno 8 and changes nothing, not even the other properties sent with it', async () => {
     const name = fresh('noacl');
     await call(a, session, 'createcalendar', `calid=${name}&name=Kept`);
