@@ -35,10 +35,18 @@ export async function changeCalendar(http: DavTransport, credentials: BackendCre
   if (answer.status === 404 || answer.status === 410) throw new GatewayError('no-calendar', 'The calendar does not exist', { status: answer.status });
   if (answer.status !== 207) throw statusError(answer, action, credentials, { 409: 'invalid', 400: 'invalid' });
   for (const response of readMultistatus(answer, action, credentials)) {
-    const refused = [...response.failedProps.values()].find((status) => status < 200 || status >= 300);
-    const own = response.status;
-    const status = refused ?? (own !== undefined && (own < 200 || own >= 300) ? own : undefined);
-    if (status !== undefined) throw statusError({ status, body: '' }, action, credentials, { 409: 'invalid', 424: 'invalid' });
+    // 424 (failed dependency) marks the properties not applied because another one was refused.
+    const refused = [...response.failedProps.entries()].find(([, status]) => status !== 424);
+    if (refused) {
+      const [prop, status] = refused;
+      if (status === 401 || status === 403) throw statusError({ status, body: '' }, action, credentials);
+      // Xandikos 0.2.8 refuses dead properties it does not know (docs/caldav-servers.md#xandikos-028).
+      const name = prop.slice(prop.indexOf('}') + 1);
+      throw new GatewayError('invalid', `The CalDAV server does not store the calendar property ${name} (HTTP ${status}); nothing was changed`, { status });
+    }
+    if (response.status !== undefined && (response.status < 200 || response.status >= 300)) {
+      throw statusError({ status: response.status, body: '' }, action, credentials, { 409: 'invalid', 404: 'no-calendar' });
+    }
   }
 }
 
