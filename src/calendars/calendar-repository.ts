@@ -4,7 +4,7 @@ import { parseCalid, type CalendarAddress } from '../mapping/calid.js';
 import { isKnownTimezone } from '../mapping/timezones.js';
 import type { Directory } from '../mapping/directory.js';
 import type { AccessEntry, CalendarChanges, CalendarInfo, CalendarSettings } from '../model/calendar.js';
-import { GatewayError, isGatewayError } from '../model/errors.js';
+import { GatewayError, isGatewayError, messageOf } from '../model/errors.js';
 import type { BackendCredentials, Session } from '../model/session.js';
 import { Calendar } from './calendar.js';
 import type { CalendarContext } from './calendar-context.js';
@@ -156,7 +156,9 @@ export class CalendarRepository {
       await this.ctx.backend.deleteCalendar(this.credentials, url);
     } finally {
       this.ctx.properties.delete(propertiesKey(this.user, url));
-      this.ctx.forget(url);
+      // Awaited, so that the answer comes after the replicas' shared snapshot is gone; a Redis
+      // failure here only leaves a snapshot the next validation finds stale (404).
+      await this.ctx.cache.forget(url).catch((err: unknown) => this.log.warn({ err: messageOf(err) }, 'calendar cache: forgetting a deleted calendar failed'));
     }
   }
 

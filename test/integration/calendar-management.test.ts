@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CALDAV_NS, DAV_NS, clark, parseMultistatus, propText, type DavResponse } from '../../src/backend/multistatus.js';
 import { childrenOf } from '../../src/backend/xml-reader.js';
+import { closeRedis, createRedis, waitUntilReady } from '../../src/state/redis/connection.js';
+import { RedisSnapshotStore } from '../../src/state/redis/snapshot-store.js';
 import { enc, startHarness, xmlValue, type Harness, type WcapAnswer } from '../support/gateway-harness.js';
 import { elementsByTagName, textContent } from '../support/parse-xml.js';
 
@@ -244,12 +246,21 @@ describe('deletecalendar', () => {
     // Read twice so that the calendar cache holds a snapshot of it.
     for (let i = 0; i < 2; i++) expect((await call(a, session, 'fetchcomponents_by_range', `calid=${USER}:${name}&dtstart=0&dtend=0`)).errno).toBe(0);
     await a.settled();
+    // The replicas' shared snapshot of it, in Redis.
+    const redis = createRedis(inject('redisUrl'));
+    await waitUntilReady(redis);
+    const shared = new RedisSnapshotStore({ redis, clock: { now: () => Date.now() }, maxBytes: 1 << 30 });
+    const url = new URL(`/${USER}/${name}/`, inject('radicaleUrl')).href;
+    expect(await shared.tag(url)).not.toBeNull();
     const before = a.caldavRequests.length;
     const answer = await call(a, session, 'deletecalendar', `calid=${name}&unsubscribe=1`, 'text/xml');
     expect(answer.errno).toBe(0);
     expect(xmlValue(answer.xml!, 'X-NSCP-CALPROPS-RELATIVE-CALID')).toBe(`${USER}:${name}`);
     expect(a.caldavRequests.slice(before).map((r) => r.method)).toEqual(['PROPFIND', 'DELETE']);
     expect(await onServer(name)).toBeNull();
+    // Dropped before the answer, not when a later read finds the calendar gone.
+    expect(await shared.tag(url)).toBeNull();
+    await closeRedis(redis);
     expect((await call(a, session, 'fetchcomponents_by_range', `calid=${USER}:${name}&dtstart=0&dtend=0`)).errno).toBe(29);
     // Another replica, sharing the Redis snapshot store, does not serve the deleted calendar either.
     const b = await startHarness();
