@@ -1,10 +1,12 @@
 import { getVtimezone } from '@touch4it/ical-timezones';
 import { createObject, deleteObject, updateObject } from 'tsdav';
-import { ITEM_TYPES, type CalendarInfo, type ComponentType, type StoredObject, type TimeRange } from '../model/calendar.js';
+import { ITEM_TYPES, type AccessEntry, type CalendarChanges, type CalendarInfo, type CalendarSettings, type ComponentType, type StoredObject, type TimeRange } from '../model/calendar.js';
 import { GatewayError } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 import type { CalendarBackend, SyncChanges, UserHome } from './calendar-backend.js';
 import { isCalendarCollection, toCalendarInfo } from './calendar-props.js';
+import { setCalendarAcl } from './calendar-acl.js';
+import { changeCalendar, removeCalendar } from './calendar-changes.js';
 import { CALENDAR_PROPS, XML_CONTENT_TYPE, mkcalendarBody, propfindBody } from './dav-bodies.js';
 import { fetchObjects, findByUid, queryRange } from './calendar-reports.js';
 import { CollectionReader, type ContentVersion } from './collection-reader.js';
@@ -81,7 +83,7 @@ export class CalDavBackend implements CalendarBackend {
   async createCalendar(
     credentials: BackendCredentials,
     url: string,
-    props: { displayName?: string; description?: string; timezone?: string },
+    props: { displayName?: string; description?: string; timezone?: string; settings?: CalendarSettings },
   ): Promise<CalendarInfo> {
     const target = withSlash(url);
     let timezoneCalendar: string | undefined;
@@ -89,9 +91,10 @@ export class CalDavBackend implements CalendarBackend {
       timezoneCalendar = getVtimezone(props.timezone) ?? undefined;
       if (timezoneCalendar === undefined) throw new GatewayError('invalid', `unknown time zone ${props.timezone}`);
     }
+    const { timezone: _zone, ...named } = props;
     const answer = await this.http.request(credentials, 'MKCALENDAR', target, {
       headers: { 'Content-Type': XML_CONTENT_TYPE },
-      body: mkcalendarBody({ ...props, ...(timezoneCalendar === undefined ? {} : { timezoneCalendar }) }),
+      body: mkcalendarBody({ ...named, ...(timezoneCalendar === undefined ? {} : { timezoneCalendar }) }),
     });
     if (answer.status !== 201 && answer.status !== 200) {
       // RFC 4791 §5.3.1: an existing resource gives 405 (RFC 4918 MKCOL) or 409/412 depending on
@@ -109,7 +112,23 @@ export class CalDavBackend implements CalendarBackend {
     if (props.displayName) info.displayName = props.displayName;
     if (props.description) info.description = props.description;
     if (props.timezone !== undefined) info.timezone = props.timezone;
+    if (props.settings && Object.keys(props.settings).length > 0) info.settings = props.settings;
     return info;
+  }
+
+  /** One PROPPATCH (see calendar-changes.ts). */
+  updateCalendar(credentials: BackendCredentials, url: string, changes: CalendarChanges): Promise<void> {
+    return changeCalendar(this.http, credentials, url, changes);
+  }
+
+  /** One DELETE of the collection (see calendar-changes.ts). */
+  deleteCalendar(credentials: BackendCredentials, url: string): Promise<void> {
+    return removeCalendar(this.http, credentials, url);
+  }
+
+  /** One OPTIONS, plus one ACL where the server supports it (see calendar-acl.ts). */
+  setCalendarAcl(credentials: BackendCredentials, home: UserHome, url: string, entries: readonly AccessEntry[]): Promise<'applied' | 'unsupported'> {
+    return setCalendarAcl(this.http, credentials, home, url, entries);
   }
 
   /** See calendar-reports.ts (one REPORT per component type asked, sent in parallel). */

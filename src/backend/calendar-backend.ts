@@ -1,5 +1,5 @@
 import type { BackendCredentials } from '../model/session.js';
-import type { CalendarInfo, ComponentType, StoredObject, TimeRange } from '../model/calendar.js';
+import type { AccessEntry, CalendarChanges, CalendarInfo, CalendarSettings, ComponentType, StoredObject, TimeRange } from '../model/calendar.js';
 
 /** Where a user's calendars live, discovered once at login and kept in the session. */
 export interface UserHome {
@@ -66,12 +66,32 @@ export interface CalendarBackend {
   /** Lists the calendars in the user's own home (one PROPFIND of the home, never of a calendar). */
   listCalendars(credentials: BackendCredentials, home: UserHome): Promise<CalendarInfo[]>;
 
-  /** Creates a calendar collection accepting VEVENT and VTODO; returns it. 'exists' if taken. */
+  /**
+   * Creates a calendar collection accepting VEVENT and VTODO, with all of `props` in the same request;
+   * returns it. 'exists' if taken.
+   */
   createCalendar(
     credentials: BackendCredentials,
     url: string,
-    props: { displayName?: string; description?: string; timezone?: string },
+    props: { displayName?: string; description?: string; timezone?: string; settings?: CalendarSettings },
   ): Promise<CalendarInfo>;
+
+  /**
+   * Changes a calendar's properties in one request that the server applies whole or not at all
+   * (PROPPATCH, RFC 4918 §9.2). Throws 'no-calendar' when it does not exist, 'forbidden' when the
+   * user may not change it, 'invalid' for a time zone the gateway cannot describe.
+   */
+  updateCalendar(credentials: BackendCredentials, url: string, changes: CalendarChanges): Promise<void>;
+
+  /** Deletes a calendar collection and everything in it. Throws 'no-calendar' when it does not exist. */
+  deleteCalendar(credentials: BackendCredentials, url: string): Promise<void>;
+
+  /**
+   * Replaces the calendar's access-control list with `entries` where the server takes one (WebDAV
+   * ACL, RFC 3744): 'applied'. 'unsupported' when the server keeps rights elsewhere; nothing is
+   * changed then. `home` is the logged-in user's (other users' principals are derived from it).
+   */
+  setCalendarAcl(credentials: BackendCredentials, home: UserHome, url: string, entries: readonly AccessEntry[]): Promise<'applied' | 'unsupported'>;
 
   /**
    * Objects containing a component of one of `types` that overlaps `range` (recurrence-aware as far

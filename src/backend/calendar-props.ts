@@ -1,4 +1,5 @@
 import type { CalendarInfo } from '../model/calendar.js';
+import { rightsOf, settingsOf } from './calendar-settings.js';
 import { timezoneIdOf } from './ical-peek.js';
 import { CALDAV_NS, CALSERVER_NS, DAV_NS, clark, propText, type DavResponse } from './multistatus.js';
 import { childOf, childrenOf } from './xml-reader.js';
@@ -25,6 +26,10 @@ export function toCalendarInfo(response: DavResponse, base: string, identity?: s
   const timezoneCalendar = propText(response, CALDAV_NS, 'calendar-timezone');
   const timezone = timezoneCalendar === undefined ? undefined : timezoneIdOf(timezoneCalendar);
   if (timezone !== undefined) info.timezone = timezone;
+  const settings = settingsOf(response);
+  if (settings) info.settings = settings;
+  const rights = rightsOf(response);
+  if (rights) info.rights = rights;
   const contentTag = contentTagOf(response);
   if (contentTag !== undefined) info.contentTag = contentTag;
   return info;

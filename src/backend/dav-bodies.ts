@@ -1,11 +1,12 @@
-import type { ComponentType, TimeRange } from '../model/calendar.js';
+import type { CalendarSettingsChange, ComponentType, TimeRange } from '../model/calendar.js';
 import { GatewayError } from '../model/errors.js';
+import { GATEWAY_NS, SETTING_PROPS, settingProperties } from './calendar-settings.js';
 import { CALDAV_NS, CALSERVER_NS, DAV_NS } from './multistatus.js';
 import { renderXml, type XmlNode } from './xml-writer.js';
 
 /** Request bodies for PROPFIND, REPORT and MKCALENDAR. */
 
-const NAMESPACES = { D: DAV_NS, C: CALDAV_NS, CS: CALSERVER_NS };
+const NAMESPACES = { D: DAV_NS, C: CALDAV_NS, CS: CALSERVER_NS, W: GATEWAY_NS };
 
 const el = (name: string, children?: Array<XmlNode | string>, attrs?: Record<string, string>): XmlNode => ({
   name,
@@ -23,6 +24,9 @@ export const CALENDAR_PROPS = [
   'C:calendar-description',
   'C:calendar-timezone',
   'C:supported-calendar-component-set',
+  // What the reading user may do (RFC 3744 §5.4): get_calprops reports it as ACE strings.
+  'D:current-user-privilege-set',
+  ...SETTING_PROPS,
 ];
 
 /** The property that versions a collection's contents: CalendarServer's getctag or RFC 6578's sync-token. */
@@ -77,9 +81,17 @@ export function calendarQueryBody(type: ComponentType | undefined, filter: { ran
   );
 }
 
-/** MKCALENDAR setting the given properties; component types are always VEVENT and VTODO. */
-export function mkcalendarBody(props: { displayName?: string; description?: string; timezoneCalendar?: string }): string {
-  const set: XmlNode[] = [];
+/**
+ * MKCALENDAR setting the given properties, the gateway's own settings among them (so a new calendar
+ * is complete in one request); component types are always VEVENT and VTODO.
+ */
+export function mkcalendarBody(props: {
+  displayName?: string;
+  description?: string;
+  timezoneCalendar?: string;
+  settings?: CalendarSettingsChange;
+}): string {
+  const set: XmlNode[] = settingProperties(props.settings ?? {}).flatMap(({ prop, text }) => (text === null ? [] : [el(prop, [text])]));
   if (props.displayName !== undefined) set.push(el('D:displayname', [props.displayName]));
   if (props.description !== undefined) set.push(el('C:calendar-description', [props.description]));
   if (props.timezoneCalendar !== undefined) set.push(el('C:calendar-timezone', [props.timezoneCalendar]));
@@ -101,4 +113,15 @@ export function multigetBody(paths: readonly string[]): string {
     el('C:calendar-multiget', [el('D:prop', [el('D:getetag'), el('C:calendar-data')]), ...paths.map((path) => el('D:href', [path]))]),
     NAMESPACES,
   );
+}
+
+/**
+ * PROPPATCH (RFC 4918 §9.2) setting the properties given as text and removing those given as null.
+ * Prefixed names as in propfindBody. The server applies all or none of them (RFC 4918 §9.2).
+ */
+export function proppatchBody(changes: Array<{ prop: string; text: string | null }>): string {
+  const set = changes.filter((c) => c.text !== null).map((c) => el(c.prop, [c.text!]));
+  const remove = changes.filter((c) => c.text === null).map((c) => el(c.prop));
+  const parts = [...(set.length > 0 ? [el('D:set', [el('D:prop', set)])] : []), ...(remove.length > 0 ? [el('D:remove', [el('D:prop', remove)])] : [])];
+  return renderXml(el('D:propertyupdate', parts), NAMESPACES);
 }

@@ -3,8 +3,8 @@ import type { CalendarBackend, UserHome } from '../backend/calendar-backend.js';
 import { parseCalid, type CalendarAddress } from '../mapping/calid.js';
 import { isKnownTimezone } from '../mapping/timezones.js';
 import type { Directory } from '../mapping/directory.js';
-import type { CalendarInfo } from '../model/calendar.js';
-import { GatewayError, isGatewayError } from '../model/errors.js';
+import type { AccessEntry, CalendarChanges, CalendarInfo, CalendarSettings } from '../model/calendar.js';
+import { GatewayError, isGatewayError, messageOf } from '../model/errors.js';
 import type { BackendCredentials, Session } from '../model/session.js';
 import { Outbox, type SchedulingSetup } from '../scheduling/outbox.js';
 import { fixedScheduling } from '../scheduling/server-scheduling.js';
@@ -12,6 +12,7 @@ import { fixedScheduling } from '../scheduling/server-scheduling.js';
 export type { Outbox } from '../scheduling/outbox.js';
 import { Calendar } from './calendar.js';
 import type { CalendarContext } from './calendar-context.js';
+import type { SubscriptionLists } from './subscription-lists.js';
 import type { TtlCache } from './ttl-cache.js';
 
 /** A calendar of the user's home as get_userprefs and search_calprops list them. */
@@ -28,6 +29,8 @@ export interface NewCalendarProperties {
   description?: string;
   /** IANA TZID; the server's default zone is left alone for any other value. */
   timezone?: string;
+  /** The gateway's own properties, written in the same MKCALENDAR. */
+  settings?: CalendarSettings;
 }
 
 /** What the repositories of all sessions share (built once by CalendarService). */
@@ -39,6 +42,8 @@ export interface RepositoryContext extends Omit<CalendarContext, 'credentials' |
   properties: TtlCache<CalendarInfo>;
   /** Scheduling mail (scheduling/outbox.ts); absent: no mail. */
   scheduling?: SchedulingSetup | undefined;
+  /** Users' subscription lists, when this gateway keeps them (see subscription-lists.ts). */
+  subscriptions?: SubscriptionLists | undefined;
 }
 
 /**
@@ -129,6 +134,71 @@ export class CalendarRepository {
     if (!address) throw new GatewayError('no-calendar', 'The calendar does not exist');
     const isDefault = address.owner === this.user && address.name === this.defaultName;
     return { requested, address, url: isDefault ? this.defaultUrl : this.ctx.backend.calendarUrl(this.home, address.owner, address.name) };
+  }
+
+  /** Whether a calid names the user's own default calendar (no request). */
+  isDefault(calid: string | undefined): boolean {
+    const { address } = this.locate(calid);
+    return address.owner === this.user && address.name === this.defaultName;
+  }
+
+  /**
+   * Changes a calendar's properties (one PROPPATCH, applied whole or not at all) and drops this
+   * process's memo of them. Other replicas read them afresh: get_calprops always does, other
+   * answers within the memo's minute. Throws GatewayError 'no-calendar', 'forbidden', 'invalid'.
+   */
+  async updateCalendar(calid: string, changes: CalendarChanges): Promise<void> {
+    const { url } = this.locate(calid);
+    try {
+      await this.ctx.backend.updateCalendar(this.credentials, url, changes);
+    } finally {
+      this.ctx.properties.delete(propertiesKey(this.user, url));
+    }
+  }
+
+  /**
+   * Replaces a calendar's access-control list where the CalDAV server takes one (WebDAV ACL):
+   * 'applied'; 'unsupported' when the server keeps rights elsewhere, and nothing changed.
+   */
+  setCalendarAccess(calid: string, entries: readonly AccessEntry[]): Promise<'applied' | 'unsupported'> {
+    const { url } = this.locate(calid);
+    return this.ctx.backend.setCalendarAcl(this.credentials, this.home, url, entries);
+  }
+
+  /**
+   * Deletes one of the user's calendars with everything in it (one DELETE) and drops what the
+   * gateway cached about it: its snapshot (here and, with Redis, for every replica) and its memoed
+   * properties. Throws GatewayError 'forbidden' for another user's calendar, 'no-calendar' when
+   * there is none.
+   */
+  async deleteCalendar(calid: string): Promise<void> {
+    const { address, url } = this.locate(calid);
+    if (address.owner !== this.user) throw new GatewayError('forbidden', 'Only calendars of the logged-in user can be deleted');
+    try {
+      await this.ctx.backend.deleteCalendar(this.credentials, url);
+    } finally {
+      this.ctx.properties.delete(propertiesKey(this.user, url));
+      // Awaited, so that the answer comes after the replicas' shared snapshot is gone; a Redis
+      // failure here only leaves a snapshot the next validation finds stale (404).
+      await this.ctx.cache.forget(url).catch((err: unknown) => this.log.warn({ err: messageOf(err) }, 'calendar cache: forgetting a deleted calendar failed'));
+    }
+  }
+
+  /** Whether this gateway keeps subscription lists (subscription-lists.ts). */
+  get keepsSubscriptions(): boolean {
+    return this.ctx.subscriptions !== undefined;
+  }
+
+  /** Adds a calendar to the user's subscription list; false when the gateway keeps none. */
+  async subscribe(calid: string): Promise<boolean> {
+    if (!this.ctx.subscriptions) return false;
+    await this.ctx.subscriptions.subscribe(this.credentials, calid);
+    return true;
+  }
+
+  /** Removes a calendar from every subscription list the user can reach; 0 when the gateway keeps none. */
+  unsubscribeEveryone(calid: string): Promise<number> {
+    return this.ctx.subscriptions ? this.ctx.subscriptions.unsubscribeEveryone(this.credentials, calid) : Promise.resolve(0);
   }
 
   /** The calendars of the user's own home (one PROPFIND of the home), default calendar first. */

@@ -15,6 +15,7 @@ import { BackgroundBuilds } from './background-builds.js';
 import type { CacheObserver } from './cache-observer.js';
 import { CalendarRepository, rememberProperties, type RepositoryContext } from './calendar-repository.js';
 import { ContentCache } from './content-cache.js';
+import type { SubscriptionLists } from './subscription-lists.js';
 import { DeletionLog } from './deletion-log.js';
 import { ObjectSummaries } from './object-summaries.js';
 import { tolerantSnapshots } from './tolerant-snapshots.js';
@@ -52,6 +53,8 @@ export interface CalendarServiceOptions {
   conflictRetry?: ConflictRetry;
   /** Scheduling mail for stores and deletes (absent: none). */
   scheduling?: SchedulingSetup;
+  /** Users' subscription lists, when the gateway keeps them (createcalendar subscribe=1, deletecalendar). */
+  subscriptions?: SubscriptionLists;
 }
 
 /**
@@ -97,6 +100,7 @@ export class CalendarService {
       directory: options.directory,
       defaultCalendar: options.defaultCalendar,
       properties,
+      subscriptions: options.subscriptions,
       forget: (url) => void this.cache.forget(url).catch(() => undefined),
       scheduling: options.scheduling,
     };

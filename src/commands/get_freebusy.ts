@@ -17,7 +17,8 @@ const DAY_MS = 86_400_000;
  * (mapping/freebusy.ts). One block per calid, each with its own errno: `mailto:` addresses outside
  * the mail domain → 29, calendars the user may not see → 28 (Lightning ignores both,
  * docs/lightning.md#free-busy). Range: dtstart (default now) to dtend (default dtstart + `duration`
- * days, default 60). Periods are always UTC with explicit ends (RFC 5545 §3.8.2.6; Lightning reads
+ * days, default 60). A calendar excluded from free/busy (`fbinclude=0`, docs/wcap-protocol.md#set_calprops)
+ * shows no busy time. Periods are always UTC with explicit ends (RFC 5545 §3.8.2.6; Lightning reads
  * no durations), so `tzidout` is validated but changes nothing; `busyonly=0` adds the FREE gaps.
  */
 export default defineCommand({
@@ -43,7 +44,9 @@ export default defineCommand({
       const info = await calendar.properties();
       const options = { limits: settings.limits, floatingZone: info.timezone, used: { total: 0 } };
       const occurrences = items.flatMap((item) => occurrencesIn(item.components, start, end, options));
-      const busy = busyPeriods(occurrences, start, end, { user: calendar.owner, directory: server.directory });
+      // A calendar its owner excluded from free/busy (set_calprops fbinclude=0) shows all time free.
+      const included = info.settings?.freeBusyInclude !== false;
+      const busy = included ? busyPeriods(occurrences, start, end, { user: calendar.owner, directory: server.directory }) : [];
       const periods = params.busyonly ? busy : [...busy, ...freePeriods(busy, start, end)];
       periods.sort((a, b) => a.start.getTime() - b.start.getTime());
       return { components: [freeBusyComponent(periods, start, end)] };

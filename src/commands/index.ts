@@ -1,5 +1,7 @@
 import type { Command } from '../wcap/command.js';
 import check_id from './check_id.js';
+import createcalendar from './createcalendar.js';
+import deletecalendar from './deletecalendar.js';
 import deletecomponents_by_range from './deletecomponents_by_range.js';
 import deleteevents_by_range from './deleteevents_by_range.js';
 import deletetodos_by_range from './deletetodos_by_range.js';
@@ -22,6 +24,7 @@ import login from './login.js';
 import logout from './logout.js';
 import ping from './ping.js';
 import search_calprops from './search_calprops.js';
+import set_calprops from './set_calprops.js';
 import storeevents from './storeevents.js';
 import storetodos from './storetodos.js';
 import verifyevents_by_ids from './verifyevents_by_ids.js';
@@ -31,6 +34,8 @@ import version from './version.js';
 /** Every implemented WCAP command, by name. Adding a command = one file + one line here. */
 const COMMANDS: Command[] = [
   check_id,
+  createcalendar,
+  deletecalendar,
   deletecomponents_by_range,
   deleteevents_by_range,
   deletetodos_by_range,
@@ -53,6 +58,7 @@ const COMMANDS: Command[] = [
   logout,
   ping,
   search_calprops,
+  set_calprops,
   storeevents,
   storetodos,
   verifyevents_by_ids,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
 import type { Calendar } from '../calendars/calendar.js';
 import type { Outbox } from '../calendars/calendar-repository.js';
-import type { Item } from '../calendars/item.js';
+import { componentsOf, type Item } from '../calendars/item.js';
 import { retryOnConflict } from '../calendars/merge-retry.js';
 import { applyItemChanges, stampItem } from '../mapping/apply-changes.js';
 import { calendarProperties } from '../mapping/calprops.js';
@@ -13,6 +13,7 @@ import type { ComponentType } from '../model/calendar.js';
 import { isGatewayError } from '../model/errors.js';
 import type { ItemChanges } from '../model/item-changes.js';
 import { defineCommand, type CommandContext } from '../wcap/command.js';
+import { refuseDoubleBooking } from '../wcap/double-booking.js';
 import { Errno } from '../wcap/errno.js';
 import { fetchSettings } from '../wcap/fetch-params.js';
 import { singleBlock, type WcapResult } from '../wcap/result.js';
@@ -91,6 +92,7 @@ async function create(ctx: CommandContext<StoreParams>, calendar: Calendar, uid:
   if (type === 'VEVENT' && changes.transparent === undefined) changes.transparent = changes.isAllDay === true;
   applyItemChanges(item, changes, { directory: ctx.server.directory, calendarCalid: calendar.calid, master: true });
   stampItem(item, new Date(ctx.clock.now()), true);
+  if (type === 'VEVENT') await refuseDoubleBooking(calendar, [item], ctx.server);
   const created = await calendar.create(uid, type, newCalendarObject(item));
   outbox.note(null, created);
   return created;
@@ -119,11 +121,17 @@ async function modify(
     case 'unchanged':
       return edit;
     case 'update':
+      // A reply (method=4) changes only the replying attendee's answer, never the time taken.
+      if (existing.type === 'VEVENT' && !target.reply) await refuseDoubleBooking(calendar, componentsOf(existing.vcalendar, existing.uid, 'VEVENT'), ctx.server);
       // Exceptions a rule change dropped are reported by fetch_deletedcomponents.
       await calendar.save(existing, edit.deleted);
       outbox.note(before, existing, target.reply);
       return edit;
     case 'split':
+      if (existing.type === 'VEVENT') {
+        const parts = [...componentsOf(existing.vcalendar, existing.uid, 'VEVENT'), ...componentsOf(edit.separate, edit.newUid, 'VEVENT')];
+        await refuseDoubleBooking(calendar, parts, ctx.server);
+      }
       await calendar.split({ original: existing, newUid: edit.newUid, separate: edit.separate, rid: edit.rid, mod: edit.mod });
       outbox.note(before, existing);
       outbox.note(null, { vcalendar: edit.separate, uid: edit.newUid, type: existing.type });

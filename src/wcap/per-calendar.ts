@@ -20,20 +20,23 @@ export function calidsOf(list: readonly string[] | undefined, user: string): str
  * calendar's properties and its own errno (the PHP client and Unicon read one <iCal> per calendar,
  * docs/wcap-protocol.md#other-wcap-clients). With a single calid a failure is the answer's errno;
  * with several, only that calendar's block carries it. `fresh`: read each calendar's properties
- * from the server even if they were read recently (for commands that make no other request).
+ * from the server even if they were read recently (for commands that make no other request);
+ * `full`: every calendar property (get_calprops), with the user's own rights as ACEs.
  */
 export async function perCalendar(
   calendars: CalendarRepository,
   calidList: readonly string[] | undefined,
   failsWith: number,
   answer: (calendar: Calendar) => Promise<CalendarAnswer>,
-  options: { fresh?: boolean } = {},
+  options: { fresh?: boolean; full?: boolean } = {},
 ): Promise<WcapResult> {
   const calids = calidsOf(calidList, calendars.user);
   const one = async (calid: string): Promise<WcapBlock> => {
     const calendar = await calendars.resolve(calid);
     const result = await answer(calendar);
-    return { properties: calendarProperties(calid, await calendar.properties(options)), errno: Errno.OK, ...result };
+    const info = await calendar.properties(options.fresh ? { fresh: true } : {});
+    const shown = { viewer: calendars.user, full: options.full === true, isDefault: options.full === true && calendars.isDefault(calid) };
+    return { properties: calendarProperties(calid, info, shown), errno: Errno.OK, ...result };
   };
   if (calids.length === 1) return { blocks: [await one(calids[0]!)] };
   const blocks = await Promise.all(

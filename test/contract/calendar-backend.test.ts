@@ -235,6 +235,52 @@ describe.each(implementations)('CalendarBackend contract: %s', (_name, makeBacke
       expect(listed).not.toContain(home.calendarHomeUrl);
       expect((await backend.listCalendars(bob, bobHome)).map((c) => c.url)).toContain(bobs);
     });
+
+    it('creates a calendar with the gateway settings in one request and reads them back, with the owner’s rights', async () => {
+      const url = backend.calendarUrl(home, alice.user, uniqueName('settings'));
+      const settings = { categories: ['a;b', 'ü <c>'], owners: ['bob'], doubleBooking: false, freeBusyInclude: true, language: 'de', charset: 'UTF-8', calmaster: 'x@example.com' };
+      await backend.createCalendar(alice, url, { displayName: 'S', settings });
+      const read = await backend.getCalendar(alice, url);
+      expect(read?.settings).toEqual(settings);
+      expect(read?.rights).toEqual(['read', 'free-busy', 'write', 'delete', 'write-properties', 'schedule', 'administer']);
+      expect((await backend.listCalendars(alice, home)).find((c) => c.url === url)?.settings).toEqual(settings);
+    });
+
+    it('changes, adds and removes properties in one update; others stay as they were', async () => {
+      const url = backend.calendarUrl(home, alice.user, uniqueName('update'));
+      await backend.createCalendar(alice, url, { displayName: 'Old', description: 'Desc', settings: { categories: ['x'], doubleBooking: true } });
+      await backend.updateCalendar(alice, url, {
+        displayName: 'New',
+        description: null,
+        timezone: 'America/New_York',
+        settings: { categories: null, doubleBooking: false, language: 'fr' },
+      });
+      const read = await backend.getCalendar(alice, url);
+      expect(read).toMatchObject({ displayName: 'New', timezone: 'America/New_York', settings: { doubleBooking: false, language: 'fr' } });
+      expect(read?.description).toBeUndefined();
+      expect(read?.settings?.categories).toBeUndefined();
+      expect(await kindOf(backend.updateCalendar(alice, url, { timezone: 'Mars/Olympus_Mons' }))).toBe('invalid');
+      expect(await kindOf(backend.updateCalendar(alice, backend.calendarUrl(home, alice.user, uniqueName('none')), { displayName: 'x' }))).toBe('no-calendar');
+      expect(await kindOf(backend.updateCalendar(bob, url, { displayName: 'Bob was here' }))).toBe('forbidden');
+      expect((await backend.getCalendar(alice, url))?.displayName).toBe('New');
+    });
+
+    it('deletes a calendar with its objects; a second delete is no-calendar, another user is forbidden', async () => {
+      const url = await newCalendar();
+      await backend.createObject(alice, url, 'in-deleted', vcalendar([vevent('in-deleted', ['DTSTART:20240101T100000Z'])]));
+      expect(await kindOf(backend.deleteCalendar(bob, url))).toBe('forbidden');
+      await backend.deleteCalendar(alice, url);
+      expect(await backend.getCalendar(alice, url)).toBeNull();
+      expect(await kindOf(backend.deleteCalendar(alice, url))).toBe('no-calendar');
+    });
+
+    it('reports ACLs as unsupported (Radicale keeps rights in a file) and changes nothing', async () => {
+      const url = await newCalendar();
+      const before = await backend.getCalendar(alice, url);
+      expect(await backend.setCalendarAcl(alice, home, url, [{ principal: { kind: 'user', user: bob.user }, rights: ['read'], grant: true }])).toBe('unsupported');
+      expect(await kindOf(backend.getCalendar(bob, url))).toBe('forbidden');
+      expect(await backend.getCalendar(alice, url)).toEqual(before);
+    });
   });
 
   describe('objects', () => {

@@ -81,9 +81,10 @@ export interface GoldenGateway {
 /**
  * `options.conflictRetry` replaces the instant redo of writes that lost an If-Match race.
  * `env` adds configuration (environment variable names, e.g. a small `WCAP_RECURRENCE_BOUND` to
- * show the expansion cap in a golden of readable size).
+ * show the expansion cap in a golden of readable size). `options.accessControl` makes the fake
+ * CalDAV server accept WebDAV ACLs (Radicale does not).
  */
-export function buildGoldenGateway(env: Record<string, string> = {}, options: { conflictRetry?: ConflictRetry } = {}): GoldenGateway {
+export function buildGoldenGateway(env: Record<string, string> = {}, options: { conflictRetry?: ConflictRetry; accessControl?: boolean } = {}): GoldenGateway {
   const config = loadConfig({
     WCAP_CALDAV_URL: CALDAV_URL,
     WCAP_MAIL_DOMAIN: 'example.com',
@@ -91,7 +92,7 @@ export function buildGoldenGateway(env: Record<string, string> = {}, options: { 
     ...env,
   });
   const clock: Clock = { now: () => FIXED_NOW };
-  const backend = new MemoryBackend({ users: { ...PASSWORDS }, serverUrl: CALDAV_URL });
+  const backend = new MemoryBackend({ users: { ...PASSWORDS }, serverUrl: CALDAV_URL, accessControl: options.accessControl ?? false });
   const directory = new Directory(config.mailDomain);
   const deps: PipelineDeps = {
     sessions: new MemorySessionStore({

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { getVtimezone } from '@touch4it/ical-timezones';
 import type { CalendarBackend, SyncChanges, UserHome } from '../../src/backend/calendar-backend.js';
 import { buildCalendarUrl, objectName, withSlash } from '../../src/backend/object-urls.js';
-import type { CalendarInfo, ComponentType, StoredObject, TimeRange } from '../../src/model/calendar.js';
+import type { AccessEntry, AccessRight, CalendarChanges, CalendarInfo, CalendarSettings, ComponentType, StoredObject, TimeRange } from '../../src/model/calendar.js';
 import { GatewayError } from '../../src/model/errors.js';
 import type { BackendCredentials } from '../../src/model/session.js';
 import { objectInRange, validate } from './memory-ical.js';
@@ -22,6 +22,8 @@ export interface MemoryBackendOptions {
   users: Record<string, string>;
   /** Base URL the fake pretends to live at; default `http://caldav.memory.test/`. */
   serverUrl?: string;
+  /** Accept ACLs (like a WebDAV ACL server); default false, like Radicale. */
+  accessControl?: boolean;
 }
 
 interface MemoryObject {
@@ -37,6 +39,8 @@ interface MemoryCalendar {
   displayName?: string;
   description?: string;
   timezone?: string;
+  settings: CalendarSettings;
+  acl?: AccessEntry[];
   objects: Map<string, MemoryObject>;
   /** Random per calendar, so that one calendar's sync tokens are refused by another. */
   syncId: string;
@@ -47,6 +51,8 @@ interface MemoryCalendar {
 }
 
 const TYPES: readonly ComponentType[] = ['VEVENT', 'VTODO'];
+/** What Radicale's owner_only rights give the owner (read plus DAV:all). */
+const OWNER_RIGHTS: AccessRight[] = ['read', 'free-busy', 'write', 'delete', 'write-properties', 'schedule', 'administer'];
 
 export class MemoryBackend implements CalendarBackend {
   readonly serverUrl: string;
@@ -58,9 +64,11 @@ export class MemoryBackend implements CalendarBackend {
   /** Runs before each write is applied (see {@link beforeWrite}). */
   private writeHook: ((method: string, url: string) => Promise<void>) | undefined;
   private inWriteHook = false;
+  private readonly accessControl: boolean;
 
   constructor(options: MemoryBackendOptions) {
     this.users = { ...options.users };
+    this.accessControl = options.accessControl ?? false;
     this.serverUrl = withSlash(options.serverUrl ?? 'http://caldav.memory.test/');
   }
 
@@ -126,7 +134,7 @@ export class MemoryBackend implements CalendarBackend {
   async createCalendar(
     credentials: BackendCredentials,
     url: string,
-    props: { displayName?: string; description?: string; timezone?: string },
+    props: { displayName?: string; description?: string; timezone?: string; settings?: CalendarSettings },
   ): Promise<CalendarInfo> {
     this.enter('createCalendar', credentials);
     const path = this.ownPath(credentials, url);
@@ -136,12 +144,54 @@ export class MemoryBackend implements CalendarBackend {
     }
     const key = path.join('/');
     if (this.calendars.has(key)) throw new GatewayError('exists', 'calendar exists', { status: 409 });
-    const calendar: MemoryCalendar = { objects: new Map(), syncId: randomUUID(), revision: 0, removed: new Map() };
+    const calendar: MemoryCalendar = { objects: new Map(), settings: { ...props.settings }, syncId: randomUUID(), revision: 0, removed: new Map() };
     if (props.displayName) calendar.displayName = props.displayName;
     if (props.description) calendar.description = props.description;
     if (props.timezone !== undefined) calendar.timezone = props.timezone;
     this.calendars.set(key, calendar);
     return this.info(path, calendar);
+  }
+
+  async updateCalendar(credentials: BackendCredentials, url: string, changes: CalendarChanges): Promise<void> {
+    this.enter('updateCalendar', credentials);
+    const path = this.ownPath(credentials, url);
+    const calendar = path.length === 2 ? this.calendars.get(path.join('/')) : undefined;
+    if (!calendar) throw new GatewayError('no-calendar', 'The calendar does not exist', { status: 404 });
+    if (typeof changes.timezone === 'string' && !getVtimezone(changes.timezone)) throw new GatewayError('invalid', `unknown time zone ${changes.timezone}`);
+    await this.aboutToWrite('PROPPATCH', url);
+    const text = { displayName: changes.displayName, description: changes.description, timezone: changes.timezone };
+    for (const [key, value] of Object.entries(text) as Array<['displayName' | 'description' | 'timezone', string | null | undefined]>) {
+      if (value === null) delete calendar[key];
+      else if (value !== undefined) calendar[key] = value;
+    }
+    for (const [key, value] of Object.entries(changes.settings ?? {}) as Array<[keyof CalendarSettings, unknown]>) {
+      if (value === null) delete calendar.settings[key];
+      else if (value !== undefined) (calendar.settings as Record<string, unknown>)[key] = structuredClone(value);
+    }
+  }
+
+  async deleteCalendar(credentials: BackendCredentials, url: string): Promise<void> {
+    this.enter('deleteCalendar', credentials);
+    const path = this.ownPath(credentials, url);
+    const key = path.join('/');
+    if (path.length !== 2 || !this.calendars.has(key)) throw new GatewayError('no-calendar', 'The calendar does not exist', { status: 404 });
+    await this.aboutToWrite('DELETE', url);
+    this.calendars.delete(key);
+  }
+
+  async setCalendarAcl(credentials: BackendCredentials, _home: UserHome, url: string, entries: readonly AccessEntry[]): Promise<'applied' | 'unsupported'> {
+    this.enter('setCalendarAcl', credentials);
+    const [, calendar] = this.calendarAt(credentials, url);
+    if (!this.accessControl) return 'unsupported';
+    await this.aboutToWrite('ACL', url);
+    calendar.acl = structuredClone([...entries]);
+    return 'applied';
+  }
+
+  /** The ACL last set on a calendar (accessControl servers only), for tests. */
+  aclOf(url: string): AccessEntry[] | undefined {
+    const path = url.slice(this.serverUrl.length).split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+    return this.calendars.get(path.join('/'))?.acl;
   }
 
   async queryRange(
@@ -299,6 +349,8 @@ export class MemoryBackend implements CalendarBackend {
     if (calendar.displayName !== undefined) info.displayName = calendar.displayName;
     if (calendar.description !== undefined) info.description = calendar.description;
     if (calendar.timezone !== undefined) info.timezone = calendar.timezone;
+    if (Object.keys(calendar.settings).length > 0) info.settings = structuredClone(calendar.settings);
+    info.rights = [...OWNER_RIGHTS];
     return info;
   }
 
