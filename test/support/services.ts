@@ -157,12 +157,15 @@ export const OWNER_ONLY_RIGHTS = [
 
 /**
  * Sharing of the test Radicale, above the owner rules: jdoe sees team's principal and home (`R`)
- * and reads team's calendars (`r`), the way an administrator shares a team calendar on Radicale.
+ * and reads team's calendars (`r`), the way an administrator shares a team calendar on Radicale;
+ * jdoe also reads carol's calendar `shared`, without seeing carol's home.
  * Nobody else gets anything more than {@link OWNER_ONLY_RIGHTS}.
  */
 export const SHARING_RIGHTS = [
   '[jdoe-sees-team]', 'user: jdoe', 'collection: team', 'permissions: R', '',
   '[jdoe-reads-team]', 'user: jdoe', 'collection: team/[^/]+', 'permissions: r', '',
+  // One calendar shared without its home: found by jdoe only once subscribed.
+  '[jdoe-reads-carol-shared]', 'user: jdoe', 'collection: carol/shared', 'permissions: r', '',
 ].join('\n');
 
 /** The rights file of the shared test Radicale: the sharing rules, then the owner rules. */
