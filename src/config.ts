@@ -79,6 +79,12 @@ export interface Config {
   loginBlockMaxSeconds: number;
   /** Proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client. */
   trustedProxies: readonly string[];
+  /** Port of the administrative listener (get_session, admin_logout, refresh, shutdown); undefined = none. */
+  adminPort: number | undefined;
+  /** Address the administrative listener binds to. */
+  adminHost: string;
+  /** Bearer token the administrative listener requires; undefined = it refuses every request. */
+  adminToken: string | undefined;
 }
 
 /** Environment variable → config key. Tests compare this table with docker-compose.yml. */
@@ -119,6 +125,9 @@ export const ENVIRONMENT_VARIABLES = {
   WCAP_LOGIN_BLOCK_SECONDS: 'loginBlockSeconds',
   WCAP_LOGIN_BLOCK_MAX_SECONDS: 'loginBlockMaxSeconds',
   WCAP_TRUSTED_PROXIES: 'trustedProxies',
+  WCAP_ADMIN_PORT: 'adminPort',
+  WCAP_ADMIN_HOST: 'adminHost',
+  WCAP_ADMIN_TOKEN: 'adminToken',
 } as const satisfies Record<string, keyof Config>;
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -192,6 +201,9 @@ const schema = z.object({
       for (const problem of entries.map(proxyEntryProblem)) if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
   ),
+  adminPort: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).optional()),
+  adminHost: z.preprocess(emptyToUndefined, z.string().min(1).default('127.0.0.1')),
+  adminToken: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').max(4096).optional()),
 });
 
 /**
@@ -284,6 +296,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretAccepted: result.data.secretAccepted,
     mailDomain: result.data.mailDomain,
     cacheValidation: result.data.cacheValidation,
+    adminPort: result.data.adminPort,
+    adminToken: result.data.adminToken,
   };
   return Object.freeze(config);
 }

@@ -38,7 +38,8 @@ export interface CalendarServiceOptions {
   guids: GuidStore;
   tombstones: TombstoneStore;
   /** This process's calendar snapshots, and the replicas' shared ones when Redis is configured. */
-  snapshots: { local: SnapshotStore; shared?: SnapshotStore };
+  /** `local` can be emptied at once (clearCaches). */
+  snapshots: { local: SnapshotStore & { clear(): Promise<void> }; shared?: SnapshotStore };
   directory: Directory;
   clock: Clock;
   /** Collection name of every user's default calendar. */
@@ -62,11 +63,13 @@ export class CalendarService {
   private readonly cache: ContentCache;
   private readonly builds: BackgroundBuilds;
   private readonly context: RepositoryContext;
+  private readonly localSnapshots: { clear(): Promise<void> };
 
   constructor(options: CalendarServiceOptions) {
     const backend = withQueryBreaker(options.backend, new QueryBreaker({ ...QUERY_BREAKER, clock: options.clock }));
     this.backend = backend;
     this.defaultCalendar = options.defaultCalendar;
+    this.localSnapshots = options.snapshots.local;
     const deletions = new DeletionLog(options.tombstones, options.clock);
     this.builds = new BackgroundBuilds({
       concurrency: CONCURRENT_BUILDS,
@@ -120,6 +123,16 @@ export class CalendarService {
       if (!isGatewayError(err, 'exists') || !(await this.backend.getCalendar(credentials, url))) throw err;
     }
     return home;
+  }
+
+  /**
+   * Empties this process's caches: the calendar snapshots held in memory and the one-minute memo
+   * of calendar properties (the admin's refresh). Snapshots shared in Redis stay: every read
+   * validates a snapshot against the server before serving it, so none can be stale.
+   */
+  async clearCaches(): Promise<void> {
+    this.context.properties.clear();
+    await this.localSnapshots.clear();
   }
 
   /** Resolves once no snapshot is being built in the background (benchmarks, tests, shutdown). */

@@ -61,6 +61,9 @@ const DEFAULTS: Config = {
   loginBlockSeconds: 60,
   loginBlockMaxSeconds: 3600,
   trustedProxies: [],
+  adminPort: undefined,
+  adminHost: '127.0.0.1',
+  adminToken: undefined,
 };
 
 describe('loadConfig', () => {
@@ -113,6 +116,9 @@ describe('loadConfig', () => {
     ['WCAP_LOGIN_BLOCK_SECONDS', '30', 30],
     ['WCAP_LOGIN_BLOCK_MAX_SECONDS', '86400', 86400],
     ['WCAP_TRUSTED_PROXIES', '10.0.0.1, 192.168.0.0/16 fd00::/8', ['10.0.0.1', '192.168.0.0/16', 'fd00::/8']],
+    ['WCAP_ADMIN_PORT', '8081', 8081],
+    ['WCAP_ADMIN_HOST', '::1', '::1'],
+    ['WCAP_ADMIN_TOKEN', `${SECRET}-admin`, `${SECRET}-admin`],
   ];
 
   it('has an override case for every environment variable', () => {
@@ -165,6 +171,8 @@ describe('loadConfig', () => {
     ['WCAP_LOGIN_BLOCK_SECONDS', 'soon'],
     ['WCAP_TRUSTED_PROXIES', '10.0.0.0/33'],
     ['WCAP_TRUSTED_PROXIES', 'proxy.example.org'],
+    ['WCAP_ADMIN_PORT', '65536'],
+    ['WCAP_ADMIN_TOKEN', 'short'],
   ])('rejects %s=%s, naming the variable', (variable, value) => {
     const problems = problemsOf({ [variable]: value, ...(variable === 'WCAP_REDIS_URL' ? { WCAP_SECRET: SECRET } : {}) });
     expect(problems).toHaveLength(1);
