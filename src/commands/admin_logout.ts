@@ -20,7 +20,7 @@ export default defineAdminCommand({
       throw new WcapError(Errno.BAD_ARGUMENTS, 'Sessions are ended by userid only: session ids and addresses are not kept');
     }
     const user = params.userid?.trim() ?? '';
-    if (user === '') throw new WcapError(Errno.INSUFFICIENT_PARAMETERS, 'userid names the user whose sessions end');
+    if (user === '') throw new WcapError(Errno.INSUFFICIENT_PARAMETERS, 'admin_logout needs userid, the user whose sessions end');
     const ended = await admin.logoutUser(user);
     return singleBlock([
       { name: 'X-NSCP-WCAP-USER-ID', value: user },
