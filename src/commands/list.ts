@@ -5,11 +5,11 @@ import { singleBlock } from '../wcap/result.js';
 import { WcapError } from '../wcap/wcap-error.js';
 
 /**
- * list / list_subscribed (docs/wcap-protocol.md#list): one `X-S1CS-CALPROPS-OWNED-CALENDAR` line
- * per calendar of the user's home (list: one Depth 1 PROPFIND of the home), or one
- * `X-S1CS-CALPROPS-SUBSCRIBED-CALENDAR` line per subscribed calid (list_subscribed: one Depth 0
- * PROPFIND of the home for the stored list; a user who never changed it is subscribed to their own
- * calendars). Always with errno 0, which the documentation's example leaves out but clients need.
+ * list / list_subscribed (docs/wcap-protocol.md#list-and-list_subscribed): one
+ * `X-S1CS-CALPROPS-OWNED-CALENDAR` line per calendar of the user's home (list: one Depth 1
+ * PROPFIND of the home), or one `X-S1CS-CALPROPS-SUBSCRIBED-CALENDAR` line per subscribed calid
+ * (list_subscribed: one Depth 0 PROPFIND of the home for the stored list; a user who never changed
+ * it is subscribed to their own calendars). Always with errno 0, which the documentation's example leaves out but clients need.
  * `userid` of another user: 76 (listing others' calendars is an administrator's feature Sun kept
  * off by default).
  */

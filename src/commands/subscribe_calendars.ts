@@ -13,8 +13,8 @@ const PER_CALENDAR: Record<SubscriptionOutcome['result'], { errno: number; messa
 };
 
 /**
- * subscribe_calendars / unsubscribe_calendars (docs/wcap-protocol.md#subscribe_calendars): `calid`
- * is a `;` list. Each calendar is checked with the user's own credentials before it joins the list
+ * subscribe_calendars / unsubscribe_calendars
+ * (docs/wcap-protocol.md#subscribe_calendars-and-unsubscribe_calendars): `calid` is a `;` list. Each calendar is checked with the user's own credentials before it joins the list
  * (29 when it does not exist, 28 when the server refuses to show it), and the answer has one block
  * per calid with its RELATIVE-CALID and its own errno, like get_calprops; the calendars that passed
  * are subscribed even when others failed. The list lives on the CalDAV server (the repository's

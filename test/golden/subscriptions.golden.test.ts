@@ -16,8 +16,8 @@ import {
 
 /**
  * Golden answers of subscriptions, lists, preferences, search across homes, the withdrawn commands
- * and the admin group (docs/wcap-protocol.md#subscribe_calendars, #list, #set_userprefs,
- * #search_calprops, #administrative-commands), in text/calendar and text/xml. The fake CalDAV
+ * and the admin group (docs/wcap-protocol.md: subscribe_calendars and unsubscribe_calendars, list and
+ * list_subscribed, set_userprefs, search_calprops, administrative commands), in text/calendar and text/xml. The fake CalDAV
  * server lets alice read bob's home, as a Radicale rights rule would.
  */
 const TOKEN = 'golden-admin-token-0123456789';
