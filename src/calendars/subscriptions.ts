@@ -1,4 +1,5 @@
-import type { UserSettings } from './user-settings.js';
+import { GatewayError } from '../model/errors.js';
+import { MAX_SUBSCRIPTIONS, type UserSettings } from './user-settings.js';
 
 /** What happened to one calid of a subscribe or unsubscribe. */
 export type SubscriptionResult =
@@ -45,6 +46,7 @@ export async function subscribedCalids(host: SubscriptionHost, stored?: string[]
  * the very same moment can lose one (last writer wins).
  */
 export async function subscribe(host: SubscriptionHost, calids: readonly string[]): Promise<SubscriptionOutcome[]> {
+  checkCount(calids);
   const canonical = calids.map((calid) => host.canonical(calid));
   const checks = await checkAll(host, canonical);
   const list = await subscribedCalids(host);
@@ -67,6 +69,7 @@ export async function subscribe(host: SubscriptionHost, calids: readonly string[
  * a subscription, so a misspelt calid still answers 29 or 28.
  */
 export async function unsubscribe(host: SubscriptionHost, calids: readonly string[]): Promise<SubscriptionOutcome[]> {
+  checkCount(calids);
   const canonical = calids.map((calid) => host.canonical(calid));
   const list = await subscribedCalids(host);
   const toCheck = canonical.map((name) => (name !== undefined && !list.includes(name) ? name : undefined));
@@ -85,6 +88,11 @@ export async function unsubscribe(host: SubscriptionHost, calids: readonly strin
   });
   if (removed.size > 0) await host.settings.writeSubscriptions(list.filter((name) => !removed.has(name)));
   return outcomes;
+}
+
+/** Each calid may cost a PROPFIND: no request names more calendars than a list may hold. */
+function checkCount(calids: readonly string[]): void {
+  if (calids.length > MAX_SUBSCRIPTIONS) throw new GatewayError('invalid', `At most ${MAX_SUBSCRIPTIONS} calendars per request`);
 }
 
 async function checkAll(host: SubscriptionHost, names: ReadonlyArray<string | undefined>): Promise<Map<string, Readability>> {

@@ -1,5 +1,5 @@
 import type { CalendarBackend } from '../backend/calendar-backend.js';
-import { GatewayError } from '../model/errors.js';
+import { GatewayError, isGatewayError } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 
 /**
@@ -46,14 +46,27 @@ export class UserSettings {
   /** One PROPPATCH of the subscription list. Throws GatewayError 'invalid' beyond {@link MAX_SUBSCRIPTIONS}. */
   async writeSubscriptions(calids: readonly string[]): Promise<void> {
     if (calids.length > MAX_SUBSCRIPTIONS) throw new GatewayError('invalid', `At most ${MAX_SUBSCRIPTIONS} calendars can be subscribed`);
-    await this.backend.writeGatewayProperties(this.credentials, this.homeUrl, { [SUBSCRIPTIONS_PROPERTY]: JSON.stringify(calids) });
+    await this.write({ [SUBSCRIPTIONS_PROPERTY]: JSON.stringify(calids) });
   }
 
   /** One PROPPATCH of the preferences (removed when empty). Throws GatewayError 'invalid' beyond the limits. */
   async writePreferences(preferences: Preferences): Promise<void> {
     checkPreferences(preferences);
     const value = Object.keys(preferences).length === 0 ? null : JSON.stringify(preferences);
-    await this.backend.writeGatewayProperties(this.credentials, this.homeUrl, { [PREFERENCES_PROPERTY]: value });
+    await this.write({ [PREFERENCES_PROPERTY]: value });
+  }
+
+  /**
+   * A refusal here is about the home, not a calendar: it becomes 'invalid' with a message saying so,
+   * which the command answers with its own errno (73, 74, 26) instead of a calendar's 28.
+   */
+  private async write(values: Record<string, string | null>): Promise<void> {
+    try {
+      await this.backend.writeGatewayProperties(this.credentials, this.homeUrl, values);
+    } catch (err) {
+      if (!isGatewayError(err, 'forbidden')) throw err;
+      throw new GatewayError('invalid', "The CalDAV server does not let the gateway keep settings on the user's calendar home", { cause: err });
+    }
   }
 }
 

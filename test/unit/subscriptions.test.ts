@@ -50,6 +50,19 @@ describe('subscription changes (calendars/subscriptions.ts) over the fake CalDAV
     for (const calid of many) readable[calid] = 'readable';
     await expect(subscribe(host, many)).rejects.toSatisfy((err) => err instanceof GatewayError && err.kind === 'invalid');
     expect(writes()).toBe(0);
+    // More calids in one request than a list may hold are refused before any of them is checked.
+    let checks = 0;
+    const counting = { ...host, readability: async () => ((checks += 1), 'readable' as const) };
+    await expect(subscribe(counting, [...many, 'one-more'])).rejects.toThrow(/per request/);
+    await expect(unsubscribe(counting, [...many, 'one-more'])).rejects.toThrow(/per request/);
+    expect(checks).toBe(0);
+  });
+
+  it("turns the server's refusal to store settings on the home into a message about the home", async () => {
+    const refusing = new UserSettings(backend, CREDENTIALS, 'http://caldav.memory.test/alice/');
+    await expect(refusing.writePreferences({ ceA: ['1'] })).rejects.toSatisfy(
+      (err) => err instanceof GatewayError && err.kind === 'invalid' && /calendar home/.test(err.message),
+    );
   });
 
   it('ignores stored values it did not write (hand-edited, other programs)', async () => {
