@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdminApp } from './admin-app.js';
 import { createApp } from './app.js';
 import { createState } from './gateway-state.js';
+import { closeAfterAnswersWhenClosing, markClosing } from './http/close-after-answers.js';
 import { guardConnections, openFileLimit } from './http/connection-guard.js';
 import { TrustedProxies } from './http/client-address.js';
 import { CalDavBackend } from './backend/caldav-backend.js';
@@ -207,27 +208,12 @@ export function standaloneCalendarService(config: Readonly<Config>, caldavUrl: s
   };
 }
 
-/** Servers being closed: a kept-alive connection whose answer has just been sent is closed then. */
-const closingServers = new WeakSet<Server>();
-
-/**
- * Once a server is closing, each connection is closed as soon as its answer has been sent, rather
- * than when the client's keep-alive runs out: a request in flight at a shutdown ends the wait.
- */
-function closeAfterAnswersWhenClosing(server: Server): void {
-  server.on('request', (_request, response: import('node:http').ServerResponse) => {
-    response.once('finish', () => {
-      if (closingServers.has(server)) setImmediate(() => server.closeIdleConnections());
-    });
-  });
-}
-
 /**
  * Stops accepting connections and closes idle ones at once; requests in flight finish, and after
  * `graceMs` the connections still open are closed.
  */
 async function closeGracefully(server: Server, graceMs: number): Promise<void> {
-  closingServers.add(server);
+  markClosing(server);
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
