@@ -189,7 +189,7 @@ export class CalDavBackend implements CalendarBackend {
     return fetchObjects(this.http, credentials, calendarUrl, urls);
   }
 
-  /** See visible-homes.ts: 2 PROPFINDs plus one per principal collection and one per other principal. */
+  /** See visible-homes.ts: 1 PROPFIND, 1 per principal collection (at most 4), 1 per principal asked (at most 2 × limit). */
   listOtherHomes(credentials: BackendCredentials, home: UserHome, limit: number): Promise<string[]> {
     return listOtherHomes(this.http, credentials, home, limit);
   }

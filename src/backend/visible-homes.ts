@@ -32,7 +32,8 @@ function isPrincipal(response: DavResponse): boolean {
  * 3. Depth 0 PROPFIND of each other principal for its calendar-home-set. A Depth 1 answer is not
  *    trusted for that: Radicale 3.1.8 reports the requested path there, not the principal's home
  *    (docs/caldav-servers.md#visible-homes).
- * Principals whose home cannot be read are left out. Requests: 2 + principal collections + homes.
+ * Principals whose home cannot be read are left out. Requests: 1 + principal collections (at
+ * most 4) + principals asked (at most 2 × limit).
  */
 export async function listOtherHomes(http: DavTransport, credentials: BackendCredentials, home: UserHome, limit: number): Promise<string[]> {
   if (limit <= 0) return [];
@@ -54,7 +55,8 @@ export async function listOtherHomes(http: DavTransport, credentials: BackendCre
     }
   }
   const homes: string[] = [];
-  for (const principal of principals) {
+  // Principals that turn out not to describe a home still cost a request: at most twice the limit.
+  for (const principal of principals.slice(0, 2 * limit)) {
     if (homes.length >= limit) break;
     try {
       for (const response of await propfind(http, credentials, principal, '0', ['C:calendar-home-set'])) {
