@@ -87,6 +87,12 @@ export interface Config {
   smtpFrom: string | undefined;
   /** Longest one scheduling mail may take to hand over, in milliseconds. */
   smtpTimeoutMs: number;
+  /** Port of the administrative listener (get_session, admin_logout, refresh, shutdown); undefined = none. */
+  adminPort: number | undefined;
+  /** Address the administrative listener binds to. */
+  adminHost: string;
+  /** Bearer token the administrative listener requires; undefined = it refuses every request. */
+  adminToken: string | undefined;
 }
 
 /** Environment variable → config key. Tests compare this table with docker-compose.yml. */
@@ -131,6 +137,9 @@ export const ENVIRONMENT_VARIABLES = {
   WCAP_SMTP_URL: 'smtpUrl',
   WCAP_SMTP_FROM: 'smtpFrom',
   WCAP_SMTP_TIMEOUT_MS: 'smtpTimeoutMs',
+  WCAP_ADMIN_PORT: 'adminPort',
+  WCAP_ADMIN_HOST: 'adminHost',
+  WCAP_ADMIN_TOKEN: 'adminToken',
 } as const satisfies Record<string, keyof Config>;
 
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -209,6 +218,9 @@ const schema = z.object({
   smtpUrl: z.preprocess(emptyToUndefined, z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
   smtpFrom: z.preprocess(emptyToUndefined, z.email({ error: 'must be a mail address' }).optional()),
   smtpTimeoutMs: intIn(100, 600_000, 10_000),
+  adminPort: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).optional()),
+  adminHost: z.preprocess(emptyToUndefined, z.string().min(1).default('127.0.0.1')),
+  adminToken: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').max(4096).optional()),
 });
 
 /**
@@ -303,6 +315,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cacheValidation: result.data.cacheValidation,
     smtpUrl: result.data.smtpUrl,
     smtpFrom: result.data.smtpFrom,
+    adminPort: result.data.adminPort,
+    adminToken: result.data.adminToken,
   };
   return Object.freeze(config);
 }

@@ -1,8 +1,10 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAdminApp } from './admin-app.js';
 import { createApp } from './app.js';
 import { createState } from './gateway-state.js';
+import { closeAfterAnswersWhenClosing, markClosing } from './http/close-after-answers.js';
 import { guardConnections, openFileLimit } from './http/connection-guard.js';
 import { TrustedProxies } from './http/client-address.js';
 import { CalDavBackend } from './backend/caldav-backend.js';
@@ -28,6 +30,7 @@ import { randomSecret } from './state/secret-box.js';
 import type { TombstoneStore } from './state/tombstone-store.js';
 import { inputLimitsOf } from './wcap/input-limits.js';
 import { LoginThrottle } from './wcap/login-throttle.js';
+import type { AdminControl } from './wcap/admin-command.js';
 import type { PipelineDeps } from './wcap/run-command.js';
 import type { SchedulingSetup } from './scheduling/outbox.js';
 import { SmtpMailSender } from './scheduling/mail-transport.js';
@@ -43,8 +46,13 @@ const CALDAV_KEEP_ALIVE_MS = 30_000;
 export interface RunningGateway {
   /** Base URL clients use, with a trailing slash. */
   url: string;
+  /** Base URL of the administrative listener (WCAP_ADMIN_PORT), when there is one. */
+  adminUrl?: string;
   deps: PipelineDeps;
+  /** Stops gracefully; later calls wait for the same stop. */
   close(): Promise<void>;
+  /** Resolves once the gateway has stopped, whoever stopped it (close, or the admin's shutdown). */
+  stopped: Promise<void>;
 }
 
 export interface GatewayOverrides {
@@ -128,20 +136,37 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     now: () => clock.now(),
     openFileLimit: openFileLimit(),
   });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${host}:${address.port}/`,
-    deps,
-    async close() {
-      await closeGracefully(server as Server, config.shutdownGraceMs);
+  let stoppedResolve: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stoppedResolve = resolve));
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await Promise.all([closeGracefully(server as Server, config.shutdownGraceMs), admin ? closeGracefully(admin, config.shutdownGraceMs) : undefined]);
       // Builds still running use Redis and the pool: they end before those close.
       await calendars.close();
       await state.close();
       await pool.close();
       scheduling.sender?.close();
       metrics.close();
-    },
+      stoppedResolve();
+    })());
+  const admin =
+    config.adminPort === undefined
+      ? undefined
+      : await listenAdmin(config, logger, deps, {
+          sessionCount: () => state.sessions.count(),
+          sessionsOf: (user, limit) => state.sessions.sessionsOf(user, limit),
+          logoutUser: (user) => state.sessions.deleteForUser(user),
+          refreshCaches: () => calendars.clearCaches(),
+          // After the answer has left, so the admin's own connection is idle and closes at once.
+          shutdown: () => void setImmediate(() => void close().catch((err: unknown) => logger.error({ err }, 'error while closing'))),
+        });
+  return {
+    url: baseUrl(server.address() as AddressInfo),
+    ...(admin ? { adminUrl: baseUrl(admin.address() as AddressInfo) } : {}),
+    deps,
+    close,
+    stopped,
   };
 }
 
@@ -161,6 +186,23 @@ function schedulingSetup(
   else logger.info('WCAP_SMTP_URL is not set: no scheduling mail is sent (invitations reach attendees only through a CalDAV server that schedules)');
   const server = schedulingFromDavClasses(davClasses, (reason) => logger.warn({ reason }, 'could not learn whether the CalDAV server schedules; mailing meanwhile'));
   return { sender, senderAddress, server, directory, clock, maxRecipients: config.maxAttendees, onMail: (result) => metrics.mail(result) };
+}
+
+/**
+ * The administrative listener (WCAP_ADMIN_PORT on WCAP_ADMIN_HOST, loopback by default), apart
+ * from the WCAP listener so that a firewall or the bind address keeps it away from clients.
+ */
+async function listenAdmin(config: Readonly<Config>, logger: Logger, deps: PipelineDeps, admin: AdminControl): Promise<Server> {
+  if (config.adminToken === undefined) logger.warn('WCAP_ADMIN_PORT is set but WCAP_ADMIN_TOKEN is not: the admin listener refuses every request');
+  const app = createAdminApp({ logger, token: config.adminToken, admin, limits: deps.limits });
+  const server = await listen(app.fetch, { ...config, host: config.adminHost, port: config.adminPort ?? 0 });
+  logger.info({ url: baseUrl(server.address() as AddressInfo) }, 'admin listener started');
+  return server as Server;
+}
+
+function baseUrl(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}/`;
 }
 
 /**
@@ -199,6 +241,7 @@ export function standaloneCalendarService(config: Readonly<Config>, caldavUrl: s
  * `graceMs` the connections still open are closed.
  */
 async function closeGracefully(server: Server, graceMs: number): Promise<void> {
+  markClosing(server);
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
@@ -217,6 +260,7 @@ function listen(fetch: (request: Request) => Response | Promise<Response>, confi
   };
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname: config.host, port: config.port, serverOptions }, () => resolve(server));
+    closeAfterAnswersWhenClosing(server as Server);
     server.once('error', reject);
   });
 }

@@ -16,6 +16,8 @@ import { discoverHome } from './home-discovery.js';
 import { succeeded } from './multistatus.js';
 import { readMultistatus, readWriteAnswer } from './dav-answers.js';
 import { syncCollection } from './dav-sync.js';
+import { readGatewayProperties, writeGatewayProperties } from './gateway-properties.js';
+import { listOtherHomes } from './visible-homes.js';
 import { buildCalendarUrl, objectUrl, ownerAndName, withSlash } from './object-urls.js';
 
 export interface CalDavBackendOptions {
@@ -203,6 +205,21 @@ export class CalDavBackend implements CalendarBackend {
   /** calendar-multiget in chunks (see calendar-reports.ts); objects that no longer exist are left out. */
   fetchObjects(credentials: BackendCredentials, calendarUrl: string, urls: readonly string[]): Promise<StoredObject[]> {
     return fetchObjects(this.http, credentials, calendarUrl, urls);
+  }
+
+  /** See visible-homes.ts: 1 PROPFIND, 1 per principal collection (at most 4), 1 per principal asked (at most 2 × limit). */
+  listOtherHomes(credentials: BackendCredentials, home: UserHome, limit: number): Promise<string[]> {
+    return listOtherHomes(this.http, credentials, home, limit);
+  }
+
+  /** One Depth 0 PROPFIND (gateway-properties.ts). */
+  readGatewayProperties(credentials: BackendCredentials, url: string, names: readonly string[]): Promise<Record<string, string>> {
+    return readGatewayProperties(this.http, credentials, withSlash(url), names);
+  }
+
+  /** One PROPPATCH (gateway-properties.ts). */
+  writeGatewayProperties(credentials: BackendCredentials, url: string, values: Readonly<Record<string, string | null>>): Promise<void> {
+    return writeGatewayProperties(this.http, credentials, withSlash(url), values);
   }
 
   private propfind(credentials: BackendCredentials, url: string, depth: '0' | '1', props: string[]): Promise<DavAnswer> {

@@ -149,4 +149,22 @@ export interface CalendarBackend {
    * caller then syncs again without one. 'not-found' when the calendar does not exist.
    */
   syncChanges(credentials: BackendCredentials, calendarUrl: string, token: string | undefined): Promise<SyncChanges>;
+
+  /**
+   * Calendar homes (absolute URLs ending in "/") of the other users the server lets this user see,
+   * at most `limit`, never the user's own (see visible-homes.ts for the requests).
+   */
+  listOtherHomes(credentials: BackendCredentials, home: UserHome, limit: number): Promise<string[]>;
+
+  /**
+   * The gateway's own dead properties (GATEWAY_NS in gateway-properties.ts) of a collection, e.g.
+   * the user's calendar home: one Depth 0 PROPFIND; absent properties are left out of the answer.
+   */
+  readGatewayProperties(credentials: BackendCredentials, url: string, names: readonly string[]): Promise<Record<string, string>>;
+
+  /**
+   * Sets (string) or removes (null) gateway dead properties of a collection in one PROPPATCH, all
+   * or nothing. Throws 'forbidden' when the server refuses.
+   */
+  writeGatewayProperties(credentials: BackendCredentials, url: string, values: Readonly<Record<string, string | null>>): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { CalendarBackend, UserHome } from '../backend/calendar-backend.js';
 import { parseCalid, type CalendarAddress } from '../mapping/calid.js';
+import { calidOfCalendar } from '../mapping/calendar-search.js';
 import { isKnownTimezone } from '../mapping/timezones.js';
 import type { Directory } from '../mapping/directory.js';
 import type { AccessEntry, CalendarChanges, CalendarInfo, CalendarSettings } from '../model/calendar.js';
@@ -12,8 +13,10 @@ import { fixedScheduling } from '../scheduling/server-scheduling.js';
 export type { Outbox } from '../scheduling/outbox.js';
 import { Calendar } from './calendar.js';
 import type { CalendarContext } from './calendar-context.js';
-import type { SubscriptionLists } from './subscription-lists.js';
+import { subscribe, subscribedCalids, unsubscribe, type SubscriptionHost, type SubscriptionOutcome } from './subscriptions.js';
 import type { TtlCache } from './ttl-cache.js';
+import { UserSettings } from './user-settings.js';
+import { visibleCalendars, type VisibleLimits } from './visible-calendars.js';
 
 /** A calendar of the user's home as get_userprefs and search_calprops list them. */
 export interface ListedCalendar {
@@ -42,8 +45,6 @@ export interface RepositoryContext extends Omit<CalendarContext, 'credentials' |
   properties: TtlCache<CalendarInfo>;
   /** Scheduling mail (scheduling/outbox.ts); absent: no mail. */
   scheduling?: SchedulingSetup | undefined;
-  /** Users' subscription lists, when this gateway keeps them (see subscription-lists.ts). */
-  subscriptions?: SubscriptionLists | undefined;
 }
 
 /**
@@ -184,21 +185,82 @@ export class CalendarRepository {
     }
   }
 
-  /** Whether this gateway keeps subscription lists (subscription-lists.ts). */
-  get keepsSubscriptions(): boolean {
-    return this.ctx.subscriptions !== undefined;
+  /** The user's subscriptions and preferences, kept on the CalDAV server (user-settings.ts). */
+  get settings(): UserSettings {
+    return new UserSettings(this.ctx.backend, this.credentials, this.home.calendarHomeUrl);
   }
 
-  /** Adds a calendar to the user's subscription list; false when the gateway keeps none. */
-  async subscribe(calid: string): Promise<boolean> {
-    if (!this.ctx.subscriptions) return false;
-    await this.ctx.subscriptions.subscribe(this.credentials, calid);
-    return true;
+  /**
+   * The subscribed calids (`owner` or `owner:name`): the stored list, else the user's own calendars.
+   * One PROPFIND of the home, plus the listing of the home when no list was ever stored.
+   */
+  subscriptions(): Promise<string[]> {
+    return subscribedCalids(this.subscriptionHost());
   }
 
-  /** Removes a calendar from every subscription list the user can reach; 0 when the gateway keeps none. */
-  unsubscribeEveryone(calid: string): Promise<number> {
-    return this.ctx.subscriptions ? this.ctx.subscriptions.unsubscribeEveryone(this.credentials, calid) : Promise.resolve(0);
+  /**
+   * Adds calendars to the subscription list: each is checked first (one Depth 0 PROPFIND with the
+   * user's credentials; missing → 'no-calendar', refused → 'forbidden'), then the list is read and
+   * written back in one PROPPATCH of the home when it changed. createcalendar's `subscribe=1` uses
+   * this with the new calid.
+   */
+  subscribe(calids: readonly string[]): Promise<SubscriptionOutcome[]> {
+    return subscribe(this.subscriptionHost(), calids);
+  }
+
+  /**
+   * Removes calendars from the subscription list (one PROPPATCH when it changed). Listed calids are
+   * removed without a check, so deletecalendar can call this after the calendar is gone.
+   */
+  unsubscribe(calids: readonly string[]): Promise<SubscriptionOutcome[]> {
+    return unsubscribe(this.subscriptionHost(), calids);
+  }
+
+  /** `owner` or `owner:name` for any calid form; undefined when it cannot name a calendar. */
+  canonicalCalid(calid: string): string | undefined {
+    const address = parseCalid(calid, this.ctx.directory, this.defaultName);
+    if (!address) return undefined;
+    return address.name === this.defaultName ? address.owner : `${address.owner}:${address.name}`;
+  }
+
+  /**
+   * Every calendar the user may read that the server lets them find, for search_calprops: their own
+   * home, the homes of other users the server shows them, and subscribed calendars elsewhere (a
+   * calendar shared without its home). Bounded by `limits` (see visible-calendars.ts).
+   */
+  visibleCalendars(limits: VisibleLimits): Promise<ListedCalendar[]> {
+    return visibleCalendars(
+      {
+        own: () => this.list(),
+        otherHomes: (max) => this.ctx.backend.listOtherHomes(this.credentials, this.home, max),
+        calendarsIn: (homeUrl) => this.ctx.backend.listCalendars(this.credentials, { principalUrl: homeUrl, calendarHomeUrl: homeUrl }),
+        subscriptions: () => this.subscriptions(),
+        calendar: async (calid) => {
+          const { url } = this.locate(calid);
+          return this.ctx.backend.getCalendar(this.credentials, url);
+        },
+        calidOf: (info) => calidOfCalendar(info, this.defaultName),
+      },
+      limits,
+    );
+  }
+
+  private subscriptionHost(): SubscriptionHost {
+    return {
+      settings: this.settings,
+      ownCalids: async () => (await this.list()).map((c) => c.calid),
+      canonical: (calid) => this.canonicalCalid(calid),
+      readability: async (calid) => {
+        try {
+          const { url } = this.locate(calid);
+          return (await this.ctx.backend.getCalendar(this.credentials, url)) ? 'readable' : 'no-calendar';
+        } catch (err) {
+          if (isGatewayError(err, 'forbidden')) return 'forbidden';
+          if (isGatewayError(err, 'not-found') || isGatewayError(err, 'no-calendar') || isGatewayError(err, 'invalid')) return 'no-calendar';
+          throw err;
+        }
+      },
+    };
   }
 
   /** The calendars of the user's own home (one PROPFIND of the home), default calendar first. */

@@ -15,7 +15,6 @@ import { BackgroundBuilds } from './background-builds.js';
 import type { CacheObserver } from './cache-observer.js';
 import { CalendarRepository, rememberProperties, type RepositoryContext } from './calendar-repository.js';
 import { ContentCache } from './content-cache.js';
-import type { SubscriptionLists } from './subscription-lists.js';
 import { DeletionLog } from './deletion-log.js';
 import { ObjectSummaries } from './object-summaries.js';
 import { tolerantSnapshots } from './tolerant-snapshots.js';
@@ -40,7 +39,8 @@ export interface CalendarServiceOptions {
   guids: GuidStore;
   tombstones: TombstoneStore;
   /** This process's calendar snapshots, and the replicas' shared ones when Redis is configured. */
-  snapshots: { local: SnapshotStore; shared?: SnapshotStore };
+  /** `local` can be emptied at once (clearCaches). */
+  snapshots: { local: SnapshotStore & { clear(): Promise<void> }; shared?: SnapshotStore };
   directory: Directory;
   clock: Clock;
   /** Collection name of every user's default calendar. */
@@ -53,8 +53,6 @@ export interface CalendarServiceOptions {
   conflictRetry?: ConflictRetry;
   /** Scheduling mail for stores and deletes (absent: none). */
   scheduling?: SchedulingSetup;
-  /** Users' subscription lists, when the gateway keeps them (createcalendar subscribe=1, deletecalendar). */
-  subscriptions?: SubscriptionLists;
 }
 
 /**
@@ -68,11 +66,13 @@ export class CalendarService {
   private readonly cache: ContentCache;
   private readonly builds: BackgroundBuilds;
   private readonly context: RepositoryContext;
+  private readonly localSnapshots: { clear(): Promise<void> };
 
   constructor(options: CalendarServiceOptions) {
     const backend = withQueryBreaker(options.backend, new QueryBreaker({ ...QUERY_BREAKER, clock: options.clock }));
     this.backend = backend;
     this.defaultCalendar = options.defaultCalendar;
+    this.localSnapshots = options.snapshots.local;
     const deletions = new DeletionLog(options.tombstones, options.clock);
     this.builds = new BackgroundBuilds({
       concurrency: CONCURRENT_BUILDS,
@@ -100,7 +100,6 @@ export class CalendarService {
       directory: options.directory,
       defaultCalendar: options.defaultCalendar,
       properties,
-      subscriptions: options.subscriptions,
       forget: (url) => void this.cache.forget(url).catch(() => undefined),
       scheduling: options.scheduling,
     };
@@ -133,6 +132,16 @@ export class CalendarService {
       if (!isGatewayError(err, 'exists') || !(await this.backend.getCalendar(credentials, named))) throw err;
     }
     return { ...home, defaultCalendarUrl: named };
+  }
+
+  /**
+   * Empties this process's caches: the calendar snapshots held in memory and the one-minute memo
+   * of calendar properties (the admin's refresh). Snapshots shared in Redis stay: every read
+   * validates a snapshot against the server before serving it, so none can be stale.
+   */
+  async clearCaches(): Promise<void> {
+    this.context.properties.clear();
+    await this.localSnapshots.clear();
   }
 
   /** Resolves once no snapshot is being built in the background (benchmarks, tests, shutdown). */

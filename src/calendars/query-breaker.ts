@@ -98,5 +98,8 @@ export function withQueryBreaker(backend: CalendarBackend, breaker: QueryBreaker
     deleteObject: (...args) => backend.deleteObject(...args),
     fetchObjects: (...args) => backend.fetchObjects(...args),
     syncChanges: (...args) => backend.syncChanges(...args),
+    listOtherHomes: (...args) => backend.listOtherHomes(...args),
+    readGatewayProperties: (...args) => backend.readGatewayProperties(...args),
+    writeGatewayProperties: (...args) => backend.writeGatewayProperties(...args),
   };
 }

@@ -9,14 +9,15 @@ import { parseOptions } from './usage.js';
 
 const HELP = `Usage: wcap-gateway serve
 
-Runs the gateway until SIGTERM or SIGINT, then closes it gracefully (running requests end, then
-Redis and the CalDAV connections close) and exits 0. Without WCAP_CALDAV_URL it starts an embedded
-Radicale (needs the radicale program) and stops it on exit. Logs are JSON lines on stdout.
+Runs the gateway until SIGTERM or SIGINT (or the admin listener's shutdown command), then closes
+it gracefully (running requests end, then Redis and the CalDAV connections close) and exits 0.
+Without WCAP_CALDAV_URL it starts an embedded Radicale (needs the radicale program) and stops it
+on exit. Logs are JSON lines on stdout.
 
 Options:
   -h, --help   Show this help
 
-Exit codes: 0 stopped by a signal, 1 failed to start or the embedded Radicale kept failing,
+Exit codes: 0 stopped by a signal or the admin's shutdown, 1 failed to start or the embedded Radicale kept failing,
 2 invalid configuration (the problems are listed on stderr).
 `;
 
@@ -79,6 +80,8 @@ export async function runServe(argv: string[], io: CliIo): Promise<number> {
     exit(code);
   }
   const onSignal = (signal: NodeJS.Signals) => void stop(signal, EXIT.OK);
+  // The admin listener's shutdown command stops the gateway itself; the process then ends as on SIGTERM.
+  void gateway.stopped.then(() => stop('admin shutdown', EXIT.OK));
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   try {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { NewCalendarProperties } from '../calendars/calendar-repository.js';
+import type { CalendarRepository, NewCalendarProperties } from '../calendars/calendar-repository.js';
+import { messageOf } from '../model/errors.js';
 import { calendarChangesOf, calpropsParams, type CalpropsRequest } from '../wcap/calprops-params.js';
 import { defineCommand } from '../wcap/command.js';
 import { Errno } from '../wcap/errno.js';
@@ -20,9 +21,8 @@ const NEW_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
  * set_calprops parameter does. All are validated first and written with the calendar in one
  * MKCALENDAR (after a Depth 0 PROPFIND that finds an existing one: 25). `acl` then needs WebDAV
  * ACL: OPTIONS and ACL, and where the server does not take one the new calendar is deleted again
- * and the answer is errno 10. `subscribe=1` adds it to the user's subscription list where the
- * gateway keeps one (calendars/subscription-lists.ts) and is refused before anything is created
- * where it does not. Errnos: 30 illegal calid, 38 neither calid nor name, 25 exists, 10 otherwise.
+ * and the answer is errno 10. `subscribe=1` then adds it to the user's subscription list (a
+ * dead property of the home, calendars/subscriptions.ts). Errnos: 30 illegal calid, 38 neither calid nor name, 25 exists, 10 otherwise.
  */
 export default defineCommand({
   name: 'createcalendar',
@@ -46,9 +46,6 @@ export default defineCommand({
       throw new WcapError(Errno.CALID_NOT_SPECIFIED, 'Parameter calid (WCAP 6) or name (WCAP 7) is required');
     }
     const request = creationRequest(params);
-    if (params.subscribe && !calendars.keepsSubscriptions) {
-      throw new WcapError(Errno.CREATECALENDAR_FAILED, 'subscribe=1: this gateway keeps no subscription lists; nothing was created');
-    }
     const properties = newProperties(request);
     let calid: string | undefined;
     for (const name of names) {
@@ -63,7 +60,7 @@ export default defineCommand({
       await calendars.deleteCalendar(calid);
       throw new WcapError(Errno.CREATECALENDAR_FAILED, RIGHTS_ON_SERVER);
     }
-    if (params.subscribe) await calendars.subscribe(calid);
+    if (params.subscribe) await subscribeCreated(calendars, calid);
     return perCalendar(calendars, [calid], Errno.CREATECALENDAR_FAILED, async () => ({ components: [] }), { full: true });
   },
 });
@@ -103,4 +100,14 @@ function slugOf(displayName: string): string {
     .slice(0, 48)
     .replace(/-+$/, '');
   return slug === '' ? `calendar-${randomBytes(3).toString('hex')}` : slug;
+}
+
+/** Adds the new calendar to the subscription list; a failure says that the calendar itself exists. */
+async function subscribeCreated(calendars: CalendarRepository, calid: string): Promise<void> {
+  try {
+    const [outcome] = await calendars.subscribe([calid]);
+    if (outcome && outcome.result !== 'changed' && outcome.result !== 'unchanged') throw new Error(outcome.result);
+  } catch (err) {
+    throw new WcapError(Errno.CREATECALENDAR_FAILED, `Calendar ${calid} was created, but it could not be added to the subscription list (${messageOf(err)})`);
+  }
 }

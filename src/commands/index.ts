@@ -1,4 +1,6 @@
 import type { Command } from '../wcap/command.js';
+import addlink from './addlink.js';
+import change_password from './change_password.js';
 import check_id from './check_id.js';
 import createcalendar from './createcalendar.js';
 import deletecalendar from './deletecalendar.js';
@@ -20,19 +22,26 @@ import get_freebusy from './get_freebusy.js';
 import get_guids from './get_guids.js';
 import get_userprefs from './get_userprefs.js';
 import gettime from './gettime.js';
+import list from './list.js';
+import list_subscribed from './list_subscribed.js';
 import login from './login.js';
 import logout from './logout.js';
 import ping from './ping.js';
 import search_calprops from './search_calprops.js';
 import set_calprops from './set_calprops.js';
+import set_userprefs from './set_userprefs.js';
 import storeevents from './storeevents.js';
 import storetodos from './storetodos.js';
+import subscribe_calendars from './subscribe_calendars.js';
+import unsubscribe_calendars from './unsubscribe_calendars.js';
 import verifyevents_by_ids from './verifyevents_by_ids.js';
 import verifytodos_by_ids from './verifytodos_by_ids.js';
 import version from './version.js';
 
 /** Every implemented WCAP command, by name. Adding a command = one file + one line here. */
 const COMMANDS: Command[] = [
+  addlink,
+  change_password,
   check_id,
   createcalendar,
   deletecalendar,
@@ -54,13 +63,18 @@ const COMMANDS: Command[] = [
   get_guids,
   get_userprefs,
   gettime,
+  list,
+  list_subscribed,
   login,
   logout,
   ping,
   search_calprops,
   set_calprops,
+  set_userprefs,
   storeevents,
   storetodos,
+  subscribe_calendars,
+  unsubscribe_calendars,
   verifyevents_by_ids,
   verifytodos_by_ids,
   version,

@@ -7,17 +7,22 @@ import { p } from '../wcap/params.js';
 import { singleBlock, type WcapBlock } from '../wcap/result.js';
 import { WcapError } from '../wcap/wcap-error.js';
 
+/** Bounds of one search: other users' homes listed, and calendars compared. */
+export const SEARCH_LIMITS = { homes: 50, calendars: 1000 } as const;
+
 /**
  * Finds calendars by calid, name and/or primary owner (docs/wcap-protocol.md#search_calprops;
  * Lightning's calendar search, docs/lightning.md#calendar-search): `searchOpts` 0 contains
  * (default, also for unknown values), 1 begins with, 2 ends with, 3 exact; case-insensitive; at
- * most `maxResults` (default 200, 0 = no limit) matches. Searched are the calendars the back end
- * lets the user list: their own home (Radicale's owner_only rights show nobody else's). One block
- * per match, default calendar first, each with errno 0 and the calendar's properties,
- * RELATIVE-CALID `user` or `user:name`; without a match one block with errno 0 and no calendar,
- * which Lightning skips. An empty search-string fails with 19 (Errno.SEARCH_CALPROPS_FAILED):
- * 7.0's 88 BAD_SEARCH_STRING_LENGTH is not a number Lightning can map
- * (docs/lightning.md#how-errnos-are-read) and this gateway speaks WCAP 3.0.
+ * most `maxResults` (default 200, 0 = no limit) matches. Searched is every calendar the CalDAV
+ * server lets the user find and read: their own home, the homes of other users it shows them
+ * (Radicale: those its rights grant read on), and subscribed calendars elsewhere; at most
+ * SEARCH_LIMITS homes and calendars per search (calendars/visible-calendars.ts lists the requests).
+ * One block per match, own calendars first (default first), then by calid, each with errno 0 and
+ * the calendar's properties, RELATIVE-CALID `user` or `user:name`; without a match one block with
+ * errno 0 and no calendar, which Lightning skips. An empty search-string fails with 19
+ * (Errno.SEARCH_CALPROPS_FAILED): 7.0's 88 BAD_SEARCH_STRING_LENGTH is not a number Lightning can
+ * map (docs/lightning.md#how-errnos-are-read) and this gateway speaks WCAP 3.0.
  */
 export default defineCommand({
   name: 'search_calprops',
@@ -36,7 +41,7 @@ export default defineCommand({
     if (text === '') throw new WcapError(Errno.SEARCH_CALPROPS_FAILED, 'The search string must not be empty');
     const mode = SEARCH_MODES[Number(params.searchOpts ?? '0')] ?? 'contains';
     const fields = searchFields({ name: params.name, calid: params.calid, primaryOwner: params.primaryOwner });
-    const found = (await calendars.list())
+    const found = (await calendars.visibleCalendars(SEARCH_LIMITS))
       .map(({ calid, info }) => {
         const properties = calendarProperties(calid, info);
         const value = (name: string) => properties.find((prop) => prop.name === name)?.value ?? '';

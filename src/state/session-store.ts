@@ -11,6 +11,8 @@ import type { Session, SessionData } from '../model/session.js';
  *   refreshing any of them.
  * - `deleteForUser` ends every live session of `user` (the operator's `sessions --logout`) and
  *   answers how many it ended; sessions already expired are removed too but not counted.
+ * - `sessionsOf` describes the live sessions of `user` (at most `limit`, oldest login first) by
+ *   their times only — never ids or passwords — without refreshing them (admin get_session).
  */
 export interface SessionStore {
   create(data: SessionData): Promise<string>;
@@ -18,7 +20,16 @@ export interface SessionStore {
   delete(id: string): Promise<void>;
   count(): Promise<number>;
   deleteForUser(user: string): Promise<number>;
+  sessionsOf(user: string, limit: number): Promise<SessionTimes[]>;
   close(): Promise<void>;
+}
+
+/** What an administrator may learn about one session. */
+export interface SessionTimes {
+  /** Login, ms since the epoch. */
+  createdAt: number;
+  /** Last request, ms since the epoch. */
+  lastSeenAt: number;
 }
 
 export interface SessionLimits {

@@ -74,6 +74,11 @@ function vtodo(uid: string, lines: string[]): string {
   return ['BEGIN:VTODO', `UID:${uid}`, 'DTSTAMP:20240101T000000Z', 'SUMMARY:contract todo', ...lines, 'END:VTODO'].join(CRLF);
 }
 
+/** Homes of jdoe and team, which the sharing test lists (their URLs end in the user's name). */
+function otherHomes(made: SeenRequest[]): string[] {
+  return made.map((r) => r.url).filter((url) => /\/(jdoe|team)\/$/.test(url));
+}
+
 const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 const utc = (iso: string) => new Date(iso);
@@ -546,13 +551,46 @@ describe.each(implementations)('CalendarBackend contract: %s', (_name, makeBacke
     });
   });
 
+  describe('gateway properties and other homes', () => {
+    const named = (user: string): BackendCredentials => ({ user, password: inject('testUsers')[user]! });
+
+    it('sets, reads back and removes dead properties of the own home; absent ones are left out', async () => {
+      const name = `p${randomUUID().slice(0, 8)}`;
+      await backend.writeGatewayProperties(alice, home.calendarHomeUrl, { [name]: '["alice:x","<&>"]' });
+      expect(await backend.readGatewayProperties(alice, home.calendarHomeUrl, [name, 'never-set'])).toEqual({ [name]: '["alice:x","<&>"]' });
+      await backend.writeGatewayProperties(alice, home.calendarHomeUrl, { [name]: null });
+      expect(await backend.readGatewayProperties(alice, home.calendarHomeUrl, [name])).toEqual({});
+    });
+
+    it("refuses another user's home: 'forbidden' for reading and writing", async () => {
+      expect(await kindOf(backend.readGatewayProperties(bob, home.calendarHomeUrl, ['x']))).toBe('forbidden');
+      expect(await kindOf(backend.writeGatewayProperties(bob, home.calendarHomeUrl, { x: '1' }))).toBe('forbidden');
+      expect(await kindOf(backend.writeGatewayProperties(alice, home.calendarHomeUrl, { 'not a name': '1' }))).toBe('invalid');
+    });
+
+    it('lists the homes of other users only where the server shares them', async () => {
+      const jdoe = named('jdoe');
+      const team = named('team');
+      const teamHome = await backend.discoverHome(team);
+      const jdoeHome = await backend.discoverHome(jdoe);
+      // The test Radicale's rights let jdoe see team (SHARING_RIGHTS); the fake is told the same.
+      if (backend instanceof MemoryBackend) backend.grantRead('jdoe', 'team');
+      expect(await backend.listOtherHomes(jdoe, jdoeHome, 10)).toEqual([teamHome.calendarHomeUrl]);
+      expect(await backend.listOtherHomes(jdoe, jdoeHome, 0)).toEqual([]);
+      expect(await backend.listOtherHomes(alice, home, 10)).toEqual([]);
+      expect(await backend.listCalendars(jdoe, teamHome)).toEqual(await backend.listCalendars(team, teamHome));
+    });
+  });
+
   // After every test, whatever the order: each request it made (CalDAV only) carried Basic auth and
-  // a timeout, and PROPFIND Depth 1 went to homes only (or where a redirect led and nothing was).
+  // a timeout, and PROPFIND Depth 1 went to homes and the principal collection only (or where a
+  // redirect led and nothing was).
   afterEach(() => {
     const made = seen.splice(0);
     expect(made.every((r) => r.authorized && r.timed)).toBe(true);
     const depthOne = new Set(made.filter((r) => r.method === 'PROPFIND' && r.depth !== '0' && r.status !== 404).map((r) => r.url));
-    for (const url of depthOne) expect([home.calendarHomeUrl, bobHome.calendarHomeUrl]).toContain(url);
+    const homes = [home.calendarHomeUrl, bobHome.calendarHomeUrl, ...otherHomes(made)];
+    for (const url of depthOne) expect([...homes, new URL('/', home.calendarHomeUrl).href]).toContain(url);
   });
 });
 

@@ -245,6 +245,28 @@ describe.each(implementations)('SessionStore contract: %s', (_name, makeHarness)
     expect((await h.store.get(again))?.user).toBe('alice');
   });
 
+  it('describes the live sessions of one user by their times only, without refreshing them', async () => {
+    const first = await h.store.create(ALICE);
+    h.clock.advanceSeconds(10);
+    await h.store.create(ALICE);
+    await h.store.create(BOB);
+    const loggedOut = await h.store.create(ALICE);
+    await h.store.delete(loggedOut);
+    h.clock.advanceSeconds(5);
+    await h.store.get(first);
+    const sessions = await h.store.sessionsOf('alice', 10);
+    expect(sessions).toEqual([
+      { createdAt: T0, lastSeenAt: T0 + 15_000 },
+      { createdAt: T0 + 10_000, lastSeenAt: T0 + 10_000 },
+    ]);
+    expect(JSON.stringify(sessions)).not.toContain(first);
+    expect(await h.store.sessionsOf('alice', 1)).toHaveLength(1);
+    expect(await h.store.sessionsOf('nobody', 10)).toEqual([]);
+    // Listing refreshes nothing: the second session expires on its own schedule.
+    h.clock.advanceSeconds(IDLE_S - 4);
+    expect(await h.store.sessionsOf('alice', 10)).toEqual([{ createdAt: T0, lastSeenAt: T0 + 15_000 }]);
+  });
+
   it('does not count sessions that had already expired or were logged out among those it ends', async () => {
     const old = await h.store.create(ALICE);
     const loggedOut = await h.store.create(ALICE);

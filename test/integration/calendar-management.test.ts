@@ -120,12 +120,16 @@ describe('createcalendar', () => {
     expect(await onServer(name)).toBeNull();
   });
 
-  it('subscribe=1 without subscription lists is refused before anything is created', async () => {
+  it('subscribe=1 adds the new calendar to the subscription list kept on the server; deletecalendar takes it off', async () => {
     const name = fresh('sub');
-    const answer = await call(a, session, 'createcalendar', `calid=${name}&subscribe=1`);
-    expect(answer.errno).toBe(10);
-    expect(message(answer)).toContain('subscription');
-    expect(await onServer(name)).toBeNull();
+    const calid = `${USER}:${name}`;
+    const subscribed = async () => values(await call(a, session, 'list_subscribed', ''), 'X-S1CS-CALPROPS-SUBSCRIBED-CALENDAR');
+    expect(await subscribed()).not.toContain(calid);
+    expect((await call(a, session, 'createcalendar', `calid=${name}&subscribe=1`)).errno).toBe(0);
+    expect(await onServer(name)).not.toBeNull();
+    expect(await subscribed()).toContain(calid);
+    expect((await call(a, session, 'deletecalendar', `calid=${name}`)).errno).toBe(0);
+    expect(await subscribed()).not.toContain(calid);
   });
 });
 

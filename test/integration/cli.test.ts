@@ -268,6 +268,20 @@ describe('wcap-gateway serve', () => {
     });
   }
 
+  it("exits 0 after the admin listener's shutdown command", async () => {
+    const token = 'cli-admin-token-0123456789';
+    const child = cli.start(['serve'], { ...env, WCAP_HOST: '127.0.0.1', WCAP_PORT: '0', WCAP_ADMIN_PORT: '0', WCAP_ADMIN_TOKEN: token });
+    const exited = collect(child, 30_000, 'serve');
+    const line = await waitForLine(child, /"msg":"admin listener started"/, 20_000);
+    const { url } = JSON.parse(line) as { url: string };
+    const answer = await parseAnswer(await fetch(`${url}shutdown.wcap`, { headers: { Authorization: `Bearer ${token}` } }));
+    expect(answer.errno).toBe(0);
+    const run = await exited;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('"signal":"admin shutdown"');
+    expect(run.stdout).not.toContain(token);
+  });
+
   it('exits 2 with the problems on stderr for an invalid configuration', async () => {
     const run = await cli.run(['serve'], { ...env, WCAP_SECRET: 'short' });
     expect(run.code).toBe(2);

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { getVtimezone } from '@touch4it/ical-timezones';
 import type { CalendarBackend, SyncChanges, UserHome } from '../../src/backend/calendar-backend.js';
+import { checkNames } from '../../src/backend/gateway-properties.js';
 import { buildCalendarUrl, objectName, withSlash } from '../../src/backend/object-urls.js';
 import type { AccessEntry, AccessRight, CalendarChanges, CalendarInfo, CalendarSettings, ComponentType, StoredObject, TimeRange } from '../../src/model/calendar.js';
 import { GatewayError } from '../../src/model/errors.js';
@@ -61,6 +62,10 @@ export class MemoryBackend implements CalendarBackend {
   private readonly users: Record<string, string>;
   private readonly calendars = new Map<string, MemoryCalendar>();
   private pendingFailure: GatewayError | undefined;
+  /** Dead properties per collection path (`owner` for a home, `owner/name` for a calendar). */
+  private readonly deadProperties = new Map<string, Record<string, string>>();
+  /** Owner → users who may read that owner's home and calendars (see {@link grantRead}). */
+  private readonly readers = new Map<string, Set<string>>();
   /** Runs before each write is applied (see {@link beforeWrite}). */
   private writeHook: ((method: string, url: string) => Promise<void>) | undefined;
   private inWriteHook = false;
@@ -97,6 +102,16 @@ export class MemoryBackend implements CalendarBackend {
     }
   }
 
+  /**
+   * Lets `reader` see `owner`'s home and read its calendars, like a Radicale rights rule granting
+   * `R` on the home and `r` on the calendars. Writes stay the owner's.
+   */
+  grantRead(reader: string, owner: string): void {
+    const set = this.readers.get(owner) ?? new Set<string>();
+    set.add(reader);
+    this.readers.set(owner, set);
+  }
+
   /** Drops a failure set by {@link failNext} that no call has met yet (fault tests, in afterEach). */
   clearFailure(): void {
     this.pendingFailure = undefined;
@@ -114,7 +129,7 @@ export class MemoryBackend implements CalendarBackend {
 
   async getCalendar(credentials: BackendCredentials, url: string, options: { contentTag?: boolean } = {}): Promise<CalendarInfo | null> {
     this.enter('getCalendar', credentials);
-    const path = this.ownPath(credentials, url);
+    const path = this.readablePath(credentials, url);
     const calendar = path.length === 2 ? this.calendars.get(path.join('/')) : undefined;
     if (!calendar) return null;
     const info = this.info(path, calendar);
@@ -125,7 +140,7 @@ export class MemoryBackend implements CalendarBackend {
 
   async listCalendars(credentials: BackendCredentials, home: UserHome): Promise<CalendarInfo[]> {
     this.enter('listCalendars', credentials);
-    const [owner] = this.ownPath(credentials, home.calendarHomeUrl);
+    const [owner] = this.readablePath(credentials, home.calendarHomeUrl);
     return [...this.calendars.entries()]
       .filter(([key]) => key.startsWith(`${owner}/`))
       .map(([key, calendar]) => this.info(key.split('/'), calendar));
@@ -201,7 +216,7 @@ export class MemoryBackend implements CalendarBackend {
     range: TimeRange,
   ): Promise<StoredObject[]> {
     this.enter('queryRange', credentials);
-    const [path, calendar] = this.calendarAt(credentials, calendarUrl);
+    const [path, calendar] = this.calendarAt(credentials, calendarUrl, 'read');
     const window = { start: range.start?.getTime() ?? -Infinity, end: range.end?.getTime() ?? Infinity };
     return [...calendar.objects.entries()]
       .filter(([, o]) => types.includes(o.type as ComponentType) && objectInRange(o, window))
@@ -215,7 +230,7 @@ export class MemoryBackend implements CalendarBackend {
     types: readonly ComponentType[] = TYPES,
   ): Promise<StoredObject | null> {
     this.enter('findByUid', credentials);
-    const [path, calendar] = this.calendarAt(credentials, calendarUrl);
+    const [path, calendar] = this.calendarAt(credentials, calendarUrl, 'read');
     for (const [name, o] of calendar.objects) {
       if (o.uid === uid && types.includes(o.type as ComponentType)) return this.stored(path, name, o);
     }
@@ -224,7 +239,7 @@ export class MemoryBackend implements CalendarBackend {
 
   async getObject(credentials: BackendCredentials, url: string): Promise<StoredObject | null> {
     this.enter('getObject', credentials);
-    const path = this.ownPath(credentials, url);
+    const path = this.readablePath(credentials, url);
     const o = path.length === 3 ? this.calendars.get(path.slice(0, 2).join('/'))?.objects.get(path[2]!) : undefined;
     return o ? this.stored(path.slice(0, 2), path[2]!, o) : null;
   }
@@ -279,7 +294,7 @@ export class MemoryBackend implements CalendarBackend {
 
   async fetchObjects(credentials: BackendCredentials, calendarUrl: string, urls: readonly string[]): Promise<StoredObject[]> {
     this.enter('fetchObjects', credentials);
-    const [path, calendar] = this.calendarAt(credentials, calendarUrl);
+    const [path, calendar] = this.calendarAt(credentials, calendarUrl, 'read');
     return [...calendar.objects.entries()]
       .map(([name, o]) => this.stored(path, name, o))
       .filter((o) => urls.includes(o.url));
@@ -287,7 +302,7 @@ export class MemoryBackend implements CalendarBackend {
 
   async syncChanges(credentials: BackendCredentials, calendarUrl: string, token: string | undefined): Promise<SyncChanges> {
     this.enter('syncChanges', credentials);
-    const [path, calendar] = this.calendarAt(credentials, calendarUrl);
+    const [path, calendar] = this.calendarAt(credentials, calendarUrl, 'read');
     const prefix = `urn:x-memory-sync:${calendar.syncId}:`;
     let since = 0;
     if (token !== undefined) {
@@ -314,6 +329,57 @@ export class MemoryBackend implements CalendarBackend {
     }
   }
 
+  async listOtherHomes(credentials: BackendCredentials, _home: UserHome, limit: number): Promise<string[]> {
+    this.enter('listOtherHomes', credentials);
+    return [...this.readers.entries()]
+      .filter(([owner, readers]) => owner !== credentials.user && readers.has(credentials.user))
+      .map(([owner]) => this.urlOf([owner]))
+      .sort()
+      .slice(0, Math.max(0, limit));
+  }
+
+  async readGatewayProperties(credentials: BackendCredentials, url: string, names: readonly string[]): Promise<Record<string, string>> {
+    this.enter('readGatewayProperties', credentials);
+    checkNames(names);
+    const key = this.collectionKey(this.readablePath(credentials, url));
+    const stored = this.deadProperties.get(key) ?? {};
+    return Object.fromEntries(names.filter((name) => stored[name] !== undefined).map((name) => [name, stored[name]!]));
+  }
+
+  async writeGatewayProperties(credentials: BackendCredentials, url: string, values: Readonly<Record<string, string | null>>): Promise<void> {
+    this.enter('writeGatewayProperties', credentials);
+    checkNames(Object.keys(values));
+    await this.aboutToWrite('writeGatewayProperties', url);
+    const key = this.collectionKey(this.ownPath(credentials, url));
+    const stored = { ...this.deadProperties.get(key) };
+    for (const [name, value] of Object.entries(values)) {
+      if (value === null) delete stored[name];
+      else stored[name] = value;
+    }
+    this.deadProperties.set(key, stored);
+  }
+
+  /** The key of a home (`owner`) or an existing calendar (`owner/name`); 'not-found' for anything else. */
+  private collectionKey(path: string[]): string {
+    if (path.length === 1 || (path.length === 2 && this.calendars.has(path.join('/')))) return path.join('/');
+    throw new GatewayError('not-found', 'no such collection', { status: 404 });
+  }
+
+  /** Like {@link ownPath}, but also paths of owners who granted this user read access. */
+  private readablePath(credentials: BackendCredentials, url: string): string[] {
+    try {
+      return this.ownPath(credentials, url);
+    } catch (err) {
+      const owner = url.startsWith(this.serverUrl) ? decodeURIComponent(url.slice(this.serverUrl.length).split('/')[0] ?? '') : '';
+      if (!(err instanceof GatewayError) || err.kind !== 'forbidden' || !this.readers.get(owner)?.has(credentials.user)) throw err;
+      return url
+        .slice(this.serverUrl.length)
+        .split('/')
+        .filter((s) => s !== '')
+        .map((s) => decodeURIComponent(s));
+    }
+  }
+
   /** Decoded path segments of a URL of the logged-in user; others' paths are forbidden (owner_only). */
   private ownPath(credentials: BackendCredentials, url: string): string[] {
     if (!url.startsWith(this.serverUrl)) throw new GatewayError('backend', `URL outside the server: ${url}`);
@@ -326,8 +392,8 @@ export class MemoryBackend implements CalendarBackend {
     return path;
   }
 
-  private calendarAt(credentials: BackendCredentials, url: string): [string[], MemoryCalendar] {
-    const path = this.ownPath(credentials, url);
+  private calendarAt(credentials: BackendCredentials, url: string, access: 'read' | 'write' = 'write'): [string[], MemoryCalendar] {
+    const path = access === 'read' ? this.readablePath(credentials, url) : this.ownPath(credentials, url);
     const calendar = path.length === 2 ? this.calendars.get(path.join('/')) : undefined;
     if (!calendar) throw new GatewayError('not-found', 'calendar not found', { status: 404 });
     return [path, calendar];

@@ -30,6 +30,10 @@ export const TEST_USERS: Record<string, string> = {
   // Only test/integration/calendar-management.test.ts uses these (it creates and deletes calendars).
   quinn: 'quinn-secret-pw',
   ravi: 'ravi-secret-pw',
+  // jdoe may see team's home and read its calendars (SHARING_RIGHTS): calendar search and
+  // subscriptions across homes (test/integration/subscriptions.test.ts, search-homes.test.ts).
+  jdoe: 'jdoe-secret-pw',
+  team: 'team-secret-pw',
 };
 
 /**
@@ -113,7 +117,7 @@ function htpasswdText(users: Record<string, string>): string {
 async function startContainers(users: Record<string, string>): Promise<RunningServices> {
   const { GenericContainer, Wait } = await import('testcontainers');
   const rightsDir = mkdtempSync(join(tmpdir(), 'wcap-rights-'));
-  writeFileSync(join(rightsDir, 'rights'), OWNER_ONLY_RIGHTS);
+  writeFileSync(join(rightsDir, 'rights'), TEST_RIGHTS);
   const { RedisContainer } = await import('@testcontainers/redis');
   const radicale = await new GenericContainer('tomsquest/docker-radicale:3.1.8.3')
     .withExposedPorts(5232)
@@ -153,6 +157,22 @@ export const OWNER_ONLY_RIGHTS = [
   '[principal]', 'user: .+', 'collection: {user}', 'permissions: RW', '',
   '[calendars]', 'user: .+', 'collection: {user}/[^/]+', 'permissions: rw', '',
 ].join('\n');
+
+/**
+ * Sharing of the test Radicale, above the owner rules: jdoe sees team's principal and home (`R`)
+ * and reads team's calendars (`r`), the way an administrator shares a team calendar on Radicale;
+ * jdoe also reads carol's calendar `shared`, without seeing carol's home.
+ * Nobody else gets anything more than {@link OWNER_ONLY_RIGHTS}.
+ */
+export const SHARING_RIGHTS = [
+  '[jdoe-sees-team]', 'user: jdoe', 'collection: team', 'permissions: R', '',
+  '[jdoe-reads-team]', 'user: jdoe', 'collection: team/[^/]+', 'permissions: r', '',
+  // One calendar shared without its home: found by jdoe only once subscribed.
+  '[jdoe-reads-carol-shared]', 'user: jdoe', 'collection: carol/shared', 'permissions: r', '',
+].join('\n');
+
+/** The rights file of the shared test Radicale: the sharing rules, then the owner rules. */
+export const TEST_RIGHTS = `${SHARING_RIGHTS}\n${OWNER_ONLY_RIGHTS}`;
 
 /** A Radicale of its own (not the shared one), e.g. the legacy side of a migration test. */
 export interface RunningRadicale {
@@ -204,7 +224,7 @@ async function startBinaries(users: Record<string, string>): Promise<RunningServ
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const radicale = await startLocalRadicale(dir, users);
+    const radicale = await startLocalRadicale(dir, users, TEST_RIGHTS);
     started.push(radicale);
     const redis = await startLocalRedis(dir);
     started.push(redis);
@@ -248,11 +268,11 @@ export async function startLocalRedis(dir: string): Promise<LocalService> {
  * A Radicale with the test configuration (users, owner-only rights file) in `dir` on a free loopback
  * port, answering. Its collections are `dir/collections`.
  */
-export async function startLocalRadicale(dir: string, users: Record<string, string> = TEST_USERS): Promise<LocalService> {
+export async function startLocalRadicale(dir: string, users: Record<string, string> = TEST_USERS, rights: string = OWNER_ONLY_RIGHTS): Promise<LocalService> {
   const port = await freePort();
   mkdirSync(join(dir, 'collections'), { recursive: true });
   writeFileSync(join(dir, 'users'), htpasswdText(users));
-  writeFileSync(join(dir, 'rights'), OWNER_ONLY_RIGHTS);
+  writeFileSync(join(dir, 'rights'), rights);
   writeFileSync(
     join(dir, 'radicale.conf'),
     radicaleConfig(`127.0.0.1:${port}`, join(dir, 'collections'), join(dir, 'users'), join(dir, 'rights')),

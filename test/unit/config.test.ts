@@ -65,6 +65,9 @@ const DEFAULTS: Config = {
   smtpUrl: undefined,
   smtpFrom: undefined,
   smtpTimeoutMs: 10000,
+  adminPort: undefined,
+  adminHost: '127.0.0.1',
+  adminToken: undefined,
 };
 
 describe('loadConfig', () => {
@@ -121,6 +124,9 @@ describe('loadConfig', () => {
     ['WCAP_SMTP_URL', 'smtps://relay:pw@mail.example.org:465', 'smtps://relay:pw@mail.example.org:465'],
     ['WCAP_SMTP_FROM', 'calendar@example.org', 'calendar@example.org'],
     ['WCAP_SMTP_TIMEOUT_MS', '2500', 2500],
+    ['WCAP_ADMIN_PORT', '8081', 8081],
+    ['WCAP_ADMIN_HOST', '::1', '::1'],
+    ['WCAP_ADMIN_TOKEN', `${SECRET}-admin`, `${SECRET}-admin`],
   ];
 
   it('has an override case for every environment variable', () => {
@@ -177,6 +183,8 @@ describe('loadConfig', () => {
     ['WCAP_SMTP_URL', 'http://mail.example.org/'],
     ['WCAP_SMTP_FROM', 'not a mail address'],
     ['WCAP_SMTP_TIMEOUT_MS', '10'],
+    ['WCAP_ADMIN_PORT', '65536'],
+    ['WCAP_ADMIN_TOKEN', 'short'],
   ])('rejects %s=%s, naming the variable', (variable, value) => {
     const problems = problemsOf({ [variable]: value, ...(variable === 'WCAP_REDIS_URL' ? { WCAP_SECRET: SECRET } : {}) });
     expect(problems).toHaveLength(1);

@@ -2,7 +2,7 @@ import type { Clock } from '../../model/clock.js';
 import type { Session, SessionData } from '../../model/session.js';
 import type { SecretBox } from '../secret-box.js';
 import { looksLikeSessionId, newSessionId, sessionKeyHash } from '../session-id.js';
-import { sessionFrom, type SessionLimits, type SessionStore } from '../session-store.js';
+import { sessionFrom, type SessionLimits, type SessionStore, type SessionTimes } from '../session-store.js';
 
 export interface MemorySessionStoreOptions {
   limits: SessionLimits;
@@ -124,6 +124,15 @@ export class MemorySessionStore implements SessionStore {
       this.entries.delete(hash);
     }
     return ended;
+  }
+
+  async sessionsOf(user: string, limit: number): Promise<SessionTimes[]> {
+    const now = this.clock.now();
+    return [...this.entries.values()]
+      .filter((stored) => stored.user === user && !this.isExpired(stored, now))
+      .map(({ createdAt, lastSeenAt }) => ({ createdAt, lastSeenAt }))
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .slice(0, Math.max(0, limit));
   }
 
   async close(): Promise<void> {

@@ -32,6 +32,12 @@ export class MemorySnapshotStore implements SnapshotStore {
     this.maxBytes = options.maxBytes;
   }
 
+  /** Drops every snapshot (the admin's refresh): losing snapshots loses no data. */
+  async clear(): Promise<void> {
+    this.entries.clear();
+    this.total = 0;
+  }
+
   async get(calendarUrl: string): Promise<CalendarSnapshot | null> {
     const entry = this.entries.get(calendarUrl);
     if (!entry) return null;

@@ -4,7 +4,7 @@ import type { Clock } from '../../model/clock.js';
 import type { Session, SessionData } from '../../model/session.js';
 import { SecretBoxError, type SecretBox } from '../secret-box.js';
 import { looksLikeSessionId, newSessionId, sessionKeyHash } from '../session-id.js';
-import { sessionFrom, type SessionLimits, type SessionStore } from '../session-store.js';
+import { sessionFrom, type SessionLimits, type SessionStore, type SessionTimes } from '../session-store.js';
 import { callRedis, runScript } from './connection.js';
 import { COUNT, CREATE, DELETE, DELETE_BATCH, DELETE_USER_BATCH, GET_AND_TOUCH } from './session-scripts.js';
 
@@ -144,6 +144,22 @@ export class RedisSessionStore implements SessionStore {
       ended += live;
       if (handled < DELETE_BATCH) return ended;
     }
+  }
+
+  /**
+   * The user's index (ZRANGE, oldest absolute end first, i.e. oldest login) and the sessions it
+   * names (MGET): two round trips, at most `limit` sessions read. Values are parsed, never opened.
+   */
+  async sessionsOf(user: string, limit: number): Promise<SessionTimes[]> {
+    if (limit <= 0) return [];
+    const now = this.clock.now();
+    const hashes = await callRedis('listing sessions', () => this.redis.zrange(this.userKey(user), '0', String(limit - 1)));
+    if (hashes.length === 0) return [];
+    const values = await callRedis('listing sessions', () => this.redis.mget(hashes.map((h) => `${this.prefix}session:${h}`)));
+    return values
+      .map((raw) => (raw === null ? null : parseStored(raw)))
+      .filter((s): s is StoredSession => s !== null && s.user === user && now - s.lastSeenAt <= this.idleMs && now - s.createdAt <= this.maxMs)
+      .map(({ createdAt, lastSeenAt }) => ({ createdAt, lastSeenAt }));
   }
 
   /** Does not close the injected Redis client: its owner may share it with other stores. */

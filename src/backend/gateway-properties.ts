@@ -1,0 +1,81 @@
+import { GatewayError } from '../model/errors.js';
+import type { BackendCredentials } from '../model/session.js';
+import { readMultistatus } from './dav-answers.js';
+import { XML_CONTENT_TYPE } from './dav-bodies.js';
+import { statusError } from './dav-errors.js';
+import { pathOf, type DavTransport } from './dav-transport.js';
+import { clark, DAV_NS, succeeded } from './multistatus.js';
+import { renderXml, type XmlNode } from './xml-writer.js';
+
+/**
+ * The gateway's own WebDAV namespace for dead properties it keeps on the CalDAV server
+ * (docs/caldav-servers.md#dead-properties): text values, which every server stores as given.
+ */
+export const GATEWAY_NS = 'urn:x-wcap-gateway:ns';
+
+/** Local names a property may have: one XML name without a prefix. */
+const LOCAL_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+
+/** Throws GatewayError 'invalid' for a name that is not one plain XML local name. */
+export function checkNames(names: readonly string[]): void {
+  for (const name of names) if (!LOCAL_NAME.test(name)) throw new GatewayError('invalid', `unusable property name ${JSON.stringify(name.slice(0, 40))}`);
+}
+
+const node = (name: string, children?: Array<XmlNode | string>): XmlNode => ({ name, ...(children ? { children } : {}) });
+
+/**
+ * One Depth 0 PROPFIND of `url` for the gateway properties `names`. Returns the ones the collection
+ * has (a property reported 404 is absent). Throws like every backend call: 'forbidden' (403),
+ * 'not-found' (404 on the collection), 'unauthorized', 'unavailable', 'backend'.
+ */
+export async function readGatewayProperties(
+  http: DavTransport,
+  credentials: BackendCredentials,
+  url: string,
+  names: readonly string[],
+): Promise<Record<string, string>> {
+  checkNames(names);
+  const body = renderXml(node('D:propfind', [node('D:prop', names.map((n) => node(`G:${n}`)))]), { D: DAV_NS, G: GATEWAY_NS });
+  const answer = await http.request(credentials, 'PROPFIND', url, { headers: { Depth: '0', 'Content-Type': XML_CONTENT_TYPE }, body });
+  const found: Record<string, string> = {};
+  for (const response of readMultistatus(answer, `PROPFIND ${pathOf(url)}`, credentials)) {
+    if (!succeeded(response)) continue;
+    for (const name of names) {
+      const prop = response.props.get(clark(GATEWAY_NS, name));
+      if (prop !== undefined) found[name] = prop.text;
+    }
+  }
+  return found;
+}
+
+/**
+ * One PROPPATCH of `url` setting (string) or removing (null) gateway properties. RFC 4918 §9.2: all
+ * or nothing, so any property answered with a failure status means none was written; a refusal
+ * (403, also inside the 207) is 'forbidden', anything else 'backend'.
+ */
+export async function writeGatewayProperties(
+  http: DavTransport,
+  credentials: BackendCredentials,
+  url: string,
+  values: Readonly<Record<string, string | null>>,
+): Promise<void> {
+  const entries = Object.entries(values);
+  checkNames(entries.map(([name]) => name));
+  const set = entries.filter(([, v]) => v !== null).map(([name, v]) => node(`G:${name}`, [v as string]));
+  const remove = entries.filter(([, v]) => v === null).map(([name]) => node(`G:${name}`));
+  const children = [
+    ...(set.length > 0 ? [node('D:set', [node('D:prop', set)])] : []),
+    ...(remove.length > 0 ? [node('D:remove', [node('D:prop', remove)])] : []),
+  ];
+  if (children.length === 0) return;
+  const body = renderXml(node('D:propertyupdate', children), { D: DAV_NS, G: GATEWAY_NS });
+  const action = `PROPPATCH ${pathOf(url)}`;
+  const answer = await http.request(credentials, 'PROPPATCH', url, { headers: { 'Content-Type': XML_CONTENT_TYPE }, body });
+  if (answer.status === 200 || answer.status === 204) return;
+  for (const response of readMultistatus(answer, action, credentials)) {
+    const failures = [...response.failedProps.values(), ...(response.status !== undefined && response.status >= 300 ? [response.status] : [])];
+    const failure = failures.find((status) => status >= 300);
+    if (failure === undefined) continue;
+    throw statusError({ status: failure, body: '' }, action, credentials, { 409: 'backend', 424: 'backend' });
+  }
+}
