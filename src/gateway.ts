@@ -78,6 +78,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
       timeoutMs: config.caldavTimeoutMs,
       fetch: overrides.wrapFetch ? overrides.wrapFetch(observed) : observed,
       contentVersion: config.cacheValidation ?? 'tag',
+      log: logger,
     });
   const cacheBytes = config.cacheMaxMb * 1024 * 1024;
   const directory = new Directory(config.mailDomain);

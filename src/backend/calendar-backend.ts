@@ -115,4 +115,11 @@ export interface CalendarBackend {
    * caller then syncs again without one. 'not-found' when the calendar does not exist.
    */
   syncChanges(credentials: BackendCredentials, calendarUrl: string, token: string | undefined): Promise<SyncChanges>;
+
+  /**
+   * Whether the server delivers invitations and replies itself (RFC 6638 automatic scheduling), so
+   * the gateway must not mail them. `url` is a calendar or home the user may read. Asked of the
+   * server once per process.
+   */
+  schedulesInvitations(credentials: BackendCredentials, url: string): Promise<boolean>;
 }

@@ -5,6 +5,8 @@ import { XML_CONTENT_TYPE, calendarQueryBody, multigetBody } from './dav-bodies.
 import { pathOf, type DavTransport } from './dav-transport.js';
 import { hasComponentOf, hasUid } from './ical-peek.js';
 import { withSlash } from './object-urls.js';
+import { selectRecurring } from './recurring-masters.js';
+import type { ServerCapabilities } from './server-capabilities.js';
 
 /** The REPORTs that read objects from a calendar collection (RFC 4791 §7.8, §7.9). */
 
@@ -16,6 +18,11 @@ const MULTIGET_CHUNK = 100;
  * (Radicale 3.1.8 returns nothing for VEVENT+VTODO siblings, measured). One type: one REPORT.
  * Both types with a bound: one REPORT per type, sent in parallel. Both types, no bound: one
  * REPORT with only the VCALENDAR filter, keeping objects that hold one of the types.
+ *
+ * With a bound, and until the server has shown that its time-range expands recurrences (see
+ * ServerCapabilities), each type also gets a REPORT for its recurring masters, sent in parallel;
+ * the masters with an occurrence in the range are added (recurring-masters.ts) and the answers are
+ * the evidence that settles the question.
  */
 export async function queryRange(
   http: DavTransport,
@@ -23,14 +30,28 @@ export async function queryRange(
   calendarUrl: string,
   types: readonly ComponentType[],
   range: TimeRange,
+  capabilities: ServerCapabilities,
 ): Promise<StoredObject[]> {
   const wanted = ITEM_TYPES.filter((t) => types.includes(t));
   if (wanted.length === 0) return [];
-  if (wanted.length > 1 && !range.start && !range.end) {
+  if (!range.start && !range.end) {
+    if (wanted.length === 1) return report(http, credentials, calendarUrl, wanted[0], { range });
     const all = await report(http, credentials, calendarUrl, undefined, {});
     return all.filter((o) => hasComponentOf(o.ical, wanted));
   }
-  const lists = await Promise.all(wanted.map((t) => report(http, credentials, calendarUrl, t, { range })));
+  const withMasters = capabilities.needsRecurringMasters();
+  const lists = await Promise.all(
+    wanted.map(async (type) => {
+      const [matched, masters] = await Promise.all([
+        report(http, credentials, calendarUrl, type, { range }),
+        withMasters ? report(http, credentials, calendarUrl, type, { recurring: true }) : [],
+      ]);
+      if (!withMasters) return matched;
+      const { selected, evidence } = selectRecurring(masters, type, range, new Set(matched.map((o) => o.url)));
+      capabilities.learnRecurrence(evidence);
+      return [...matched, ...selected];
+    }),
+  );
   const seen = new Map<string, StoredObject>();
   for (const o of lists.flat()) if (!seen.has(o.url)) seen.set(o.url, o);
   return [...seen.values()];
@@ -72,7 +93,7 @@ async function report(
   credentials: BackendCredentials,
   calendarUrl: string,
   type: ComponentType | undefined,
-  filter: { range?: TimeRange; uid?: string },
+  filter: { range?: TimeRange; uid?: string; recurring?: boolean },
 ): Promise<StoredObject[]> {
   const target = withSlash(calendarUrl);
   const answer = await http.request(credentials, 'REPORT', target, {

@@ -1,4 +1,4 @@
-import { GatewayError, isGatewayError } from '../model/errors.js';
+import { GatewayError, isGatewayError, type UpstreamExchange } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 import { basicToken, redact } from './dav-errors.js';
 
@@ -7,6 +7,16 @@ export interface DavAnswer {
   status: number;
   headers: Headers;
   body: string;
+  /** What the log line of this exchange says; errors about the answer carry it (GatewayError.exchange). */
+  exchange: UpstreamExchange;
+}
+
+/**
+ * Where each exchange is reported, at debug: one line with `upstream` (method, path, status or
+ * failure, ms) and nothing else — never headers (they carry the credentials) or bodies.
+ */
+export interface ExchangeLog {
+  debug(fields: { upstream: UpstreamExchange & { failure?: string } }, message: string): void;
 }
 
 /** What the transport adds to every request: Basic auth, the timeout signal, no redirects. */
@@ -25,10 +35,12 @@ export interface RequestExtras {
 export class DavTransport {
   readonly fetch: typeof fetch;
   private readonly timeoutMs: number;
+  private readonly log: ExchangeLog | undefined;
 
-  constructor(timeoutMs: number, fetchImpl?: typeof fetch) {
+  constructor(timeoutMs: number, fetchImpl?: typeof fetch, log?: ExchangeLog) {
     this.timeoutMs = timeoutMs;
     this.fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
+    this.log = log;
   }
 
   /** One request with an optional body, through the injected fetch. */
@@ -68,20 +80,26 @@ export class DavTransport {
       // we address by its own hrefs has no reason to redirect, so a 3xx is treated as an error.
       init: { signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual' },
     };
+    const path = pathOf(url);
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
     try {
       const response = await perform(extras);
       const body = await response.text();
-      return { status: response.status, headers: response.headers, body };
+      const exchange: UpstreamExchange = { method, path, status: response.status, ms: elapsed() };
+      this.log?.debug({ upstream: exchange }, 'caldav exchange');
+      return { status: response.status, headers: response.headers, body, exchange };
     } catch (err) {
       if (isGatewayError(err)) throw err;
-      const action = `${method} ${pathOf(url)}`;
-      throw new GatewayError(
-        'unavailable',
-        `CalDAV server did not answer ${action}: ${redact(reasonOf(err, this.timeoutMs), credentials)}`,
+      const reason = redact(reasonOf(err, this.timeoutMs), credentials);
+      const exchange: UpstreamExchange = { method, path, ms: elapsed() };
+      this.log?.debug({ upstream: { ...exchange, failure: reason } }, 'caldav exchange');
+      throw new GatewayError('unavailable', `CalDAV server did not answer ${method} ${path}: ${reason}`, {
         // A time-out is kept as the cause (it holds no request data): calendars/query-breaker.ts
         // counts time-outs, not quick refusals.
-        err instanceof Error && err.name === 'TimeoutError' ? { cause: err } : undefined,
-      );
+        ...(err instanceof Error && err.name === 'TimeoutError' ? { cause: err } : {}),
+        exchange,
+      });
     }
   }
 }

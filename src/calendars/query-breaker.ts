@@ -95,5 +95,6 @@ export function withQueryBreaker(backend: CalendarBackend, breaker: QueryBreaker
     deleteObject: (...args) => backend.deleteObject(...args),
     fetchObjects: (...args) => backend.fetchObjects(...args),
     syncChanges: (...args) => backend.syncChanges(...args),
+    schedulesInvitations: (...args) => backend.schedulesInvitations(...args),
   };
 }

@@ -6,6 +6,7 @@ import type { SessionStore } from '../state/session-store.js';
 import type { Command, CommandContext, ServerProfile } from './command.js';
 import { Errno } from './errno.js';
 import { errorToErrno } from './error-mapping.js';
+import { logFailure } from './failure-log.js';
 import type { InputLimits } from './input-limits.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { decoded, parseParams } from './params.js';
@@ -89,7 +90,7 @@ export async function runCommand(
   } catch (err) {
     const outcome = errorToErrno(err, command.failsWith);
     if (outcome.unexpected) log.error({ err }, 'command failed unexpectedly');
-    else log.info({ errno: outcome.errno, reason: outcome.message, ...(outcome.detail ? { detail: outcome.detail } : {}) }, 'command failed');
+    else logFailure(log, err, outcome);
     return { ...render(formatter, errorResult(outcome.errno, outcome.message), outcome.errno), user: acting.user };
   }
 }
