@@ -71,6 +71,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
   const tallies = new RequestTallies();
   // Every CalDAV exchange is counted (metrics, request log) before a test's wrapper sees it.
   const observed = observedFetch(pool.fetch, metrics, tallies);
+  const logUser = logUserFormat(config.logUser, config.secret ?? randomSecret());
   const backend =
     overrides.backend ??
     new CalDavBackend({
@@ -79,6 +80,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
       fetch: overrides.wrapFetch ? overrides.wrapFetch(observed) : observed,
       contentVersion: config.cacheValidation ?? 'tag',
       log: logger,
+      logUser,
     });
   const cacheBytes = config.cacheMaxMb * 1024 * 1024;
   const directory = new Directory(config.mailDomain);
@@ -109,7 +111,6 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     [...state.probes, { name: 'caldav', probe: (signal) => caldavAnswers(caldavUrl, signal) }],
     config.readyTimeoutMs,
   );
-  const logUser = logUserFormat(config.logUser, config.secret ?? randomSecret());
   const app = createApp(deps, { logger, metrics, readiness, tallies, logUser, trustedProxies: new TrustedProxies(config.trustedProxies) });
   const server = await listen(app.fetch, config);
   guardConnections(server as Server, {

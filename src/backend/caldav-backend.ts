@@ -27,6 +27,11 @@ export interface CalDavBackendOptions {
   contentVersion?: ContentVersion;
   /** Where each CalDAV exchange is logged at debug (dav-transport.ts); none when absent. */
   log?: ExchangeLog;
+  /**
+   * How the acting user's name is written where it is a segment of a logged path (WCAP_LOG_USER:
+   * as is, hashed, or undefined for left out); as is when absent.
+   */
+  logUser?: (user: string) => string | undefined;
 }
 
 const ICALENDAR = 'text/calendar; charset=utf-8';
@@ -55,7 +60,7 @@ export class CalDavBackend implements CalendarBackend {
       throw new Error('CalDAV serverUrl must not contain credentials; they come with each call');
     }
     this.serverUrl = withSlash(url.href);
-    this.http = new DavTransport(options.timeoutMs, options.fetch, options.log);
+    this.http = new DavTransport(options.timeoutMs, options.fetch, options.log, options.logUser);
     this.capabilities = new ServerCapabilities(this.http);
     this.collections = new CollectionReader(this.http, options.contentVersion ?? 'tag');
   }

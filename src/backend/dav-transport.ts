@@ -36,11 +36,14 @@ export class DavTransport {
   readonly fetch: typeof fetch;
   private readonly timeoutMs: number;
   private readonly log: ExchangeLog | undefined;
+  private readonly logUser: ((user: string) => string | undefined) | undefined;
 
-  constructor(timeoutMs: number, fetchImpl?: typeof fetch, log?: ExchangeLog) {
+  /** `logUser`: see CalDavBackendOptions.logUser. */
+  constructor(timeoutMs: number, fetchImpl?: typeof fetch, log?: ExchangeLog, logUser?: (user: string) => string | undefined) {
     this.timeoutMs = timeoutMs;
     this.fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
     this.log = log;
+    this.logUser = logUser;
   }
 
   /** One request with an optional body, through the injected fetch. */
@@ -58,6 +61,10 @@ export class DavTransport {
         ...extras.init,
       }),
     );
+  }
+
+  private loggedPath(path: string, user: string): string {
+    return this.logUser ? maskUser(path, user, this.logUser) : path;
   }
 
   /**
@@ -81,18 +88,19 @@ export class DavTransport {
       init: { signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual' },
     };
     const path = pathOf(url);
+    const logged = this.loggedPath(path, credentials.user);
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
       const response = await perform(extras);
       const body = await response.text();
-      const exchange: UpstreamExchange = { method, path, status: response.status, ms: elapsed() };
+      const exchange: UpstreamExchange = { method, path: logged, status: response.status, ms: elapsed() };
       this.log?.debug({ upstream: exchange }, 'caldav exchange');
       return { status: response.status, headers: response.headers, body, exchange };
     } catch (err) {
       if (isGatewayError(err)) throw err;
       const reason = redact(reasonOf(err, this.timeoutMs), credentials);
-      const exchange: UpstreamExchange = { method, path, ms: elapsed() };
+      const exchange: UpstreamExchange = { method, path: logged, ms: elapsed() };
       this.log?.debug({ upstream: { ...exchange, failure: reason } }, 'caldav exchange');
       throw new GatewayError('unavailable', `CalDAV server did not answer ${method} ${path}: ${reason}`, {
         // A time-out is kept as the cause (it holds no request data): calendars/query-breaker.ts
@@ -101,6 +109,27 @@ export class DavTransport {
         exchange,
       });
     }
+  }
+}
+
+/**
+ * A path as the logs show it: the segments naming the acting user (Radicale's layout has the user
+ * name in every path) written the way WCAP_LOG_USER writes users, `~` when they are left out.
+ */
+export function maskUser(path: string, user: string, format: (user: string) => string | undefined): string {
+  if (user === '') return path;
+  const shown = encodeURIComponent(format(user) ?? '~');
+  return path
+    .split('/')
+    .map((segment) => (safeDecode(segment) === user ? shown : segment))
+    .join('/');
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { hashedUser } from '../../src/observability/log-user.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 
 /**
@@ -7,6 +8,9 @@ import { startHarness, type Harness } from '../support/gateway-harness.js';
  * failing exchange. Never a password, a Basic token, a session id or a body.
  */
 const USER = 'erin';
+const SECRET = 'integration-test-secret-0123456789'; // the harness's WCAP_SECRET
+/** The user's path segment as the log writes it (WCAP_LOG_USER defaults to hashed). */
+const LOGGED_USER = hashedUser(SECRET, USER);
 
 interface LogLine {
   level: number;
@@ -55,10 +59,13 @@ describe('CalDAV traffic log', () => {
     expect(logged.length).toBeGreaterThan(0);
     for (const [i, line] of logged.entries()) {
       expect(line.level).toBe(20);
-      expect(line.upstream).toEqual({ method: sent[i]!.method, path: new URL(sent[i]!.url).pathname, status: expect.any(Number), ms: expect.any(Number) });
+      const path = new URL(sent[i]!.url).pathname.replace(`/${USER}/`, `/${LOGGED_USER}/`);
+      expect(line.upstream).toEqual({ method: sent[i]!.method, path, status: expect.any(Number), ms: expect.any(Number) });
       expect(Object.keys(line).sort()).toEqual(['level', 'msg', 'service', 'time', 'upstream']);
     }
     expectNoSecrets(h, id);
+    expect(logged.some((l) => l.upstream!.path.includes(`/${LOGGED_USER}/`))).toBe(true);
+    expect(exchangeLines(h).some((l) => l.upstream!.path.includes(`/${USER}/`))).toBe(false);
   });
 
   it('warns about a failing server with the errno next to the failing exchange', async () => {
@@ -78,7 +85,7 @@ describe('CalDAV traffic log', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({
       errno: answer.errno,
-      upstream: { method: 'REPORT', path: expect.stringMatching(new RegExp(`/${USER}/`)), status: 500, ms: expect.any(Number) },
+      upstream: { method: 'REPORT', path: expect.stringMatching(new RegExp(`^/${LOGGED_USER}/`)), status: 500, ms: expect.any(Number) },
     });
     expect(String(warnings[0]!.detail)).toMatch(/REPORT .* answered HTTP 500/);
     // The same facts were on the exchange's own debug line.

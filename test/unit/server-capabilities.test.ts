@@ -3,6 +3,7 @@ import { CalDavBackend } from '../../src/backend/caldav-backend.js';
 import type { UpstreamExchange } from '../../src/model/errors.js';
 import { GatewayError } from '../../src/model/errors.js';
 import { selectRecurring } from '../../src/backend/recurring-masters.js';
+import { maskUser } from '../../src/backend/dav-transport.js';
 
 /**
  * Capability detection against scripted answers: what is learnt from which answer, what is asked
@@ -85,6 +86,23 @@ describe('exchange log facts', () => {
     expect(logged).toEqual([{ method: 'GET', path: '/alice/calendar/x.ics', status: 500, ms: expect.any(Number) }]);
     expect(error.exchange).toEqual(logged[0]);
     expect(error.message).not.toContain(CREDS.password);
+  });
+
+  it("writes the acting user's path segments as WCAP_LOG_USER says", async () => {
+    expect(maskUser('/alice/calendar/alice.ics', 'alice', () => undefined)).toBe('/~/calendar/alice.ics');
+    expect(maskUser('/j%20doe/calendar/', 'j doe', () => 'a1b2c3')).toBe('/a1b2c3/calendar/');
+    expect(maskUser('/boss/calendar/', 'alice', () => undefined)).toBe('/boss/calendar/');
+    const logged: UpstreamExchange[] = [];
+    const backend = new CalDavBackend({
+      serverUrl: SERVER,
+      timeoutMs: 1000,
+      fetch: async () => new Response('', { status: 404 }),
+      log: { debug: (fields) => void logged.push(fields.upstream) },
+      logUser: () => undefined,
+    });
+    const error = (await backend.getCalendar(CREDS, CAL).then(() => undefined, (e: unknown) => e)) as GatewayError | undefined;
+    expect(error).toBeUndefined();
+    expect(logged.map((l) => l.path)).toEqual(['/~/calendar/']);
   });
 
   it('logs a request that got no answer with its reason, and no status', async () => {
