@@ -161,6 +161,7 @@ export class CalDavBackend implements CalendarBackend {
     ical: string,
   ): Promise<StoredObject> {
     const url = objectUrl(calendarUrl, uid);
+    this.capabilities.forgetCalendar(withSlash(calendarUrl));
     const answer = await this.http.exchange(credentials, 'PUT', url, (extras) =>
       createObject({
         url,
@@ -175,6 +176,7 @@ export class CalDavBackend implements CalendarBackend {
 
   async updateObject(credentials: BackendCredentials, object: StoredObject, ical: string): Promise<StoredObject> {
     const { url } = object;
+    this.capabilities.forgetCalendar(parentOf(url));
     const answer = await this.http.exchange(credentials, 'PUT', url, (extras) =>
       updateObject({
         url,
@@ -191,6 +193,7 @@ export class CalDavBackend implements CalendarBackend {
 
   async deleteObject(credentials: BackendCredentials, object: StoredObject): Promise<void> {
     const { url } = object;
+    this.capabilities.forgetCalendar(parentOf(url));
     const answer = await this.http.exchange(credentials, 'DELETE', url, (extras) =>
       deleteObject({ url, etag: object.version, headers: extras.headers, fetchOptions: extras.init, fetch: this.http.fetch }),
     );
@@ -236,4 +239,9 @@ export class CalDavBackend implements CalendarBackend {
     }
     throw new GatewayError('backend', `CalDAV ${action}: server reported no ${name}`);
   }
+}
+
+/** The collection an object URL is in (up to its last '/'). */
+function parentOf(url: string): string {
+  return url.slice(0, url.lastIndexOf('/') + 1);
 }

@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import type { ComponentType, StoredObject, TimeRange } from '../model/calendar.js';
 import { itemComponents, usedTimezoneIds } from '../mapping/calendar-object.js';
-import { DEFAULT_LIMITS, isFloating } from '../mapping/expand.js';
+import { DEFAULT_LIMITS, groupsOf, isFloating, occurrencesOf } from '../mapping/expand.js';
 import { componentOverlaps, itemsOverlap } from '../mapping/time-span.js';
 import { attachZones } from '../mapping/timezones.js';
 
@@ -56,14 +56,46 @@ export function selectRecurring(
   return { selected, evidence };
 }
 
+/**
+ * A master and a window that decide the question with one more time-range REPORT, for when the
+ * masters at hand showed nothing: the window is the master's second occurrence, which its own
+ * dates (and its overrides') do not touch, so only a server that expands RRULE can match it.
+ */
+export function probeWindow(masters: readonly StoredObject[], type: ComponentType): { object: StoredObject; range: TimeRange } | undefined {
+  for (const object of masters) {
+    const second = secondOccurrence(object, type);
+    if (!second) continue;
+    const range: TimeRange = { start: second.start, end: second.end > second.start ? second.end : new Date(second.start.getTime() + 1000) };
+    if (judge(object, type, range)?.onlyByExpansion) return { object, range };
+  }
+  return undefined;
+}
+
+function secondOccurrence(object: StoredObject, type: ComponentType): { start: Date; end: Date } | undefined {
+  try {
+    const items = parsedItems(object, type);
+    const group = groupsOf(items).find((g) => g.master?.hasProperty('rrule'));
+    if (!group) return undefined;
+    const walk = occurrencesOf(group, { ...DEFAULT_LIMITS, maxPerSeries: 2, maxTotal: 2 }, undefined);
+    walk.next();
+    const second = walk.next();
+    return second.done ? undefined : { start: second.value.start, end: second.value.end };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The components of `type` of a stored object, with its zones registered before any time is read. */
+function parsedItems(object: StoredObject, type: ComponentType): ICAL.Component[] {
+  const vcalendar = new ICAL.Component(ICAL.parse(object.ical) as unknown[]);
+  attachZones(vcalendar, usedTimezoneIds(itemComponents(vcalendar, type)));
+  return itemComponents(vcalendar, type);
+}
+
 /** undefined for data that cannot be read: such an object is left to the time-range answer. */
 function judge(object: StoredObject, type: ComponentType, range: TimeRange): JudgedMaster | undefined {
-  let items: ICAL.Component[];
   try {
-    const vcalendar = new ICAL.Component(ICAL.parse(object.ical) as unknown[]);
-    items = itemComponents(vcalendar, type);
-    attachZones(vcalendar, usedTimezoneIds(items));
-    items = itemComponents(vcalendar, type);
+    const items = parsedItems(object, type);
     if (items.length === 0) return undefined;
     const floating = items.some((item) => ['dtstart', 'dtend', 'due'].some((name) => {
       const value = item.getFirstPropertyValue(name);

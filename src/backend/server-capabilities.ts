@@ -19,38 +19,86 @@ export interface CapabilitySnapshot {
   autoSchedule?: boolean;
 }
 
+/** How long a calendar without recurring masters is not asked for them again while undecided. */
+const MASTERLESS_MS = 60_000;
+/** Most calendars remembered as without masters (the oldest is dropped first). */
+const MAX_MASTERLESS = 1000;
+
 /** Most DAV classes read from one header: a server's list is short, this bounds a hostile one. */
 const MAX_CLASSES = 40;
 
 /**
  * Capabilities of the one server a CalDavBackend talks to, learnt from that server's own answers
- * (never from its name) and kept for the life of the process. Nothing here sends a request on the
- * common path: what is learnt from ordinary answers costs nothing, the two explicit questions
- * (OPTIONS for scheduling, supported-report-set after a refused sync) are asked once.
- * docs/caldav-servers.md#capability-detection lists what each answer decides.
+ * (never from its name) and kept for the life of the process. Recurrence handling is decided by
+ * range queries (calendar-reports.ts) with read-only REPORTs; sync data by sync answers; the two
+ * explicit questions (OPTIONS for scheduling, supported-report-set after a refused sync) are asked
+ * once. docs/caldav-servers.md#capability-detection lists what each answer decides and costs.
  */
 export class ServerCapabilities {
   private readonly known: CapabilitySnapshot = {};
   private davClasses: Promise<string[]> | undefined;
+  /** `type calendarUrl` → until when (ms) it is taken to hold no recurring master of the type. */
+  private readonly withoutMasters = new Map<string, number>();
 
-  constructor(private readonly http: DavTransport) {}
+  constructor(
+    private readonly http: DavTransport,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   snapshot(): CapabilitySnapshot {
     return { ...this.known };
   }
 
   /**
-   * Whether a bounded range query must also fetch the recurring masters: until the server has shown
-   * that it expands recurrences (and for good once it has shown that it does not).
+   * How a bounded range query of `type` in `calendarUrl` treats recurring masters:
+   * - 'none': the server expands recurrences (shown), or, while that is undecided, this calendar
+   *   had no recurring master of the type a moment ago (see noteMasters);
+   * - 'after': undecided: ask for them once the time-range query has answered (a failing calendar
+   *   costs no second query), and let the answers decide;
+   * - 'alongside': the server ignores RRULE (shown): ask for them in parallel, always.
    */
-  needsRecurringMasters(): boolean {
-    return this.known.timeRangeExpandsRecurrences !== true;
+  recurringMasters(calendarUrl: string, type: string): 'none' | 'after' | 'alongside' {
+    const expands = this.known.timeRangeExpandsRecurrences;
+    if (expands !== undefined) return expands ? 'none' : 'alongside';
+    const key = `${type} ${calendarUrl}`;
+    const until = this.withoutMasters.get(key);
+    if (until !== undefined && until > this.now()) return 'none';
+    this.withoutMasters.delete(key);
+    return 'after';
+  }
+
+  /**
+   * While undecided, a calendar whose RRULE query found no master of `type` is not asked again for
+   * MASTERLESS_MS: a calendar with no series cannot show anything, and asking on every query doubled
+   * the load on Radicale. The gateway's own writes to the calendar end the pause (forgetCalendar);
+   * another client's series waits at most MASTERLESS_MS, and only until the server is decided.
+   */
+  noteMasters(calendarUrl: string, type: string, count: number): void {
+    const key = `${type} ${calendarUrl}`;
+    this.withoutMasters.delete(key);
+    if (count > 0 || this.known.timeRangeExpandsRecurrences !== undefined) return;
+    if (this.withoutMasters.size >= MAX_MASTERLESS) {
+      const oldest = this.withoutMasters.keys().next();
+      if (!oldest.done) this.withoutMasters.delete(oldest.value);
+    }
+    this.withoutMasters.set(key, this.now() + MASTERLESS_MS);
+  }
+
+  /** The gateway wrote to `calendarUrl`: it may hold a series now. */
+  forgetCalendar(calendarUrl: string): void {
+    if (this.withoutMasters.size === 0) return;
+    for (const key of [...this.withoutMasters.keys()]) if (key.endsWith(` ${calendarUrl}`)) this.withoutMasters.delete(key);
+  }
+
+  isRecurrenceDecided(): boolean {
+    return this.known.timeRangeExpandsRecurrences !== undefined;
   }
 
   /** The first decisive evidence wins; later answers of a server do not change what it is. */
   learnRecurrence(evidence: RecurrenceEvidence): void {
     if (evidence === undefined || this.known.timeRangeExpandsRecurrences !== undefined) return;
     this.known.timeRangeExpandsRecurrences = evidence === 'expands';
+    this.withoutMasters.clear();
   }
 
   /** Whether to ask sync-collection for calendar-data (no, once the server has shown it never sends it). */

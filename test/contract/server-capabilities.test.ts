@@ -79,6 +79,35 @@ describe.each(servers)('server capabilities on $name', ({ url, expands, syncData
     expect(sent.length).toBe(expands ? 1 : 2);
   });
 
+  it('decides with one probe REPORT when the series at hand show nothing', async () => {
+    const { backend, sent, cal } = await setup();
+    const id = randomUUID().slice(0, 8);
+    await backend.createObject(credentials, cal, `weekly-${id}`, event(`weekly-${id}`, ['DTSTART:20240105T090000Z', 'DTEND:20240105T100000Z', 'RRULE:FREQ=WEEKLY;COUNT=3']));
+    sent.length = 0;
+    // A window before the series: no occurrence, so no evidence; the probe asks for its second one.
+    const before = await backend.queryRange(credentials, cal, ['VEVENT'], { start: new Date('2023-12-01T00:00:00Z'), end: new Date('2023-12-02T00:00:00Z') });
+    expect(before).toEqual([]);
+    expect(sent.map((r) => r.method)).toEqual(['REPORT', 'REPORT', 'REPORT']);
+    expect(sent[2]!.body).toContain('start="20240112T090000Z"');
+    expect(backend.serverCapabilities().timeRangeExpandsRecurrences).toBe(expands);
+  });
+
+  it('pauses the masters query for a calendar without series while undecided, until the gateway writes to it', async () => {
+    const { backend, sent, cal } = await setup();
+    const id = randomUUID().slice(0, 8);
+    await backend.createObject(credentials, cal, `single-${id}`, event(`single-${id}`, ['DTSTART:20240913T150000Z', 'DTEND:20240913T160000Z']));
+    const window = { start: new Date('2024-09-13T00:00:00Z'), end: new Date('2024-09-14T00:00:00Z') };
+    const names = async () => (await backend.queryRange(credentials, cal, ['VEVENT'], window)).map((o) => o.url.slice(cal.length)).sort();
+    sent.length = 0;
+    expect(await names()).toEqual([`single-${id}.ics`]);
+    expect(await names()).toEqual([`single-${id}.ics`]);
+    expect(sent.length).toBe(3);
+    // The gateway stores a series that began before the window: the next query finds it, and decides.
+    await backend.createObject(credentials, cal, `weekly-${id}`, event(`weekly-${id}`, ['DTSTART:20240105T090000Z', 'DTEND:20240105T100000Z', 'RRULE:FREQ=WEEKLY']));
+    expect(await names()).toEqual([`single-${id}.ics`, `weekly-${id}.ics`]);
+    expect(backend.serverCapabilities().timeRangeExpandsRecurrences).toBe(expands);
+  });
+
   it('reports changes and deletions made by another client, with data', async () => {
     const { backend, sent, cal } = await setup();
     const id = randomUUID().slice(0, 8);

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { CalDavBackend } from '../../src/backend/caldav-backend.js';
 import type { UpstreamExchange } from '../../src/model/errors.js';
 import { GatewayError } from '../../src/model/errors.js';
-import { selectRecurring } from '../../src/backend/recurring-masters.js';
+import { probeWindow, selectRecurring } from '../../src/backend/recurring-masters.js';
+import { ServerCapabilities } from '../../src/backend/server-capabilities.js';
+import { DavTransport } from '../../src/backend/dav-transport.js';
 import { maskUser } from '../../src/backend/dav-transport.js';
 
 /**
@@ -151,5 +153,41 @@ describe('recurring masters selected in the gateway', () => {
   it('leaves unreadable data and other component types out', () => {
     const broken = { url: `${CAL}broken.ics`, version: '', ical: 'BEGIN:VCALENDAR\r\nnonsense' };
     expect(selectRecurring([broken, weekly], 'VTODO', window, new Set()).selected).toEqual([]);
+  });
+});
+
+describe('recurrence decision state', () => {
+  it('pauses a calendar without masters for a minute while undecided, and not once decided', () => {
+    let now = 0;
+    const caps = new ServerCapabilities(new DavTransport(1000), () => now);
+    expect(caps.recurringMasters(CAL, 'VEVENT')).toBe('after');
+    caps.noteMasters(CAL, 'VEVENT', 0);
+    expect(caps.recurringMasters(CAL, 'VEVENT')).toBe('none');
+    expect(caps.recurringMasters(CAL, 'VTODO')).toBe('after');
+    now += 59_000;
+    expect(caps.recurringMasters(CAL, 'VEVENT')).toBe('none');
+    now += 2000;
+    expect(caps.recurringMasters(CAL, 'VEVENT')).toBe('after');
+    caps.noteMasters(CAL, 'VEVENT', 0);
+    caps.forgetCalendar(CAL);
+    expect(caps.recurringMasters(CAL, 'VEVENT')).toBe('after');
+    caps.learnRecurrence('ignores-rrule');
+    caps.learnRecurrence('expands');
+    expect(caps.recurringMasters(CAL, 'VEVENT')).toBe('alongside');
+    expect(caps.snapshot().timeRangeExpandsRecurrences).toBe(false);
+  });
+
+  it('probes at the second occurrence, never with a master whose own dates reach it', () => {
+    const object = (name: string, lines: string[]) => ({
+      url: `${CAL}${name}.ics`,
+      version: '',
+      ical: ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', `UID:${name}`, ...lines, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n'),
+    });
+    // Three days long, every day: the second occurrence lies inside the first.
+    const long = object('long', ['DTSTART:20240105T090000Z', 'DTEND:20240108T090000Z', 'RRULE:FREQ=DAILY']);
+    const allDay = object('allday', ['DTSTART;VALUE=DATE:20240105', 'RRULE:FREQ=WEEKLY']);
+    const weekly = object('weekly', ['DTSTART:20240105T090000Z', 'DURATION:PT1H', 'RRULE:FREQ=WEEKLY']);
+    expect(probeWindow([long, allDay], 'VEVENT')).toBeUndefined();
+    expect(probeWindow([long, allDay, weekly], 'VEVENT')).toEqual({ object: weekly, range: { start: new Date('2024-01-12T09:00:00Z'), end: new Date('2024-01-12T10:00:00Z') } });
   });
 });
