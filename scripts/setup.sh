@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what wcap-gateway needs on a Debian/Ubuntu machine, and only what is missing:
 #   - radicale and redis-server (apt; the embedded CalDAV server and the test services)
+#   - xandikos (apt; the second CalDAV server the backend contract tests run against)
 #   - node_modules (npm ci) when absent or older than package-lock.json
 # Safe to run again: a second run only checks. Non-interactive (CI has no stdin).
 set -euo pipefail
@@ -21,9 +22,9 @@ fi
 
 # --- System packages -------------------------------------------------------------------------------
 # binary -> Debian package
-declare -A PACKAGE_OF=([radicale]=radicale [redis-server]=redis-server)
+declare -A PACKAGE_OF=([radicale]=radicale [redis-server]=redis-server [xandikos]=xandikos)
 missing=()
-for binary in radicale redis-server; do
+for binary in radicale redis-server xandikos; do
   command -v "$binary" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$binary]}")
 done
 
@@ -42,11 +43,11 @@ if ((${#missing[@]} > 0)); then
     cat "$log" >&2
     fail "apt-get failed (output above)"
   fi
-  for binary in radicale redis-server; do
+  for binary in radicale redis-server xandikos; do
     command -v "$binary" >/dev/null 2>&1 || fail "$binary still not found on PATH after installing ${PACKAGE_OF[$binary]}"
   done
 fi
-say "radicale $(radicale --version 2>/dev/null || echo '?'), $(redis-server --version | awk '{print $1, $2, $3}')"
+say "radicale $(radicale --version 2>/dev/null || echo '?'), $(redis-server --version | awk '{print $1, $2, $3}'), $(xandikos --version 2>/dev/null | awk '{print $NF}' || echo '?')"
 
 # --- npm dependencies ------------------------------------------------------------------------------
 # npm rewrites node_modules/.package-lock.json on every install, so it dates the last install.

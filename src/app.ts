@@ -89,8 +89,9 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
     const body = await addBodyParams(c, raw, deps.limits.maxBodyBytes);
     const inputProblem = body?.problem;
     const clientAddress = clientAddressOf(peerAddressOf(c.env), c.req.header('x-forwarded-for'), trustedProxies);
-    const { result: rendered, tally } = await tallies.run(() =>
-      runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem, clientAddress }),
+    const { result: rendered, tally } = await tallies.run(
+      () => runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem, clientAddress }),
+      log,
     );
     const seconds = (performance.now() - started) / 1000;
     metrics?.wcapRequest(commandLabel, rendered.errno, seconds);

@@ -79,7 +79,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
       timeoutMs: config.caldavTimeoutMs,
       fetch: overrides.wrapFetch ? overrides.wrapFetch(observed) : observed,
       contentVersion: config.cacheValidation ?? 'tag',
-      log: logger,
+      // Each exchange line carries the reqId of the WCAP request it serves (background work: none).
+      log: { debug: (fields, message) => (tallies.currentLog() ?? logger).debug(fields, message) },
       logUser,
     });
   const cacheBytes = config.cacheMaxMb * 1024 * 1024;

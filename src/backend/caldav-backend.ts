@@ -42,10 +42,10 @@ const ICALENDAR = 'text/calendar; charset=utf-8';
  * getCalendar/listCalendars/createCalendar/getObject/createObject/updateObject/deleteObject 1 (getCalendar
  * 2 once per process when the server lacks getctag), syncChanges 1 per truncated round plus a
  * multiget per 100 members sent without data, fetchObjects 1 per 100 objects,
- * queryRange and findByUid 1 per component type asked (see there; queryRange 2 per type with a
- * bound until the server has shown that its time-range expands recurrences, for good on a server
- * that does not), schedulesInvitations 1 OPTIONS once per process. What it learns about the server
- * is kept per instance: the gateway makes one per process and server (server-capabilities.ts).
+ * queryRange and findByUid 1 per component type asked (queryRange with a bound: 2–3 per type until
+ * the server has shown whether its time-range expands recurrences, 2 for good on one that does not;
+ * calendar-reports.ts), schedulesInvitations 1 OPTIONS once per process. What it learns about the
+ * server is kept per instance: the gateway makes one per process and server (server-capabilities.ts).
  */
 export class CalDavBackend implements CalendarBackend {
   private readonly serverUrl: string;

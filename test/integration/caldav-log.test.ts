@@ -55,13 +55,17 @@ describe('CalDAV traffic log', () => {
     expect(answer.errno).toBe(0);
     const logged = exchangeLines(h).slice(from);
     const sent = h.caldavRequests.slice(sentFrom);
+    // The same reqId as the request's own line.
+    const [request] = lines(h).filter((l) => l.msg === 'wcap' && l.cmd === 'fetchcomponents_by_range');
+    expect(new Set(logged.map((l) => l.reqId))).toEqual(new Set([request!.reqId]));
     expect(logged.length).toBe(sent.length);
     expect(logged.length).toBeGreaterThan(0);
     for (const [i, line] of logged.entries()) {
       expect(line.level).toBe(20);
       const path = new URL(sent[i]!.url).pathname.replace(`/${USER}/`, `/${LOGGED_USER}/`);
       expect(line.upstream).toEqual({ method: sent[i]!.method, path, status: expect.any(Number), ms: expect.any(Number) });
-      expect(Object.keys(line).sort()).toEqual(['level', 'msg', 'service', 'time', 'upstream']);
+      expect(Object.keys(line).sort()).toEqual(['cmd', 'level', 'msg', 'reqId', 'service', 'time', 'upstream']);
+      expect(line).toMatchObject({ cmd: 'fetchcomponents_by_range', reqId: expect.any(String) });
     }
     expectNoSecrets(h, id);
     expect(logged.some((l) => l.upstream!.path.includes(`/${LOGGED_USER}/`))).toBe(true);
