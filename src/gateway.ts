@@ -16,7 +16,7 @@ import type { Logger } from './logger.js';
 import { Directory } from './mapping/directory.js';
 import { systemClock, type Clock } from './model/clock.js';
 import { observedFetch } from './observability/caldav-fetch.js';
-import { logUserFormat } from './observability/log-user.js';
+import { logUserFormat, maskUser } from './observability/log-user.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { Readiness } from './observability/readiness.js';
 import { RequestTallies } from './observability/request-tally.js';
@@ -81,7 +81,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
       contentVersion: config.cacheValidation ?? 'tag',
       // Each exchange line carries the reqId of the WCAP request it serves (background work: none).
       log: { debug: (fields, message) => (tallies.currentLog() ?? logger).debug(fields, message) },
-      logUser,
+      logPath: (path, user) => maskUser(path, user, logUser),
     });
   const cacheBytes = config.cacheMaxMb * 1024 * 1024;
   const directory = new Directory(config.mailDomain);

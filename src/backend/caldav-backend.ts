@@ -28,10 +28,10 @@ export interface CalDavBackendOptions {
   /** Where each CalDAV exchange is logged at debug (dav-transport.ts); none when absent. */
   log?: ExchangeLog;
   /**
-   * How the acting user's name is written where it is a segment of a logged path (WCAP_LOG_USER:
-   * as is, hashed, or undefined for left out); as is when absent.
+   * A path as the logs show it, given the acting user (gateway.ts writes the user's segments as
+   * WCAP_LOG_USER says); as is when absent.
    */
-  logUser?: (user: string) => string | undefined;
+  logPath?: (path: string, user: string) => string;
 }
 
 const ICALENDAR = 'text/calendar; charset=utf-8';
@@ -60,7 +60,7 @@ export class CalDavBackend implements CalendarBackend {
       throw new Error('CalDAV serverUrl must not contain credentials; they come with each call');
     }
     this.serverUrl = withSlash(url.href);
-    this.http = new DavTransport(options.timeoutMs, options.fetch, options.log, options.logUser);
+    this.http = new DavTransport(options.timeoutMs, options.fetch, options.log, options.logPath);
     this.capabilities = new ServerCapabilities(this.http);
     this.collections = new CollectionReader(this.http, options.contentVersion ?? 'tag');
   }

@@ -36,14 +36,14 @@ export class DavTransport {
   readonly fetch: typeof fetch;
   private readonly timeoutMs: number;
   private readonly log: ExchangeLog | undefined;
-  private readonly logUser: ((user: string) => string | undefined) | undefined;
+  private readonly logPath: ((path: string, user: string) => string) | undefined;
 
-  /** `logUser`: see CalDavBackendOptions.logUser. */
-  constructor(timeoutMs: number, fetchImpl?: typeof fetch, log?: ExchangeLog, logUser?: (user: string) => string | undefined) {
+  /** `logPath`: see CalDavBackendOptions.logPath. */
+  constructor(timeoutMs: number, fetchImpl?: typeof fetch, log?: ExchangeLog, logPath?: (path: string, user: string) => string) {
     this.timeoutMs = timeoutMs;
     this.fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
     this.log = log;
-    this.logUser = logUser;
+    this.logPath = logPath;
   }
 
   /** One request with an optional body, through the injected fetch. */
@@ -64,7 +64,7 @@ export class DavTransport {
   }
 
   private loggedPath(path: string, user: string): string {
-    return this.logUser ? maskUser(path, user, this.logUser) : path;
+    return this.logPath ? this.logPath(path, user) : path;
   }
 
   /**
@@ -109,27 +109,6 @@ export class DavTransport {
         exchange,
       });
     }
-  }
-}
-
-/**
- * A path as the logs show it: the segments naming the acting user (Radicale's layout has the user
- * name in every path) written the way WCAP_LOG_USER writes users, `~` when they are left out.
- */
-export function maskUser(path: string, user: string, format: (user: string) => string | undefined): string {
-  if (user === '') return path;
-  const shown = encodeURIComponent(format(user) ?? '~');
-  return path
-    .split('/')
-    .map((segment) => (safeDecode(segment) === user ? shown : segment))
-    .join('/');
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
   }
 }
 

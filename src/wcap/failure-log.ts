@@ -10,11 +10,19 @@ import type { ErrnoOutcome } from './error-mapping.js';
  * info. Neither carries credentials or session ids: the message and detail are redacted where they
  * are made (backend/dav-errors.ts).
  */
-export function logFailure(log: Logger, err: unknown, outcome: ErrnoOutcome): void {
+export function logFailure(
+  log: Logger,
+  err: unknown,
+  outcome: ErrnoOutcome,
+  user: string | undefined,
+  logText: ((text: string, user: string) => string) | undefined,
+): void {
+  // The detail quotes CalDAV paths, which hold the user's name in Radicale's layout.
+  const detail = outcome.detail && user && logText ? logText(outcome.detail, user) : outcome.detail;
   const fields = {
     errno: outcome.errno,
     reason: outcome.message,
-    ...(outcome.detail ? { detail: outcome.detail } : {}),
+    ...(detail ? { detail } : {}),
     ...(isGatewayError(err) && err.exchange ? { upstream: err.exchange } : {}),
   };
   const serverFailed = isGatewayError(err) && err.source === 'calendar-server' && (err.kind === 'backend' || err.kind === 'unavailable');

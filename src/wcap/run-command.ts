@@ -39,6 +39,8 @@ export interface PipelineOptions {
   inputProblem?: string | undefined;
   /** The client's address, as app.ts determined it (client-address.ts); `unknown` when not given. */
   clientAddress?: string | undefined;
+  /** A failure detail as the log shows it, given the acting user (WCAP_LOG_USER); as is when absent. */
+  logText?: ((text: string, user: string) => string) | undefined;
 }
 
 const SESSION_EXPIRED = 'Login failed, session ID timed out or invalid';
@@ -90,7 +92,7 @@ export async function runCommand(
   } catch (err) {
     const outcome = errorToErrno(err, command.failsWith);
     if (outcome.unexpected) log.error({ err }, 'command failed unexpectedly');
-    else logFailure(log, err, outcome);
+    else logFailure(log, err, outcome, acting.user, options.logText);
     return { ...render(formatter, errorResult(outcome.errno, outcome.message), outcome.errno), user: acting.user };
   }
 }

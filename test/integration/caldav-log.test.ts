@@ -60,10 +60,13 @@ describe('CalDAV traffic log', () => {
     expect(new Set(logged.map((l) => l.reqId))).toEqual(new Set([request!.reqId]));
     expect(logged.length).toBe(sent.length);
     expect(logged.length).toBeGreaterThan(0);
-    for (const [i, line] of logged.entries()) {
+    // Lines come in the order of the answers, requests in the order they were sent (some in parallel).
+    const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+    const expected = sent.map((r) => key({ method: r.method, path: new URL(r.url).pathname.replace(`/${USER}/`, `/${LOGGED_USER}/`) }));
+    expect(logged.map((l) => key(l.upstream!)).sort()).toEqual(expected.sort());
+    for (const line of logged) {
       expect(line.level).toBe(20);
-      const path = new URL(sent[i]!.url).pathname.replace(`/${USER}/`, `/${LOGGED_USER}/`);
-      expect(line.upstream).toEqual({ method: sent[i]!.method, path, status: expect.any(Number), ms: expect.any(Number) });
+      expect(line.upstream).toEqual({ method: expect.any(String), path: expect.any(String), status: expect.any(Number), ms: expect.any(Number) });
       expect(Object.keys(line).sort()).toEqual(['cmd', 'level', 'msg', 'reqId', 'service', 'time', 'upstream']);
       expect(line).toMatchObject({ cmd: 'fetchcomponents_by_range', reqId: expect.any(String) });
     }
@@ -91,7 +94,8 @@ describe('CalDAV traffic log', () => {
       errno: answer.errno,
       upstream: { method: 'REPORT', path: expect.stringMatching(new RegExp(`^/${LOGGED_USER}/`)), status: 500, ms: expect.any(Number) },
     });
-    expect(String(warnings[0]!.detail)).toMatch(/REPORT .* answered HTTP 500/);
+    // The detail quotes the same path, the user written the same way.
+    expect(String(warnings[0]!.detail)).toBe(`CalDAV REPORT ${warnings[0]!.upstream!.path} answered HTTP 500: disk full`);
     // The same facts were on the exchange's own debug line.
     expect(exchangeLines(h).some((l) => l.upstream?.status === 500 && l.upstream.path === warnings[0]!.upstream!.path)).toBe(true);
     expectNoSecrets(h, id);
@@ -123,5 +127,20 @@ describe('CalDAV traffic log', () => {
     expect(info).toHaveLength(1);
     expect(info[0]).toMatchObject({ level: 30, upstream: { method: 'REPORT', status: 403 } });
     expectNoSecrets(h, id);
+  });
+
+  it('leaves the user out of exchange lines and failure details with WCAP_LOG_USER=off', async () => {
+    let broken = false;
+    const h = await startHarness({ WCAP_LOG_USER: 'off' }, {
+      wrapFetch: (inner) => async (input, init) => (broken && init?.method === 'REPORT' ? new Response('', { status: 500 }) : inner(input, init)),
+    });
+    harnesses.push(h);
+    const id = await h.login(USER);
+    broken = true;
+    expect((await h.wcap('fetchcomponents_by_range', `id=${id}&calid=${USER}&dtstart=20270701T000000Z&dtend=20270801T000000Z`)).errno).toBe(13);
+    const [warning] = lines(h).filter((l) => l.msg === 'calendar back end failed');
+    expect(warning!.upstream!.path).toMatch(/^\/~\//);
+    expect(h.logText()).not.toContain(USER);
+    expect(h.logText()).not.toContain(LOGGED_USER);
   });
 });

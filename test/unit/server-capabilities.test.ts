@@ -5,7 +5,7 @@ import { GatewayError } from '../../src/model/errors.js';
 import { probeWindow, selectRecurring } from '../../src/backend/recurring-masters.js';
 import { ServerCapabilities } from '../../src/backend/server-capabilities.js';
 import { DavTransport } from '../../src/backend/dav-transport.js';
-import { maskUser } from '../../src/backend/dav-transport.js';
+import { maskUser } from '../../src/observability/log-user.js';
 
 /**
  * Capability detection against scripted answers: what is learnt from which answer, what is asked
@@ -100,7 +100,7 @@ describe('exchange log facts', () => {
       timeoutMs: 1000,
       fetch: async () => new Response('', { status: 404 }),
       log: { debug: (fields) => void logged.push(fields.upstream) },
-      logUser: () => undefined,
+      logPath: (path, user) => maskUser(path, user, () => undefined),
     });
     const error = (await backend.getCalendar(CREDS, CAL).then(() => undefined, (e: unknown) => e)) as GatewayError | undefined;
     expect(error).toBeUndefined();
