@@ -20,6 +20,12 @@ interface LogLine {
   [field: string]: unknown;
 }
 
+/**
+ * Without the calendar cache: a fetch then always queries Radicale (with it, a snapshot that an
+ * earlier test file left in Redis could answer without the REPORTs these tests break).
+ */
+const NO_CACHE = { WCAP_CACHE_MAX_MB: '0' };
+
 const harnesses: Harness[] = [];
 afterEach(async () => {
   await Promise.all(harnesses.splice(0).map((h) => h.close()));
@@ -46,7 +52,7 @@ function expectNoSecrets(h: Harness, sessionId: string): void {
 
 describe('CalDAV traffic log', () => {
   it('writes one debug line per exchange: method, path, status, duration', async () => {
-    const h = await startHarness();
+    const h = await startHarness(NO_CACHE);
     harnesses.push(h);
     const id = await h.login(USER);
     const from = exchangeLines(h).length;
@@ -77,7 +83,7 @@ describe('CalDAV traffic log', () => {
 
   it('warns about a failing server with the errno next to the failing exchange', async () => {
     let broken = false;
-    const h = await startHarness({}, {
+    const h = await startHarness(NO_CACHE, {
       wrapFetch: (inner) => async (input, init) => {
         if (broken && init?.method === 'REPORT') return new Response('<error>disk full</error>', { status: 500 });
         return inner(input, init);
@@ -103,7 +109,7 @@ describe('CalDAV traffic log', () => {
 
   it('warns with the reason when the server does not answer, and keeps refusals at info', async () => {
     let mode: 'ok' | 'down' | 'forbidden' = 'ok';
-    const h = await startHarness({}, {
+    const h = await startHarness(NO_CACHE, {
       wrapFetch: (inner) => async (input, init) => {
         if (mode === 'down' && init?.method === 'REPORT') throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } });
         if (mode === 'forbidden' && init?.method === 'REPORT') return new Response('', { status: 403 });
@@ -131,7 +137,7 @@ describe('CalDAV traffic log', () => {
 
   it('leaves the user out of exchange lines and failure details with WCAP_LOG_USER=off', async () => {
     let broken = false;
-    const h = await startHarness({ WCAP_LOG_USER: 'off' }, {
+    const h = await startHarness({ ...NO_CACHE, WCAP_LOG_USER: 'off' }, {
       wrapFetch: (inner) => async (input, init) => (broken && init?.method === 'REPORT' ? new Response('', { status: 500 }) : inner(input, init)),
     });
     harnesses.push(h);
