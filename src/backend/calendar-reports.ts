@@ -61,10 +61,14 @@ async function queryType(
   const mode = capabilities.recurringMasters(calendarUrl, type);
   if (mode === 'none') return report(http, credentials, calendarUrl, type, { range });
   const masterQuery = () => report(http, credentials, calendarUrl, type, { recurring: true });
-  const [matched, masters] =
-    mode === 'alongside'
-      ? await Promise.all([report(http, credentials, calendarUrl, type, { range }), masterQuery()])
-      : [await report(http, credentials, calendarUrl, type, { range }), await masterQuery()];
+  if (mode === 'alongside') {
+    const [matched, masters] = await Promise.all([report(http, credentials, calendarUrl, type, { range }), masterQuery()]);
+    return [...matched, ...selectRecurring(masters, type, range, new Set()).selected];
+  }
+  const matched = await report(http, credentials, calendarUrl, type, { range });
+  // Undecided: a server that refuses the masters query (or fails it now) is answered as before.
+  const masters = await masterQuery().catch(() => undefined);
+  if (masters === undefined) return matched;
   capabilities.noteMasters(calendarUrl, type, masters.length);
   const { selected, evidence } = selectRecurring(masters, type, range, new Set(matched.map((o) => o.url)));
   capabilities.learnRecurrence(evidence);

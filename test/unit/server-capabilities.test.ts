@@ -156,6 +156,23 @@ describe('recurring masters selected in the gateway', () => {
   });
 });
 
+describe('range queries while the recurrence question is open', () => {
+  const ONE = `<?xml version="1.0"?><multistatus xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><response><href>/alice/calendar/a.ics</href>
+<propstat><prop><getetag>"1"</getetag><C:calendar-data>BEGIN:VCALENDAR&#13;\nBEGIN:VEVENT&#13;\nUID:a&#13;\nDTSTART:20240913T100000Z&#13;\nEND:VEVENT&#13;\nEND:VCALENDAR&#13;\n</C:calendar-data></prop>
+<status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`;
+  const window = { start: new Date('2024-09-13T00:00:00Z'), end: new Date('2024-09-14T00:00:00Z') };
+
+  it('answers with the time-range result when the server refuses the masters query, and asks again later', async () => {
+    const { backend, sent } = scripted((_method, body) => (body.includes('name="RRULE"') ? xml(400, 'no prop-filter here') : xml(207, ONE)));
+    for (let i = 0; i < 2; i++) {
+      const found = await backend.queryRange(CREDS, CAL, ['VEVENT'], window);
+      expect(found.map((o) => o.url)).toEqual([`${CAL}a.ics`]);
+    }
+    expect(sent).toEqual(['REPORT', 'REPORT', 'REPORT', 'REPORT']);
+    expect(backend.serverCapabilities().timeRangeExpandsRecurrences).toBeUndefined();
+  });
+});
+
 describe('recurrence decision state', () => {
   it('pauses a calendar without masters for a minute while undecided, and not once decided', () => {
     let now = 0;
