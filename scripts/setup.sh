@@ -2,6 +2,7 @@
 # Installs what wcap-gateway needs on a Debian/Ubuntu machine, and only what is missing:
 #   - radicale, redis-server and Cyrus (cyrus-imapd cyrus-caldav cyrus-admin sasl2-bin) from apt:
 #     the embedded CalDAV server and the test services
+#   - xandikos (apt; the third CalDAV server the backend contract tests run against)
 #   - node_modules (npm ci) when absent or older than package-lock.json
 # Safe to run again: a second run only checks. Non-interactive (CI has no stdin).
 set -euo pipefail
@@ -22,7 +23,8 @@ fi
 
 # --- System packages -------------------------------------------------------------------------------
 # What the gateway and its tests run: Radicale and Redis (embedded CalDAV server, test services) and
-# Cyrus IMAP with CalDAV (the second CalDAV server of the test suite, test/support/cyrus.ts).
+# Cyrus IMAP with CalDAV (the second CalDAV server of the test suite, test/support/cyrus.ts), and
+# Xandikos (the third, test/support/xandikos.ts).
 # check (a file, or a binary on PATH) -> Debian package
 declare -A PACKAGE_OF=(
   [radicale]=radicale
@@ -31,6 +33,7 @@ declare -A PACKAGE_OF=(
   [/usr/lib/cyrus/bin/httpd]=cyrus-caldav
   [cyradm]=cyrus-admin
   [saslpasswd2]=sasl2-bin
+  [xandikos]=xandikos
 )
 present() { if [[ $1 == /* ]]; then [[ -x $1 ]]; else command -v "$1" >/dev/null 2>&1; fi; }
 missing=()
@@ -67,7 +70,7 @@ if ((${#missing[@]} > 0)); then
     present "$check" || fail "$check still not found after installing ${PACKAGE_OF[$check]}"
   done
 fi
-say "radicale $(radicale --version 2>/dev/null || echo '?'), $(redis-server --version | awk '{print $1, $2, $3}'), cyrus-imapd $(dpkg-query -W -f='${Version}' cyrus-imapd 2>/dev/null || echo '?')"
+say "radicale $(radicale --version 2>/dev/null || echo '?'), $(redis-server --version | awk '{print $1, $2, $3}'), cyrus-imapd $(dpkg-query -W -f='${Version}' cyrus-imapd 2>/dev/null || echo '?'), $(xandikos --version 2>/dev/null | awk '{print $NF}' || echo '?')"
 
 # --- npm dependencies ------------------------------------------------------------------------------
 # npm rewrites node_modules/.package-lock.json on every install, so it dates the last install.

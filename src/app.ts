@@ -5,6 +5,7 @@ import { clientAddressOf, peerAddressOf, TrustedProxies } from './http/client-ad
 import { commandRegistry } from './commands/index.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import type { Readiness } from './observability/readiness.js';
+import { maskUser } from './observability/log-user.js';
 import { RequestTallies } from './observability/request-tally.js';
 import { formatterFor as registeredFormatter } from './output/index.js';
 import { readBounded } from './http/bounded-body.js';
@@ -54,6 +55,7 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
   const requestIds = new WeakMap<Request, string>();
   const tallies = options.tallies ?? new RequestTallies();
   const logUser = options.logUser ?? (() => undefined);
+  const logPaths = options.logUser ? (text: string, user: string) => maskUser(text, user, logUser) : undefined;
   // Every answer carries the request's id, the one a proxy sent when it is sane, so a client's or
   // load balancer's log line can be matched with the gateway's.
   app.use('*', async (c, next) => {
@@ -93,8 +95,9 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
     const body = await addBodyParams(c, raw, deps.limits.maxBodyBytes, command?.name);
     const inputProblem = body?.problem;
     const clientAddress = clientAddressOf(peerAddressOf(c.env), c.req.header('x-forwarded-for'), trustedProxies);
-    const { result: rendered, tally } = await tallies.run(() =>
-      runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem, clientAddress }),
+    const { result: rendered, tally } = await tallies.run(
+      () => runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem, clientAddress, logText: logPaths }),
+      log,
     );
     const seconds = (performance.now() - started) / 1000;
     metrics?.wcapRequest(commandLabel, rendered.errno, seconds);

@@ -11,7 +11,6 @@ import { CalDavBackend } from './backend/caldav-backend.js';
 import type { CalendarBackend } from './backend/calendar-backend.js';
 import { pooledFetch } from './backend/connection-pool.js';
 import { caldavAnswers } from './backend/reachability.js';
-import { discoverCapabilities } from './backend/dav-capabilities.js';
 import { CalendarService } from './calendars/calendar-service.js';
 import type { ConflictRetry } from './calendars/merge-retry.js';
 import type { Config } from './config.js';
@@ -19,7 +18,7 @@ import type { Logger } from './logger.js';
 import { Directory } from './mapping/directory.js';
 import { systemClock, type Clock } from './model/clock.js';
 import { observedFetch } from './observability/caldav-fetch.js';
-import { logUserFormat } from './observability/log-user.js';
+import { logUserFormat, maskUser } from './observability/log-user.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { Readiness } from './observability/readiness.js';
 import { RequestTallies } from './observability/request-tally.js';
@@ -34,7 +33,7 @@ import type { AdminControl } from './wcap/admin-command.js';
 import type { PipelineDeps } from './wcap/run-command.js';
 import type { SchedulingSetup } from './scheduling/outbox.js';
 import { SmtpMailSender } from './scheduling/mail-transport.js';
-import { schedulingFromDavClasses } from './scheduling/server-scheduling.js';
+import { schedulingOfServer } from './scheduling/server-scheduling.js';
 
 /** Request lines of at least 64 KB: clients send long descriptions with GET (docs/lightning.md#value-encoding). */
 const MAX_HEADER_BYTES = 1024 * 1024;
@@ -84,6 +83,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
   // Every CalDAV exchange is counted (metrics, request log) before a test's wrapper sees it.
   const observed = observedFetch(pool.fetch, metrics, tallies);
   const caldavFetch = overrides.wrapFetch ? overrides.wrapFetch(observed) : observed;
+  const logUser = logUserFormat(config.logUser, config.secret ?? randomSecret());
   const backend =
     overrides.backend ??
     new CalDavBackend({
@@ -91,12 +91,13 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
       timeoutMs: config.caldavTimeoutMs,
       fetch: caldavFetch,
       contentVersion: config.cacheValidation ?? 'tag',
+      // Each exchange line carries the reqId of the WCAP request it serves (background work: none).
+      log: { debug: (fields, message) => (tallies.currentLog() ?? logger).debug(fields, message) },
+      logPath: (path, user) => maskUser(path, user, logUser),
     });
   const cacheBytes = config.cacheMaxMb * 1024 * 1024;
   const directory = new Directory(config.mailDomain);
-  const scheduling = schedulingSetup(config, logger, { directory, clock, metrics }, (credentials) =>
-    discoverCapabilities(caldavUrl, { timeoutMs: config.caldavTimeoutMs, credentials, fetch: caldavFetch }),
-  );
+  const scheduling = schedulingSetup(config, logger, { directory, clock, metrics }, (credentials) => backend.schedulesInvitations(credentials, caldavUrl));
   const calendars = new CalendarService({
     backend,
     guids: state.guids,
@@ -125,7 +126,6 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
     [...state.probes, { name: 'caldav', probe: (signal) => caldavAnswers(caldavUrl, signal) }],
     config.readyTimeoutMs,
   );
-  const logUser = logUserFormat(config.logUser, config.secret ?? randomSecret());
   const app = createApp(deps, { logger, metrics, readiness, tallies, logUser, trustedProxies: new TrustedProxies(config.trustedProxies) });
   const server = await listen(app.fetch, config);
   guardConnections(server as Server, {
@@ -172,19 +172,19 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, ove
 
 /**
  * Scheduling mail (docs/architecture.md#scheduling): the relay of WCAP_SMTP_URL, or none with a
- * start-up notice; whether the CalDAV server schedules itself is asked once with OPTIONS.
+ * start-up notice; whether the CalDAV server schedules itself is asked of the backend (one OPTIONS).
  */
 function schedulingSetup(
   config: Readonly<Config>,
   logger: Logger,
   { directory, clock, metrics }: { directory: Directory; clock: Clock; metrics: GatewayMetrics },
-  davClasses: Parameters<typeof schedulingFromDavClasses>[0],
+  asksServer: Parameters<typeof schedulingOfServer>[0],
 ): SchedulingSetup {
   const sender = config.smtpUrl ? new SmtpMailSender({ url: config.smtpUrl, timeoutMs: config.smtpTimeoutMs }) : undefined;
   const senderAddress = config.smtpFrom ?? directory.mailOf('wcap-gateway');
   if (sender) logger.info({ relay: sender.relay, from: senderAddress }, 'scheduling mail goes through the relay when the CalDAV server does not schedule');
   else logger.info('WCAP_SMTP_URL is not set: no scheduling mail is sent (invitations reach attendees only through a CalDAV server that schedules)');
-  const server = schedulingFromDavClasses(davClasses, (reason) => logger.warn({ reason }, 'could not learn whether the CalDAV server schedules; mailing meanwhile'));
+  const server = schedulingOfServer(asksServer, (reason) => logger.warn({ reason }, 'could not learn whether the CalDAV server schedules; mailing meanwhile'));
   return { sender, senderAddress, server, directory, clock, maxRecipients: config.maxAttendees, onMail: (result) => metrics.mail(result) };
 }
 

@@ -11,13 +11,14 @@ import { CALENDAR_PROPS, XML_CONTENT_TYPE, mkcalendarBody, propfindBody } from '
 import { fetchObjects, findByUid, queryRange } from './calendar-reports.js';
 import { CollectionReader, type ContentVersion } from './collection-reader.js';
 import { statusError } from './dav-errors.js';
-import { DavTransport, pathOf, type DavAnswer } from './dav-transport.js';
+import { DavTransport, pathOf, type DavAnswer, type ExchangeLog } from './dav-transport.js';
 import { discoverHome } from './home-discovery.js';
 import { succeeded } from './multistatus.js';
-import { readMultistatus, readWriteAnswer } from './dav-answers.js';
+import { readMultistatus, readWriteAnswer, refusedProperties } from './dav-answers.js';
 import { syncCollection } from './dav-sync.js';
 import { readGatewayProperties, writeGatewayProperties } from './gateway-properties.js';
 import { listOtherHomes } from './visible-homes.js';
+import { ServerCapabilities, type CapabilitySnapshot } from './server-capabilities.js';
 import { buildCalendarUrl, objectUrl, ownerAndName, withSlash } from './object-urls.js';
 
 export interface CalDavBackendOptions {
@@ -29,6 +30,13 @@ export interface CalDavBackendOptions {
   fetch?: typeof fetch;
   /** How a collection's content version is read (see CollectionReader); default 'tag'. */
   contentVersion?: ContentVersion;
+  /** Where each CalDAV exchange is logged at debug (dav-transport.ts); none when absent. */
+  log?: ExchangeLog;
+  /**
+   * A path as the logs show it, given the acting user (gateway.ts writes the user's segments as
+   * WCAP_LOG_USER says); as is when absent.
+   */
+  logPath?: (path: string, user: string) => string;
 }
 
 const ICALENDAR = 'text/calendar; charset=utf-8';
@@ -40,12 +48,16 @@ const ICALENDAR = 'text/calendar; charset=utf-8';
  * getCalendar/listCalendars/createCalendar/getObject/createObject/updateObject/deleteObject 1 (getCalendar
  * 2 once per process when the server lacks getctag), syncChanges 1 per truncated round plus a
  * multiget per 100 members sent without data, fetchObjects 1 per 100 objects,
- * queryRange and findByUid 1 per component type asked (see there).
+ * queryRange and findByUid 1 per component type asked (queryRange with a bound: 2–3 per type until
+ * the server has shown whether its time-range expands recurrences, 2 for good on one that does not;
+ * calendar-reports.ts), schedulesInvitations 1 OPTIONS once per process. What it learns about the
+ * server is kept per instance: the gateway makes one per process and server (server-capabilities.ts).
  */
 export class CalDavBackend implements CalendarBackend {
   private readonly serverUrl: string;
   private readonly http: DavTransport;
   private readonly collections: CollectionReader;
+  private readonly capabilities: ServerCapabilities;
 
   constructor(options: CalDavBackendOptions) {
     const url = new URL(options.serverUrl);
@@ -54,7 +66,8 @@ export class CalDavBackend implements CalendarBackend {
       throw new Error('CalDAV serverUrl must not contain credentials; they come with each call');
     }
     this.serverUrl = withSlash(url.href);
-    this.http = new DavTransport(options.timeoutMs, options.fetch);
+    this.http = new DavTransport(options.timeoutMs, options.fetch, options.log, options.logPath);
+    this.capabilities = new ServerCapabilities(this.http);
     this.collections = new CollectionReader(this.http, options.contentVersion ?? 'tag');
   }
 
@@ -98,6 +111,10 @@ export class CalDavBackend implements CalendarBackend {
       headers: { 'Content-Type': XML_CONTENT_TYPE },
       body: mkcalendarBody({ ...named, ...(timezoneCalendar === undefined ? {} : { timezoneCalendar }) }),
     });
+    if (answer.status === 207 && answer.body.includes('resource-must-be-null')) {
+      // Xandikos 0.2.8 answers an existing collection with 207 holding a 403 <resource-must-be-null/>.
+      throw statusError(answer, `MKCALENDAR ${pathOf(target)}`, credentials, { 207: 'exists' });
+    }
     if (answer.status !== 201 && answer.status !== 200) {
       // RFC 4791 §5.3.1: an existing resource gives 405 (RFC 4918 MKCOL) or 409/412 depending on
       // the server; Radicale 3.1.8 answers 409 <resource-must-be-null/>.
@@ -110,11 +127,16 @@ export class CalDavBackend implements CalendarBackend {
         422: 'invalid',
       });
     }
+    // A server may create the calendar but refuse some properties in its mkcalendar-response
+    // (Xandikos 0.2.8: 404 for calendar-description and calendar-timezone): report only what it kept.
+    const refused = refusedProperties(answer.body);
     const info: CalendarInfo = { url: target, ...ownerAndName(target), componentTypes: [...ITEM_TYPES] };
-    if (props.displayName) info.displayName = props.displayName;
-    if (props.description) info.description = props.description;
-    if (props.timezone !== undefined) info.timezone = props.timezone;
-    if (props.settings && Object.keys(props.settings).length > 0) info.settings = props.settings;
+    if (props.displayName && !refused.has('displayname')) info.displayName = props.displayName;
+    if (props.description && !refused.has('calendar-description')) info.description = props.description;
+    if (props.timezone !== undefined && !refused.has('calendar-timezone')) info.timezone = props.timezone;
+    // The gateway's dead properties are kept only when the server refused none of them.
+    const refusedSetting = [...refused].some((name) => !['displayname', 'calendar-description', 'calendar-timezone'].includes(name));
+    if (props.settings && Object.keys(props.settings).length > 0 && !refusedSetting) info.settings = props.settings;
     return info;
   }
 
@@ -135,7 +157,7 @@ export class CalDavBackend implements CalendarBackend {
 
   /** See calendar-reports.ts (one REPORT per component type asked, sent in parallel). */
   queryRange(credentials: BackendCredentials, calendarUrl: string, types: ComponentType[], range: TimeRange): Promise<StoredObject[]> {
-    return queryRange(this.http, credentials, calendarUrl, types, range);
+    return queryRange(this.http, credentials, calendarUrl, types, range, this.capabilities);
   }
 
   /** See calendar-reports.ts (a UID text-match REPORT per type, the answer filtered exactly). */
@@ -161,6 +183,7 @@ export class CalDavBackend implements CalendarBackend {
     ical: string,
   ): Promise<StoredObject> {
     const url = objectUrl(calendarUrl, uid);
+    this.capabilities.forgetCalendar(withSlash(calendarUrl));
     const answer = await this.http.exchange(credentials, 'PUT', url, (extras, target) =>
       createObject({
         url: target,
@@ -175,6 +198,7 @@ export class CalDavBackend implements CalendarBackend {
 
   async updateObject(credentials: BackendCredentials, object: StoredObject, ical: string): Promise<StoredObject> {
     const { url } = object;
+    this.capabilities.forgetCalendar(parentOf(url));
     const answer = await this.http.exchange(credentials, 'PUT', url, (extras, target) =>
       updateObject({
         url: target,
@@ -191,6 +215,7 @@ export class CalDavBackend implements CalendarBackend {
 
   async deleteObject(credentials: BackendCredentials, object: StoredObject): Promise<void> {
     const { url } = object;
+    this.capabilities.forgetCalendar(parentOf(url));
     const answer = await this.http.exchange(credentials, 'DELETE', url, (extras, target) =>
       deleteObject({ url: target, etag: object.version, headers: extras.headers, fetchOptions: extras.init, fetch: this.http.fetch }),
     );
@@ -199,7 +224,17 @@ export class CalDavBackend implements CalendarBackend {
   }
 
   syncChanges(credentials: BackendCredentials, calendarUrl: string, token: string | undefined): Promise<SyncChanges> {
-    return syncCollection(this.http, credentials, calendarUrl, token, (urls) => this.fetchObjects(credentials, calendarUrl, urls));
+    return syncCollection(this.http, credentials, calendarUrl, token, (urls) => this.fetchObjects(credentials, calendarUrl, urls), this.capabilities);
+  }
+
+  /** One OPTIONS on `url` (a calendar or home of the user's), once per process: see ServerCapabilities. */
+  schedulesInvitations(credentials: BackendCredentials, url: string): Promise<boolean> {
+    return this.capabilities.autoSchedules(credentials, url);
+  }
+
+  /** What has been learnt about the server so far (for diagnostics and tests). */
+  serverCapabilities(): CapabilitySnapshot {
+    return this.capabilities.snapshot();
   }
 
   /** calendar-multiget in chunks (see calendar-reports.ts); objects that no longer exist are left out. */
@@ -228,4 +263,9 @@ export class CalDavBackend implements CalendarBackend {
       body: propfindBody(props),
     });
   }
+}
+
+/** The collection an object URL is in (up to its last '/'). */
+function parentOf(url: string): string {
+  return url.slice(0, url.lastIndexOf('/') + 1);
 }

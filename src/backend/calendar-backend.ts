@@ -167,4 +167,11 @@ export interface CalendarBackend {
    * or nothing. Throws 'forbidden' when the server refuses.
    */
   writeGatewayProperties(credentials: BackendCredentials, url: string, values: Readonly<Record<string, string | null>>): Promise<void>;
+
+  /**
+   * Whether the server delivers invitations and replies itself (RFC 6638 automatic scheduling), so
+   * the gateway must not mail them. `url` is a calendar or home the user may read. Asked of the
+   * server once per process.
+   */
+  schedulesInvitations(credentials: BackendCredentials, url: string): Promise<boolean>;
 }

@@ -3,7 +3,8 @@ import { GatewayError, type GatewayErrorKind, messageOf } from '../model/errors.
 import type { BackendCredentials } from '../model/session.js';
 import { statusError, unreadableAnswer } from './dav-errors.js';
 import { pathOf, type DavAnswer } from './dav-transport.js';
-import { CALDAV_NS, DAV_NS, clark, parseMultistatusDocument, type DavResponse, type Multistatus } from './multistatus.js';
+import { CALDAV_NS, DAV_NS, clark, parseMultistatusDocument, parseStatusLine, type DavResponse, type Multistatus } from './multistatus.js';
+import { childOf, childrenOf, parseXml } from './xml-reader.js';
 import { resolveHref } from './object-urls.js';
 
 /** Interpretation of answers shared by several backend calls. */
@@ -19,7 +20,7 @@ export function readMultistatusDocument(answer: DavAnswer, action: string, crede
   try {
     return parseMultistatusDocument(answer.body);
   } catch (err) {
-    throw unreadableAnswer(action, messageOf(err), credentials);
+    throw unreadableAnswer(action, messageOf(err), credentials, answer.exchange);
   }
 }
 
@@ -56,8 +57,10 @@ export function readWriteAnswer(
     // Xandikos 0.2.8 reports a UID conflict as 207 with a 412 inside (so the status looks "ok").
     const inner = innerFailure(readMultistatus(answer, action, credentials));
     if (inner !== undefined) {
-      const kind: GatewayErrorKind = inner === 412 || inner === 409 ? (create ? 'exists' : 'changed') : 'backend';
-      throw new GatewayError(kind, `CalDAV ${action} answered 207 with status ${inner} inside`, { status: inner });
+      // The same 207/412 carries <C:valid-calendar-data/> for data it cannot parse (RFC 4791 §5.3.2.1).
+      const refused = /valid-calendar-(data|object-resource)|supported-calendar-(data|component)/.test(answer.body);
+      const kind: GatewayErrorKind = refused ? 'invalid' : inner === 412 || inner === 409 ? (create ? 'exists' : 'changed') : 'backend';
+      throw new GatewayError(kind, `CalDAV ${action} answered 207 with status ${inner} inside`, { status: inner, exchange: answer.exchange });
     }
   } else if (answer.status < 200 || answer.status >= 300) {
     // Radicale 3.1.8 answers 409 for two cases: <C:no-uid-conflict/> (another resource holds the
@@ -83,4 +86,25 @@ function innerFailure(responses: DavResponse[]): number | undefined {
     for (const status of response.failedProps.values()) if (status >= 400) return status;
   }
   return undefined;
+}
+
+/**
+ * Local names of the properties a MKCALENDAR answer (RFC 4791 §5.3.1.2: an optional
+ * mkcalendar-response of propstats) reports with a failure status; empty for an empty body.
+ */
+export function refusedProperties(body: string): Set<string> {
+  const refused = new Set<string>();
+  if (body.trim() === '') return refused;
+  let root;
+  try {
+    root = parseXml(body);
+  } catch {
+    return refused;
+  }
+  for (const propstat of childrenOf(root, DAV_NS, 'propstat')) {
+    const status = parseStatusLine(childOf(propstat, DAV_NS, 'status')?.text);
+    if (status === undefined || status < 300) continue;
+    for (const prop of childOf(propstat, DAV_NS, 'prop')?.children ?? []) refused.add(prop.name);
+  }
+  return refused;
 }

@@ -55,9 +55,11 @@ export function utcStamp(date: Date, round: 'down' | 'up' = 'down'): string {
  * bound open (RFC 4791 §9.9); with both open it is left out. The UID filter is a text-match,
  * which RFC 4791 defines as a substring test (callers compare exactly afterwards).
  */
-export function calendarQueryBody(type: ComponentType | undefined, filter: { range?: TimeRange; uid?: string }): string {
+export function calendarQueryBody(type: ComponentType | undefined, filter: { range?: TimeRange; uid?: string; recurring?: boolean }): string {
   const inner: XmlNode[] = [];
   const { range, uid } = filter;
+  // Every master with an RRULE (RFC 4791 §9.7.2 prop-filter, no test: the property is present).
+  if (filter.recurring) inner.push(el('C:prop-filter', undefined, { name: 'RRULE' }));
   if (range && (range.start || range.end)) {
     const attrs: Record<string, string> = {};
     if (range.start) attrs.start = utcStamp(range.start);

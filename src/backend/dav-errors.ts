@@ -1,4 +1,4 @@
-import { GatewayError, type GatewayErrorKind } from '../model/errors.js';
+import { GatewayError, type GatewayErrorKind, type UpstreamExchange } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 
 /** Longest piece of a server answer quoted in an error message. */
@@ -45,7 +45,7 @@ function defaultKind(status: number): GatewayErrorKind {
  * (e.g. 412 → 'changed' for an update). The message names the request and quotes the answer.
  */
 export function statusError(
-  answer: { status: number; body: string },
+  answer: { status: number; body: string; exchange?: UpstreamExchange },
   action: string,
   credentials: BackendCredentials,
   kinds: Partial<Record<number, GatewayErrorKind>> = {},
@@ -56,7 +56,7 @@ export function statusError(
     answer.status === 401
       ? `CalDAV server rejected the credentials (${action})`
       : `CalDAV ${action} answered HTTP ${answer.status}${quote === '' ? '' : `: ${quote}`}`;
-  return new GatewayError(kind, message, { status: answer.status });
+  return new GatewayError(kind, message, { status: answer.status, exchange: answer.exchange });
 }
 
 /**
@@ -76,6 +76,6 @@ function preconditionKind(body: string): GatewayErrorKind | undefined {
 }
 
 /** The answer had the right status but could not be understood. */
-export function unreadableAnswer(action: string, detail: string, credentials: BackendCredentials): GatewayError {
-  return new GatewayError('backend', `CalDAV ${action}: unreadable answer (${redact(detail, credentials)})`);
+export function unreadableAnswer(action: string, detail: string, credentials: BackendCredentials, exchange?: UpstreamExchange): GatewayError {
+  return new GatewayError('backend', `CalDAV ${action}: unreadable answer (${redact(detail, credentials)})`, { exchange });
 }

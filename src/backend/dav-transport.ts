@@ -1,4 +1,4 @@
-import { GatewayError, isGatewayError } from '../model/errors.js';
+import { GatewayError, isGatewayError, type UpstreamExchange } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 import { basicToken, redact } from './dav-errors.js';
 import { MovedCollections } from './moved-collections.js';
@@ -10,6 +10,16 @@ export interface DavAnswer {
   body: string;
   /** The URL that answered, when a redirect was followed to get there. */
   url?: string;
+  /** What the log line of this exchange says; errors about the answer carry it (GatewayError.exchange). */
+  exchange: UpstreamExchange;
+}
+
+/**
+ * Where each exchange is reported, at debug: one line with `upstream` (method, path, status or
+ * failure, ms) and nothing else — never headers (they carry the credentials) or bodies.
+ */
+export interface ExchangeLog {
+  debug(fields: { upstream: UpstreamExchange & { failure?: string } }, message: string): void;
 }
 
 /** Methods whose same-origin redirects are followed (reads and object writes, never MKCALENDAR). */
@@ -35,10 +45,15 @@ export class DavTransport {
   readonly fetch: typeof fetch;
   private readonly timeoutMs: number;
   private readonly moved = new MovedCollections();
+  private readonly log: ExchangeLog | undefined;
+  private readonly logPath: ((path: string, user: string) => string) | undefined;
 
-  constructor(timeoutMs: number, fetchImpl?: typeof fetch) {
+  /** `logPath`: see CalDavBackendOptions.logPath. */
+  constructor(timeoutMs: number, fetchImpl?: typeof fetch, log?: ExchangeLog, logPath?: (path: string, user: string) => string) {
     this.timeoutMs = timeoutMs;
     this.fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
+    this.log = log;
+    this.logPath = logPath;
   }
 
   /** One request with an optional body, through the injected fetch (redirects: see `exchange`). */
@@ -56,6 +71,10 @@ export class DavTransport {
         ...extras.init,
       }),
     );
+  }
+
+  private loggedPath(path: string, user: string): string {
+    return this.logPath ? this.logPath(path, user) : path;
   }
 
   /**
@@ -88,10 +107,10 @@ export class DavTransport {
       const action = `${method} ${pathOf(url)}`;
       const next = new URL(location, current);
       if (next.origin !== new URL(current).origin) {
-        throw new GatewayError('backend', `CalDAV ${action} was redirected to another server; not followed`, { status: answer.status });
+        throw new GatewayError('backend', `CalDAV ${action} was redirected to another server; not followed`, { status: answer.status, exchange: answer.exchange });
       }
       if (hop >= MAX_REDIRECTS) {
-        throw new GatewayError('backend', `CalDAV ${action}: more than ${MAX_REDIRECTS} redirects`, { status: answer.status });
+        throw new GatewayError('backend', `CalDAV ${action}: more than ${MAX_REDIRECTS} redirects`, { status: answer.status, exchange: answer.exchange });
       }
       if (answer.status === 301 || answer.status === 308) this.moved.remember(credentials.user, current, next.href);
       target = next.href;
@@ -115,20 +134,27 @@ export class DavTransport {
       // follows redirects itself, same origin only.
       init: { signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual' },
     };
+    const path = pathOf(url);
+    const logged = this.loggedPath(path, credentials.user);
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
     try {
       const response = await perform(extras);
       const body = await response.text();
-      return { status: response.status, headers: response.headers, body };
+      const exchange: UpstreamExchange = { method, path: logged, status: response.status, ms: elapsed() };
+      this.log?.debug({ upstream: exchange }, 'caldav exchange');
+      return { status: response.status, headers: response.headers, body, exchange };
     } catch (err) {
       if (isGatewayError(err)) throw err;
-      const action = `${method} ${pathOf(url)}`;
-      throw new GatewayError(
-        'unavailable',
-        `CalDAV server did not answer ${action}: ${redact(reasonOf(err, this.timeoutMs), credentials)}`,
+      const reason = redact(reasonOf(err, this.timeoutMs), credentials);
+      const exchange: UpstreamExchange = { method, path: logged, ms: elapsed() };
+      this.log?.debug({ upstream: { ...exchange, failure: reason } }, 'caldav exchange');
+      throw new GatewayError('unavailable', `CalDAV server did not answer ${method} ${path}: ${reason}`, {
         // A time-out is kept as the cause (it holds no request data): calendars/query-breaker.ts
         // counts time-outs, not quick refusals.
-        err instanceof Error && err.name === 'TimeoutError' ? { cause: err } : undefined,
-      );
+        ...(err instanceof Error && err.name === 'TimeoutError' ? { cause: err } : {}),
+        exchange,
+      });
     }
   }
 }

@@ -101,5 +101,6 @@ export function withQueryBreaker(backend: CalendarBackend, breaker: QueryBreaker
     listOtherHomes: (...args) => backend.listOtherHomes(...args),
     readGatewayProperties: (...args) => backend.readGatewayProperties(...args),
     writeGatewayProperties: (...args) => backend.writeGatewayProperties(...args),
+    schedulesInvitations: (...args) => backend.schedulesInvitations(...args),
   };
 }

@@ -29,19 +29,37 @@ export type GatewayErrorKind =
  */
 export type GatewayErrorSource = 'calendar-server' | 'state-store' | 'query-breaker';
 
+/**
+ * One request to the server behind the gateway, as the logs may show it: method, path (never the
+ * query, headers or body), status when there was an answer, and duration.
+ */
+export interface UpstreamExchange {
+  method: string;
+  path: string;
+  status?: number;
+  ms: number;
+}
+
 export class GatewayError extends Error {
   readonly kind: GatewayErrorKind;
   /** HTTP status of the upstream answer, when there was one. */
   readonly status?: number;
   /** Where the failure happened; the CalDAV server unless a state store says otherwise. */
   readonly source: GatewayErrorSource;
+  /** The exchange whose answer (or lack of one) this error reports, for the warn log line. */
+  readonly exchange?: UpstreamExchange;
 
-  constructor(kind: GatewayErrorKind, message: string, options?: { status?: number; cause?: unknown; source?: GatewayErrorSource }) {
+  constructor(
+    kind: GatewayErrorKind,
+    message: string,
+    options?: { status?: number; cause?: unknown; source?: GatewayErrorSource; exchange?: UpstreamExchange | undefined },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
     this.kind = kind;
     this.source = options?.source ?? 'calendar-server';
     if (options?.status !== undefined) this.status = options.status;
+    if (options?.exchange !== undefined) this.exchange = options.exchange;
   }
 }
 

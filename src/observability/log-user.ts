@@ -22,3 +22,25 @@ export function logUserFormat(mode: LogUserMode, secret: string): (user: string)
 export function hashedUser(secret: string, user: string): string {
   return createHmac('sha256', secret).update(`wcap-log-user\n${user}`, 'utf8').digest('hex').slice(0, HASH_HEX_DIGITS);
 }
+
+/**
+ * `text` (a CalDAV path, or a message quoting paths) with the path segments that name `user` —
+ * Radicale's layout has the user's name in every path — written as `format` writes users (`~`
+ * where it leaves them out).
+ */
+export function maskUser(text: string, user: string, format: (user: string) => string | undefined): string {
+  if (user === '') return text;
+  const shown = encodeURIComponent(format(user) ?? '~');
+  return text
+    .split('/')
+    .map((segment) => (safeDecode(segment) === user ? shown : segment))
+    .join('/');
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

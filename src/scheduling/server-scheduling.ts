@@ -1,3 +1,4 @@
+import { messageOf } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 
 /**
@@ -8,38 +9,27 @@ export interface ServerScheduling {
   schedulesItself(credentials: BackendCredentials): Promise<boolean>;
 }
 
-/** RFC 6638 §2: a server that schedules lists this DAV compliance class in OPTIONS. */
-export const AUTO_SCHEDULE_CLASS = 'calendar-auto-schedule';
-
 /** A server whose scheduling is known in advance (tests, or a detection wired elsewhere). */
 export function fixedScheduling(schedules: boolean): ServerScheduling {
   return { schedulesItself: () => Promise.resolve(schedules) };
 }
 
 /**
- * Asks the server once, through `davClasses` (an OPTIONS request: the DAV header's classes, and
- * the answer's status), and keeps the first real answer for the life of the process. A failed
- * or refused request is not kept: the next store asks again, and meanwhile the server counts as
- * not scheduling — an invitation mailed in doubt reaches its attendees, one not mailed would not.
+ * Asks the CalDAV server (CalendarBackend.schedulesInvitations: one OPTIONS, whose answer the
+ * backend keeps for the life of the process). A failed question is not kept: the next store asks
+ * again, and meanwhile the server counts as not scheduling — an invitation mailed in doubt reaches
+ * its attendees, one not mailed would not.
  */
-export function schedulingFromDavClasses(
-  davClasses: (credentials: BackendCredentials) => Promise<{ status: number; classes: string[] }>,
+export function schedulingOfServer(
+  asks: (credentials: BackendCredentials) => Promise<boolean>,
   onUnknown: (reason: string) => void = () => undefined,
 ): ServerScheduling {
-  let known: boolean | undefined;
   return {
     async schedulesItself(credentials) {
-      if (known !== undefined) return known;
       try {
-        const answer = await davClasses(credentials);
-        if (answer.status >= 400) {
-          onUnknown(`OPTIONS answered ${answer.status}`);
-          return false;
-        }
-        known = answer.classes.some((c) => c.toLowerCase() === AUTO_SCHEDULE_CLASS);
-        return known;
+        return await asks(credentials);
       } catch (err) {
-        onUnknown(err instanceof Error ? err.message : String(err));
+        onUnknown(messageOf(err));
         return false;
       }
     },

@@ -6,6 +6,7 @@ import type { SessionStore } from '../state/session-store.js';
 import type { Command, CommandContext, ServerProfile } from './command.js';
 import { Errno } from './errno.js';
 import { errorToErrno } from './error-mapping.js';
+import { logFailure } from './failure-log.js';
 import type { InputLimits } from './input-limits.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { decoded, parseParams } from './params.js';
@@ -38,6 +39,8 @@ export interface PipelineOptions {
   inputProblem?: string | undefined;
   /** The client's address, as app.ts determined it (client-address.ts); `unknown` when not given. */
   clientAddress?: string | undefined;
+  /** A failure detail as the log shows it, given the acting user (WCAP_LOG_USER); as is when absent. */
+  logText?: ((text: string, user: string) => string) | undefined;
 }
 
 const SESSION_EXPIRED = 'Login failed, session ID timed out or invalid';
@@ -91,7 +94,7 @@ export async function runCommand(
   } catch (err) {
     const outcome = errorToErrno(err, command.failsWith);
     if (outcome.unexpected) log.error({ err }, 'command failed unexpectedly');
-    else log.info({ errno: outcome.errno, reason: outcome.message, ...(outcome.detail ? { detail: outcome.detail } : {}) }, 'command failed');
+    else logFailure(log, err, outcome, acting.user, options.logText);
     return { ...render(formatter, errorResult(outcome.errno, outcome.message), outcome.errno, context), user: acting.user };
   }
 }

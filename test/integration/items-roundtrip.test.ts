@@ -85,14 +85,24 @@ describe('events and tasks round trip through Radicale', () => {
   it('fetches by range (0, UTC and floating bounds) with one REPORT, and by id', async () => {
     const uid = randomUUID();
     await store('storeevents', `&dtstart=20270310T080000Z&dtend=20270310T090000Z&summary=Range&uid=${uid}&storetype=1&mod=4`);
+    // Until the server has shown that its time-range filter expands recurrences, a range fetch also
+    // asks for the recurring masters (docs/caldav-servers.md#capability-detection): a weekly series
+    // that began before a window shows it on the first fetch of that window.
+    const series = randomUUID();
+    await store('storeevents', `&dtstart=20270201T070000Z&dtend=20270201T073000Z&summary=Weekly&uid=${series}&rrules=${enc('"FREQ=WEEKLY;COUNT=10"')}&storetype=1&mod=4`);
+    const settle = await h.wcap('fetchcomponents_by_range', `id=${id}&dtstart=20270308T000000Z&dtend=20270309T000000Z&calid=${USER}&fmt-out=text%2Fcalendar`);
+    expect(settle.ical!.getAllSubcomponents('vevent').map((e) => e.getFirstPropertyValue('uid'))).toContain(series);
+    await h.settled();
     // The calendar's properties are already known from the store: a range fetch is one REPORT.
     const before = h.caldavRequests.length;
     const utc = await h.wcap(
       'fetchcomponents_by_range',
       `appid=mozilla-calendar&id=${id}&relativealarm=1&compressed=1&recurring=1&emailorcalid=1&fmt-out=text%2Fcalendar&component-type=event&dtstart=20270309T000000Z&dtend=20270311T000000Z&calid=${USER}`,
     );
-    expect(h.caldavRequests.length - before).toBe(1);
-    expect(h.caldavRequests.at(-1)!.method).toBe('REPORT');
+    // The second fetch of the calendar may start a snapshot build in the background (a Depth 0
+    // PROPFIND and sync REPORT, calendars/background-builds.ts); the fetch itself is one query.
+    const made = h.caldavRequests.slice(before).filter((r) => !(r.depth === '0' && ['PROPFIND', 'REPORT'].includes(r.method)));
+    expect(made.map((r) => `${r.method} ${r.depth}`)).toEqual(['REPORT 1']);
     expect(utc.errno).toBe(0);
     expect(utc.ical!.getAllSubcomponents('vevent').map((e) => e.getFirstPropertyValue('uid'))).toContain(uid);
     const floating = await h.wcap('fetchcomponents_by_range', `id=${id}&dtstart=20270310T000000&dtend=20270310T235959&calid=${USER}`);

@@ -1,12 +1,18 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { CYRUS_ADMIN, startCyrus } from './cyrus.js';
 import { PROOF_USERS, startServices, TEST_USERS } from './services.js';
 import { SERVER_SUITE_USERS, cyrusServer, radicaleServer, type TestServer } from './test-servers.js';
+import { startLocalXandikos, xandikosVersion } from './xandikos.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     radicaleUrl: string;
     redisUrl: string;
+    /** Xandikos 0.2.8 (no authentication, one home `/user/calendars/` for everyone). */
+    xandikosUrl: string;
     testUsers: Record<string, string>;
     /** Users of the proof suites' slices only (see PROOF_USERS in services.ts). */
     proofUsers: Record<string, string>;
@@ -20,28 +26,36 @@ declare module 'vitest' {
 }
 
 /**
- * Starts Radicale and Redis once for the whole `services` project, and Cyrus beside them for the
- * server-parameterized suites (its users: the test users, so the backend contract runs there too).
+ * Starts Radicale and Redis once for the whole `services` project, Cyrus beside them for the
+ * server-parameterized suites (its users: the test users, so the backend contract runs there too),
+ * and Xandikos for the backend contract.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const services = await startServices(console.log, { extraUsers: { ...PROOF_USERS, ...SERVER_SUITE_USERS } });
+  const xandikosDir = mkdtempSync(join(tmpdir(), 'wcap-xandikos-'));
+  const removeXandikosDir = async () => rmSync(xandikosDir, { recursive: true, force: true });
   let cyrus;
+  let xandikos;
   try {
     cyrus = await startCyrus({ users: { ...TEST_USERS, ...SERVER_SUITE_USERS }, mailDomain: 'example.com' });
+    xandikos = await startLocalXandikos(xandikosDir);
   } catch (err) {
-    await services.stop();
+    await Promise.allSettled([services.stop(), cyrus?.stop(), removeXandikosDir()]);
     throw err;
   }
   console.log(`[services] Cyrus (Debian binaries) on loopback: ${cyrus.url} (IMAP ${cyrus.imapPort}, admin ${CYRUS_ADMIN.user})`);
+  console.log(`[services] xandikos ${xandikos.url} (${xandikosVersion()})`);
   project.provide('radicaleUrl', services.radicaleUrl);
   project.provide('redisUrl', services.redisUrl);
+  project.provide('xandikosUrl', xandikos.url);
   project.provide('testUsers', TEST_USERS);
   project.provide('proofUsers', PROOF_USERS);
   project.provide('radicaleRightsFile', services.rightsFile);
   project.provide('caldavServers', [radicaleServer(services.radicaleUrl, services.rightsFile), cyrusServer(cyrus.url, cyrus.imapPort)]);
   project.provide('serverSuiteUsers', SERVER_SUITE_USERS);
-  const started = cyrus;
+  const started = { cyrus, xandikos };
   return async () => {
-    await Promise.allSettled([services.stop(), started.stop()]);
+    await Promise.allSettled([services.stop(), started.cyrus.stop(), started.xandikos.stop()]);
+    await removeXandikosDir();
   };
 }

@@ -319,6 +319,12 @@ export class MemoryBackend implements CalendarBackend {
     return { token: `${prefix}${calendar.revision}`, changed, deleted };
   }
 
+  /** The fake delivers nothing: like Radicale, it leaves invitations to the gateway. */
+  async schedulesInvitations(credentials: BackendCredentials, _url: string): Promise<boolean> {
+    this.enter('schedulesInvitations', credentials);
+    return false;
+  }
+
   private enter(method: string, credentials: BackendCredentials): void {
     this.calls.push(method);
     const failure = this.pendingFailure;

@@ -284,7 +284,7 @@ export async function startLocalRadicale(dir: string, users: Record<string, stri
   });
 }
 
-async function localService(command: string, args: string[], url: string, answers: () => Promise<boolean>): Promise<LocalService> {
+export async function localService(command: string, args: string[], url: string, answers: () => Promise<boolean>): Promise<LocalService> {
   let child: ChildProcess | undefined;
   const service: LocalService = {
     url,
@@ -367,7 +367,7 @@ function tcpAnswers(port: number): Promise<boolean> {
   });
 }
 
-function onPath(bin: string): boolean {
+export function onPath(bin: string): boolean {
   const dirs = (process.env.PATH ?? '').split(':');
   return dirs.some((d) => {
     try {
