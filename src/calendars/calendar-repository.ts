@@ -13,7 +13,7 @@ import { fixedScheduling } from '../scheduling/server-scheduling.js';
 export type { Outbox } from '../scheduling/outbox.js';
 import { Calendar } from './calendar.js';
 import type { CalendarContext } from './calendar-context.js';
-import { subscribe, subscribedCalids, unsubscribe, type SubscriptionHost, type SubscriptionOutcome } from './subscriptions.js';
+import { dropFromList, subscribe, subscribedCalids, unsubscribe, type SubscriptionHost, type SubscriptionOutcome } from './subscriptions.js';
 import type { TtlCache } from './ttl-cache.js';
 import { UserSettings } from './user-settings.js';
 import { visibleCalendars, type VisibleLimits } from './visible-calendars.js';
@@ -214,6 +214,11 @@ export class CalendarRepository {
    */
   unsubscribe(calids: readonly string[]): Promise<SubscriptionOutcome[]> {
     return unsubscribe(this.subscriptionHost(), calids);
+  }
+
+  /** Takes a deleted calendar off the user's subscription list (see dropFromList). */
+  forgetSubscription(calid: string): Promise<void> {
+    return dropFromList(this.subscriptionHost(), calid);
   }
 
   /** `owner` or `owner:name` for any calid form; undefined when it cannot name a calendar. */

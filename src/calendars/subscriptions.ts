@@ -90,6 +90,18 @@ export async function unsubscribe(host: SubscriptionHost, calids: readonly strin
   return outcomes;
 }
 
+/**
+ * Takes a calendar off the stored list if it is on it, without checking anything (deletecalendar,
+ * after the calendar is gone): one PROPFIND of the home, and a PROPPATCH only when it was listed. A
+ * user without a stored list is subscribed to their own calendars, which no longer include it.
+ */
+export async function dropFromList(host: SubscriptionHost, calid: string): Promise<void> {
+  const name = host.canonical(calid);
+  if (name === undefined) return;
+  const stored = (await host.settings.read()).subscriptions;
+  if (stored?.includes(name)) await host.settings.writeSubscriptions(stored.filter((listed) => listed !== name));
+}
+
 /** Each calid may cost a PROPFIND: no request names more calendars than a list may hold. */
 function checkCount(calids: readonly string[]): void {
   if (calids.length > MAX_SUBSCRIPTIONS) throw new GatewayError('invalid', `At most ${MAX_SUBSCRIPTIONS} calendars per request`);

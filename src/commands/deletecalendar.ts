@@ -10,7 +10,7 @@ import { WcapError } from '../wcap/wcap-error.js';
  * default calendar, which is refused (errno 11) before any request. Another user's calendar: 28.
  * Requests: a Depth 0 PROPFIND (it must be a calendar: 29), one DELETE of the collection; the
  * gateway's cached snapshot and properties of it are dropped, and it is taken off the
- * user's subscription list (one PROPPATCH of the home when it was listed). Other users' lists live on
+ * user's subscription list (one PROPFIND of the home; a PROPPATCH when it was listed). Other users' lists live on
  * their homes, out of reach of this user's credentials: there it stays listed, and reading it
  * answers 29. `unsubscribe` is accepted (old Mozilla clients send it); the
  * calendar is taken off the list either way.
@@ -31,7 +31,7 @@ export default defineCommand({
     if (!calendar.owned) throw new WcapError(Errno.ACCESS_DENIED_TO_CALENDAR, 'Only your own calendars can be deleted');
     await calendar.properties({ fresh: true });
     await calendars.deleteCalendar(calid);
-    await calendars.unsubscribe([calid]);
+    await calendars.forgetSubscription(calid);
     return singleBlock([{ name: 'X-NSCP-CALPROPS-RELATIVE-CALID', value: calid }]);
   },
 });
