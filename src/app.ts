@@ -8,6 +8,8 @@ import type { Readiness } from './observability/readiness.js';
 import { RequestTallies } from './observability/request-tally.js';
 import { formatterFor } from './output/index.js';
 import { readBounded } from './http/bounded-body.js';
+import { readUploadBody } from './http/upload-body.js';
+import { UploadSpool } from './http/upload-spool.js';
 import { looksLikeSessionId } from './state/session-id.js';
 import { RawParams, rawQueryOf } from './wcap/raw-params.js';
 import { Errno } from './wcap/errno.js';
@@ -86,12 +88,19 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
     const started = performance.now();
     const raw = new RawParams(deps.limits.maxParams);
     raw.addQueryString(rawQueryOf(c.req.url));
-    const body = await addBodyParams(c, raw, deps.limits.maxBodyBytes);
+    // Files of import and stores are spooled to disk while they stream in (http/upload-body.ts).
+    const spool = new UploadSpool();
+    const limits = deps.limits;
+    const uploaded = command?.takesUploads
+      ? await readUploadBody(c.req.raw, raw, spool, { maxBytes: limits.maxUploadBytes, maxParts: limits.maxParams, maxFieldBytes: limits.maxParamLength })
+      : 'not-mine';
+    const body = uploaded === 'not-mine' ? await addBodyParams(c, raw, deps.limits.maxBodyBytes) : uploaded;
     const inputProblem = body?.problem;
     const clientAddress = clientAddressOf(peerAddressOf(c.env), c.req.header('x-forwarded-for'), trustedProxies);
-    const { result: rendered, tally } = await tallies.run(() =>
-      runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem, clientAddress }),
-    );
+    const uploads = spool.uploads;
+    const { result: rendered, tally } = await tallies
+      .run(() => runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem, clientAddress, uploads }))
+      .finally(() => spool.dispose());
     const seconds = (performance.now() - started) / 1000;
     metrics?.wcapRequest(commandLabel, rendered.errno, seconds);
     const user = rendered.user === undefined ? undefined : logUser(rendered.user);
@@ -101,7 +110,7 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
       'wcap',
     );
     // The rest of an oversized body is not read: closing the connection is the only way to stop it.
-    const headers: Record<string, string> = { ...NO_CACHE, 'Content-Type': rendered.contentType };
+    const headers: Record<string, string> = { ...NO_CACHE, ...rendered.headers, 'Content-Type': rendered.contentType };
     if (body?.tooLarge) headers.Connection = 'close';
     return c.body(rendered.body, 200, headers);
   });

@@ -1,5 +1,6 @@
 import ICAL from 'ical.js';
-import type { Formatter, RenderedBody, WcapBlock, WcapProperty, WcapResult } from '../wcap/result.js';
+import type { Answer, Formatter, RenderedBody, WcapBlock, WcapProperty, WcapResult } from '../wcap/result.js';
+import { textStream } from './text-stream.js';
 import {
   GATEWAY_PRODID,
   ICALENDAR_VERSION,
@@ -42,7 +43,25 @@ export const icalFormatter: Formatter = {
     const calendars = blocksOf(result).map((block) => toVcalendar(block).toJSON());
     return { contentType: ICAL_CONTENT_TYPE, body: ICAL.stringify(calendars) };
   },
+  /** The same text as `render`, each streamed component written as it comes (export). */
+  renderStreamed(result: WcapResult): Answer {
+    return { contentType: ICAL_CONTENT_TYPE, body: textStream(streamedVcalendars(blocksOf(result))) };
+  },
 };
+
+async function* streamedVcalendars(blocks: readonly WcapBlock[]): AsyncGenerator<string> {
+  for (const [index, block] of blocks.entries()) {
+    const whole = toVcalendar(block).toString();
+    const end = whole.lastIndexOf('END:VCALENDAR');
+    yield whole.slice(0, end);
+    for await (const component of block.streamed ?? []) yield `${cleanCopy(component).toString()}\r\n`;
+    yield index < blocks.length - 1 ? 'END:VCALENDAR\r\n' : 'END:VCALENDAR';
+  }
+}
+
+function cleanCopy(component: ICAL.Component): ICAL.Component {
+  return new ICAL.Component(cleanComponent(component.toJSON() as unknown[]));
+}
 
 function toVcalendar(block: WcapBlock): ICAL.Component {
   const calendar = new ICAL.Component('vcalendar');
@@ -54,7 +73,7 @@ function toVcalendar(block: WcapBlock): ICAL.Component {
     calendar.addProperty(rawProperty(property));
   }
   for (const component of block.components) {
-    calendar.addSubcomponent(new ICAL.Component(cleanComponent(component.toJSON() as unknown[])));
+    calendar.addSubcomponent(cleanCopy(component));
   }
   return calendar;
 }

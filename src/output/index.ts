@@ -1,4 +1,5 @@
 import type { Formatter } from '../wcap/result.js';
+import { answerIn } from './file-answer.js';
 import { icalFormatter } from './ical-formatter.js';
 import { xmlFormatter } from './xml-formatter.js';
 
@@ -12,8 +13,13 @@ export const DEFAULT_FMT_OUT = 'text/calendar';
 
 /** Every supported format, keyed by its lower-case fmt-out value (`Formatter.name`). */
 const FORMATTERS: ReadonlyMap<string, Formatter> = new Map(
-  [icalFormatter, xmlFormatter].map((formatter) => [formatter.name.toLowerCase(), formatter]),
+  [icalFormatter, xmlFormatter].map((formatter) => [formatter.name.toLowerCase(), withAnswers(formatter)]),
 );
+
+/** Every format also answers files and streamed results (file-answer.ts). */
+function withAnswers(formatter: Formatter): Formatter {
+  return { ...formatter, answer: (result) => answerIn(formatter, result) };
+}
 
 /**
  * The formatter for a fmt-out value: undefined or blank → text/calendar; otherwise matched

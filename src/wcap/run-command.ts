@@ -10,7 +10,8 @@ import type { InputLimits } from './input-limits.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { decoded, parseParams } from './params.js';
 import type { RawParams } from './raw-params.js';
-import { errorResult, type Formatter, type RenderedBody, type WcapResult } from './result.js';
+import type { Upload } from './upload.js';
+import { errorResult, type Answer, type Formatter, type WcapResult } from './result.js';
 import { sessionControl } from './session-control.js';
 import { WcapError } from './wcap-error.js';
 
@@ -38,12 +39,14 @@ export interface PipelineOptions {
   inputProblem?: string | undefined;
   /** The client's address, as app.ts determined it (client-address.ts); `unknown` when not given. */
   clientAddress?: string | undefined;
+  /** Files the request carried (see Command.takesUploads). */
+  uploads?: readonly Upload[];
 }
 
 const SESSION_EXPIRED = 'Login failed, session ID timed out or invalid';
 
 /** The rendered answer, its errno and, for the request log, the user the request acted as. */
-export type CommandOutcome = RenderedBody & {
+export type CommandOutcome = Answer & {
   errno: number;
   /** The session's user, or the user a login opened a session for; undefined otherwise. */
   user?: string | undefined;
@@ -61,7 +64,7 @@ export async function runCommand(
   log: Logger,
   options: PipelineOptions,
 ): Promise<CommandOutcome> {
-  const fmtOut = raw.get('fmt-out');
+  const fmtOut = (command?.formatParam !== undefined ? raw.get(command.formatParam) : undefined) ?? raw.get('fmt-out');
   const fmtText = fmtOut === undefined ? undefined : safeText(fmtOut.text, fmtOut.encoded);
   // A present but undecodable fmt-out is as unknown as a misspelt one.
   const formatter = fmtOut !== undefined && fmtText === undefined ? undefined : options.formatterFor(fmtText);
@@ -83,7 +86,8 @@ export async function runCommand(
       acting.user = user;
     };
     const clientAddress = options.clientAddress ?? 'unknown';
-    const result = await command.run(contextFor({ params, session, sessionId, deps, log, onOpened, clientAddress }));
+    const uploads = options.uploads ?? [];
+    const result = await command.run(contextFor({ params, session, sessionId, deps, log, onOpened, clientAddress, uploads }));
     const errno = result.blocks[0]?.errno ?? 0;
     return { ...render(formatter, result, errno), user: acting.user };
   } catch (err) {
@@ -102,6 +106,7 @@ function contextFor(request: {
   log: Logger;
   onOpened: (user: string) => void;
   clientAddress: string;
+  uploads: readonly Upload[];
 }): CommandContext<never> {
   const { session, sessionId, deps, log, clientAddress } = request;
   const context = {
@@ -111,6 +116,8 @@ function contextFor(request: {
     clock: deps.clock,
     log,
     server: deps.server,
+    uploads: request.uploads,
+    limits: deps.limits,
   };
   let calendars: CommandContext<never>['calendars'] | undefined;
   // Built on first use: most commands touch calendars, the session commands never do.
@@ -126,7 +133,7 @@ function contextFor(request: {
 }
 
 function render(formatter: Formatter, result: WcapResult, errno: number): CommandOutcome {
-  return { ...formatter.render(result), errno };
+  return { ...(formatter.answer ? formatter.answer(result) : formatter.render(result)), errno };
 }
 
 async function findSession(command: Command, raw: RawParams, deps: PipelineDeps, looksLikeSessionId: SessionIdCheck) {
