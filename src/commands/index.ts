@@ -2,6 +2,7 @@ import type { Command } from '../wcap/command.js';
 import check_id from './check_id.js';
 import deleteevents_by_id from './deleteevents_by_id.js';
 import deletetodos_by_id from './deletetodos_by_id.js';
+import exportCommand from './export.js';
 import fetch_deletedcomponents from './fetch_deletedcomponents.js';
 import fetchcomponents_by_lastmod from './fetchcomponents_by_lastmod.js';
 import fetchcomponents_by_range from './fetchcomponents_by_range.js';
@@ -13,6 +14,7 @@ import get_freebusy from './get_freebusy.js';
 import get_guids from './get_guids.js';
 import get_userprefs from './get_userprefs.js';
 import gettime from './gettime.js';
+import importCommand from './import.js';
 import login from './login.js';
 import logout from './logout.js';
 import ping from './ping.js';
@@ -28,6 +30,7 @@ const COMMANDS: Command[] = [
   check_id,
   deleteevents_by_id,
   deletetodos_by_id,
+  exportCommand,
   fetch_deletedcomponents,
   fetchcomponents_by_lastmod,
   fetchcomponents_by_range,
@@ -39,6 +42,7 @@ const COMMANDS: Command[] = [
   get_guids,
   get_userprefs,
   gettime,
+  importCommand,
   login,
   logout,
   ping,
