@@ -3,6 +3,7 @@ import { importInto, type ImportOutcome } from '../calendars/bulk-import.js';
 import { calendarProperties } from '../mapping/calprops.js';
 import { IcalStructureError, splitIcalendar } from '../mapping/ical-splitter.js';
 import { importEntries, zoneOf } from '../mapping/import-items.js';
+import { isGatewayError } from '../model/errors.js';
 import { defineCommand, type CommandContext } from '../wcap/command.js';
 import { Errno } from '../wcap/errno.js';
 import { errorToErrno } from '../wcap/error-mapping.js';
@@ -114,12 +115,18 @@ async function importOne(
   }
 }
 
+/** Why a write failed, in words for the client (the server's own answer may name URLs). */
+function reasonOf(cause: unknown): string {
+  if (isGatewayError(cause, 'invalid')) return `The calendar server refused to store it${cause.status ? ` (HTTP ${cause.status})` : ''}`;
+  return errorToErrno(cause, Errno.WRITE_IMPORT_FAILED).message;
+}
+
 function blockOf(properties: WcapProperty[], outcome: ImportOutcome): WcapBlock {
   const report: WcapProperty[] = [{ name: 'X-WCAP-IMPORT-STORED', value: String(outcome.stored) }];
   if (outcome.skipped > 0) report.push({ name: 'X-WCAP-IMPORT-SKIPPED', value: String(outcome.skipped) });
   report.push({ name: 'X-WCAP-IMPORT-FAILED-COUNT', value: String(outcome.failed) });
   for (const failure of outcome.failures) {
-    const reason = failure.cause === undefined ? failure.reason : errorToErrno(failure.cause, Errno.WRITE_IMPORT_FAILED).message;
+    const reason = failure.cause === undefined ? failure.reason : reasonOf(failure.cause);
     // A double quote cannot appear in a quoted iCalendar parameter value (RFC 5545 §3.2).
     const uid = (failure.uid ?? '').replace(/"/g, "'").slice(0, 255);
     report.push({ name: 'X-WCAP-IMPORT-FAILED', value: reason, params: { UID: uid, COMPONENT: failure.name } });

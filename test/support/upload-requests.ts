@@ -25,7 +25,7 @@ export function multipartBody(parts: FormPart[], boundary = `----wcapTest${rando
 }
 
 /** POSTs `body` to `<command>.wcap?<query>`. */
-export function postWcap(h: Harness, command: string, query: string, body: BodyInit, contentType: string): Promise<Response> {
+export function postWcap(h: Harness, command: string, query: string, body: string | Uint8Array<ArrayBuffer>, contentType: string): Promise<Response> {
   return fetch(`${h.gateway.url}${command}.wcap?${query}`, { method: 'POST', body, headers: { 'Content-Type': contentType } });
 }
 
