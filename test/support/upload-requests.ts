@@ -11,7 +11,7 @@ export interface FormPart {
 }
 
 /** A multipart/form-data body as browsers and sync tools post it. */
-export function multipartBody(parts: FormPart[], boundary = `----wcapTest${randomUUID().replace(/-/g, '')}`): { body: Buffer; contentType: string } {
+export function multipartBody(parts: FormPart[], boundary = `----wcapTest${randomUUID().replace(/-/g, '')}`): { body: Uint8Array<ArrayBuffer>; contentType: string } {
   const chunks: Buffer[] = [];
   for (const part of parts) {
     let head = `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"`;
@@ -21,7 +21,7 @@ export function multipartBody(parts: FormPart[], boundary = `----wcapTest${rando
     chunks.push(Buffer.from(`${head}\r\n`), Buffer.from(part.value), Buffer.from('\r\n'));
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+  return { body: new Uint8Array(Buffer.concat(chunks)), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** POSTs `body` to `<command>.wcap?<query>`. */
