@@ -4,6 +4,7 @@ import deleteevents_by_id from './deleteevents_by_id.js';
 import deletetodos_by_id from './deletetodos_by_id.js';
 import exportCommand from './export.js';
 import fetch_deletedcomponents from './fetch_deletedcomponents.js';
+import fetchattachment from './fetchattachment.js';
 import fetchcomponents_by_lastmod from './fetchcomponents_by_lastmod.js';
 import fetchcomponents_by_range from './fetchcomponents_by_range.js';
 import fetchevents_by_id from './fetchevents_by_id.js';
@@ -32,6 +33,7 @@ const COMMANDS: Command[] = [
   deletetodos_by_id,
   exportCommand,
   fetch_deletedcomponents,
+  fetchattachment,
   fetchcomponents_by_lastmod,
   fetchcomponents_by_range,
   fetchevents_by_id,

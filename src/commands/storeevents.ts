@@ -14,7 +14,8 @@ import type { ItemChanges } from '../model/item-changes.js';
 import { defineCommand, type CommandContext } from '../wcap/command.js';
 import { Errno } from '../wcap/errno.js';
 import { fetchSettings } from '../wcap/fetch-params.js';
-import { singleBlock, type WcapResult } from '../wcap/result.js';
+import { attachedFiles } from '../wcap/attach-ids.js';
+import { singleBlock, type WcapProperty, type WcapResult } from '../wcap/result.js';
 import { changesFromParams, storeParams, type StoreParams } from '../wcap/store-params.js';
 import { WcapError } from '../wcap/wcap-error.js';
 
@@ -38,6 +39,7 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
     needsSession: true,
     failsWith,
     params: storeParams,
+    takesUploads: true,
     async run(ctx) {
       const { params } = ctx;
       const { timezoneOut } = fetchSettings({ tzid: undefined, tzidout: params.tzidout }, ctx.server);
@@ -51,6 +53,9 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
       if (!calendar.owned) throw new WcapError(Errno.ACCESS_DENIED_TO_CALENDAR, 'Access denied to calendar');
       const givenUid = params.uid?.trim();
       const uid = givenUid || randomUUID();
+      // File parts of a multipart store become inline attachments (docs/wcap-protocol.md#attachments).
+      const files = await attachedFiles(ctx.uploads, calendar.calid, uid, ctx.limits.maxAttachmentBytes);
+      if (files.length > 0) requested.files = files;
       // A create (storetype=1, or no uid at all) needs no lookup: the conditional PUT itself fails
       // when the UID exists, which saves a UID REPORT on every new item.
       const createOnly = params.storetype === 1 || !givenUid;
@@ -70,7 +75,8 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
         if (createOnly && isGatewayError(err, 'exists')) throw new WcapError(Errno.WCAP_CREATE_EXISTS, 'An item with this UID already exists');
         throw err;
       });
-      return answer(ctx, calendar, stored.components, timezoneOut);
+      const attachIds = files.map((file): WcapProperty => ({ name: 'X-S1CS-ATTACH-ID', value: file.attachId }));
+      return answer(ctx, calendar, stored.components, timezoneOut, attachIds);
     },
   });
 }
@@ -120,9 +126,15 @@ async function modify(
 }
 
 /** fetch=1: the complete stored series (master plus every exception) in one calendar. */
-async function answer(ctx: CommandContext<StoreParams>, calendar: Calendar, components: ICAL.Component[], timezoneOut: ReturnType<typeof fetchSettings>['timezoneOut']): Promise<WcapResult> {
+async function answer(
+  ctx: CommandContext<StoreParams>,
+  calendar: Calendar,
+  components: ICAL.Component[],
+  timezoneOut: ReturnType<typeof fetchSettings>['timezoneOut'],
+  attachIds: WcapProperty[],
+): Promise<WcapResult> {
   const info = await calendar.properties();
-  const properties = calendarProperties(calendar.calid, info);
+  const properties = [...calendarProperties(calendar.calid, info), ...attachIds];
   if (!ctx.params.fetch) return singleBlock(properties);
   const items = itemsForOutput(components, {
     emailOrCalid: ctx.params.emailorcalid,
