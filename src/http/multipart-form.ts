@@ -164,11 +164,14 @@ function headOf(block: string): PartHead {
   return { name, ...(filename !== undefined ? { filename: baseName(filename) } : {}), ...(contentType ? { contentType } : {}) };
 }
 
-/** A `key="value"` or `key=value` parameter of a header value. */
+/**
+ * A `key="value"` or `key=value` parameter of a header value. A backslash is not an escape here:
+ * browsers send quotes in names as %22 (HTML's form encoding), and old ones sent whole Windows paths.
+ */
 function parameterOf(value: string, key: string): string | undefined {
-  const match = new RegExp(`(?:^|;)\\s*${key}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([^;\\s]*))`, 'i').exec(value);
+  const match = new RegExp(`(?:^|;)\\s*${key}\\s*=\\s*(?:"([^"]*)"|([^;\\s]*))`, 'i').exec(value);
   if (!match) return undefined;
-  return match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2];
+  return match[1] ?? match[2];
 }
 
 /** Browsers of old sent the whole client path (`C:\TEMP\ical1.ics`): only its last segment is a name. */
