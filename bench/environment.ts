@@ -27,6 +27,8 @@ export interface BenchOptions {
   /** Connections of the gettime case. */
   connections: number;
   gettimeSeconds: number;
+  /** Run only the import and export cases (6, 7). */
+  onlyImportExport?: boolean;
 }
 
 export interface Environment {

@@ -6,7 +6,7 @@ import { commandRegistry } from './commands/index.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import type { Readiness } from './observability/readiness.js';
 import { RequestTallies } from './observability/request-tally.js';
-import { formatterFor } from './output/index.js';
+import { answerIn, formatterFor } from './output/index.js';
 import { readBounded } from './http/bounded-body.js';
 import { readUploadBody } from './http/upload-body.js';
 import { UploadSpool } from './http/upload-spool.js';
@@ -99,7 +99,7 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
     const clientAddress = clientAddressOf(peerAddressOf(c.env), c.req.header('x-forwarded-for'), trustedProxies);
     const uploads = spool.uploads;
     const { result: rendered, tally } = await tallies
-      .run(() => runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem, clientAddress, uploads }))
+      .run(() => runCommand(command, raw, deps, log, { formatterFor, answerIn, looksLikeSessionId, inputProblem, clientAddress, uploads }))
       .finally(() => spool.dispose());
     const seconds = (performance.now() - started) / 1000;
     metrics?.wcapRequest(commandLabel, rendered.errno, seconds);

@@ -137,7 +137,7 @@ function blockOf(properties: WcapProperty[], outcome: ImportOutcome): WcapBlock 
     return { ...block, errno: stopped.errno, errnoMessage: `${stopped.message}; ${outcome.stored} items were stored before the import stopped` };
   }
   if (outcome.failed > 0) {
-    return { ...block, errno: Errno.WRITE_IMPORT_FAILED, errnoMessage: `${outcome.failed} items could not be imported (X-WCAP-IMPORT-FAILED), ${outcome.stored} were` };
+    return { ...block, errno: Errno.WRITE_IMPORT_FAILED, errnoMessage: `Items not imported: ${outcome.failed} (listed in X-WCAP-IMPORT-FAILED); items stored: ${outcome.stored}` };
   }
   return block;
 }

@@ -1,5 +1,6 @@
 import ICAL from 'ical.js';
 import type { Answer, Formatter, RenderedBody, WcapBlock, WcapProperty, WcapResult } from '../wcap/result.js';
+import { refold } from './line-folding.js';
 import { textStream } from './text-stream.js';
 import {
   GATEWAY_PRODID,
@@ -41,7 +42,7 @@ export const icalFormatter: Formatter = {
   name: 'text/calendar',
   render(result: WcapResult): RenderedBody {
     const calendars = blocksOf(result).map((block) => toVcalendar(block).toJSON());
-    return { contentType: ICAL_CONTENT_TYPE, body: ICAL.stringify(calendars) };
+    return { contentType: ICAL_CONTENT_TYPE, body: refold(ICAL.stringify(calendars)) };
   },
   /** The same text as `render`, each streamed component written as it comes (export). */
   renderStreamed(result: WcapResult): Answer {
@@ -50,12 +51,12 @@ export const icalFormatter: Formatter = {
 };
 
 async function* streamedVcalendars(blocks: readonly WcapBlock[]): AsyncGenerator<string> {
-  for (const [index, block] of blocks.entries()) {
+  for (const block of blocks) {
     const whole = toVcalendar(block).toString();
     const end = whole.lastIndexOf('END:VCALENDAR');
-    yield whole.slice(0, end);
-    for await (const component of block.streamed ?? []) yield `${cleanCopy(component).toString()}\r\n`;
-    yield index < blocks.length - 1 ? 'END:VCALENDAR\r\n' : 'END:VCALENDAR';
+    yield refold(whole.slice(0, end));
+    for await (const component of block.streamed ?? []) yield `${refold(cleanCopy(component).toString())}\r\n`;
+    yield 'END:VCALENDAR\r\n';
   }
 }
 

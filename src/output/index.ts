@@ -1,5 +1,4 @@
 import type { Formatter } from '../wcap/result.js';
-import { answerIn } from './file-answer.js';
 import { icalFormatter } from './ical-formatter.js';
 import { xmlFormatter } from './xml-formatter.js';
 
@@ -13,13 +12,11 @@ export const DEFAULT_FMT_OUT = 'text/calendar';
 
 /** Every supported format, keyed by its lower-case fmt-out value (`Formatter.name`). */
 const FORMATTERS: ReadonlyMap<string, Formatter> = new Map(
-  [icalFormatter, xmlFormatter].map((formatter) => [formatter.name.toLowerCase(), withAnswers(formatter)]),
+  [icalFormatter, xmlFormatter].map((formatter) => [formatter.name.toLowerCase(), formatter]),
 );
 
-/** Every format also answers files and streamed results (file-answer.ts). */
-function withAnswers(formatter: Formatter): Formatter {
-  return { ...formatter, answer: (result) => answerIn(formatter, result) };
-}
+/** Files and streamed results in any format (file-answer.ts); the pipeline renders through it. */
+export { answerIn } from './file-answer.js';
 
 /**
  * The formatter for a fmt-out value: undefined or blank → text/calendar; otherwise matched

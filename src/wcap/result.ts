@@ -78,8 +78,6 @@ export interface Formatter {
   render(result: WcapResult): RenderedBody;
   /** Renders a result with `streamed` blocks as a stream; formats without it cannot stream. */
   renderStreamed?(result: WcapResult): Answer;
-  /** Any result (files and streams included); output/index.ts provides it for every format. */
-  answer?(result: WcapResult): Answer;
 }
 
 export function block(properties: WcapProperty[], components: ICAL.Component[] = [], errno: number = Errno.OK): WcapBlock {

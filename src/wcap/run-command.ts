@@ -32,8 +32,13 @@ export interface PipelineDeps {
   logins: LoginThrottle;
 }
 
+/** Renders any result in a format, files and streamed answers included (output/file-answer.ts). */
+export type AnswerRenderer = (formatter: Formatter, result: WcapResult) => Answer;
+
 export interface PipelineOptions {
   formatterFor: FormatterLookup;
+  /** How results become answers; without it every result is rendered whole by its formatter. */
+  answerIn?: AnswerRenderer;
   looksLikeSessionId: SessionIdCheck;
   /** Set when the request itself was unusable (oversized or broken body): answered with failsWith. */
   inputProblem?: string | undefined;
@@ -64,6 +69,10 @@ export async function runCommand(
   log: Logger,
   options: PipelineOptions,
 ): Promise<CommandOutcome> {
+  const render = (format: Formatter, result: WcapResult, errno: number): CommandOutcome => ({
+    ...(options.answerIn ? options.answerIn(format, result) : format.render(result)),
+    errno,
+  });
   const fmtOut = (command?.formatParam !== undefined ? raw.get(command.formatParam) : undefined) ?? raw.get('fmt-out');
   const fmtText = fmtOut === undefined ? undefined : safeText(fmtOut.text, fmtOut.encoded);
   // A present but undecodable fmt-out is as unknown as a misspelt one.
@@ -130,10 +139,6 @@ function contextFor(request: {
     },
   });
   return context as unknown as CommandContext<never>;
-}
-
-function render(formatter: Formatter, result: WcapResult, errno: number): CommandOutcome {
-  return { ...(formatter.answer ? formatter.answer(result) : formatter.render(result)), errno };
 }
 
 async function findSession(command: Command, raw: RawParams, deps: PipelineDeps, looksLikeSessionId: SessionIdCheck) {
