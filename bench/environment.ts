@@ -29,6 +29,10 @@ export interface BenchOptions {
   gettimeSeconds: number;
   /** Run only the import and export cases (6, 7). */
   onlyImportExport?: boolean;
+  /** Run only case 8 (over the in-memory fake). */
+  onlyFake?: boolean;
+  /** Events of case 8. */
+  fakeItems?: number;
 }
 
 export interface Environment {
