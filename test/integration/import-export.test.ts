@@ -124,6 +124,25 @@ describe('import and export on Radicale', () => {
     expect(stored).toHaveLength(5);
   });
 
+  it('replaces an item another CalDAV client stored under a name of its own, where it is', async () => {
+    const calid = await newCalendar(h, USER, 'imp');
+    const tag = randomUUID();
+    const [user, name] = calid.split(':');
+    const foreign = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//other//EN', 'BEGIN:VEVENT', `UID:${tag}-single`, 'DTSTAMP:20260101T120000Z', 'DTSTART:20261201T090000Z', 'SUMMARY:Old', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+    const put = await h.radicale(USER, `/${user}/${name}/from-another-client.ics`, { method: 'PUT', body: foreign, headers: { 'Content-Type': 'text/calendar' } });
+    expect(put.status).toBe(201);
+    expect((await importFile(calid, sampleFile(tag, 'New'))).errno).toBe(0);
+    const res = await h.radicale(USER, `/${user}/${name}/from-another-client.ics`);
+    expect(await res.text()).toContain('SUMMARY:New');
+    expect((await storedComponents(h, calid)).filter((c) => c.getFirstPropertyValue('uid') === `${tag}-single`)).toHaveLength(1);
+  });
+
+  it('export of a calendar that does not exist: errno 29, nothing streamed', async () => {
+    const { answer, disposition } = await exportOf(`${USER}:missing-${randomUUID().slice(0, 6)}`);
+    expect(answer.errno).toBe(29);
+    expect(disposition).toBeNull();
+  });
+
   it('takes the file as a plain text/calendar body too, into several calendars', async () => {
     const first = await newCalendar(h, USER, 'imp');
     const second = await newCalendar(h, USER, 'imp');
