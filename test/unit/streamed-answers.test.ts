@@ -10,7 +10,7 @@ import type { WcapResult } from '../../src/wcap/result.js';
 function event(uid: string, summary: string): ICAL.Component {
   const component = new ICAL.Component('vevent');
   component.addPropertyWithValue('uid', uid);
-  component.addPropertyWithValue('dtstart', ICAL.Time.fromString('2026-03-16T09:00:00Z'));
+  component.addPropertyWithValue('dtstart', ICAL.Time.fromDateTimeString('2026-03-16T09:00:00Z'));
   component.addPropertyWithValue('summary', summary);
   return component;
 }
