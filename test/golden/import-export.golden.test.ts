@@ -89,10 +89,18 @@ describe('golden: import, export, attachments', () => {
     checkAnswer(answer, f, 0);
     const [id] = tokensOf(answer, 'X-S1CS-ATTACH-ID');
     expect(id).toMatch(new RegExp(`^/alice/golden-attach-${f.ext}/[0-9a-f-]{36}/file$`));
+    // The answer names the file (7.0's form); its bytes stay on the server.
     const [event] = componentsOf(answer)[0]!.filter((c) => c.name === 'VEVENT');
-    expect(event!.param('ATTACH', 'X-S1CS-ATTACH-ID')).toBe(id);
-    expect(event!.param('ATTACH', 'FMTTYPE')).toBe('text/plain');
-    expect(Buffer.from(event!.value('ATTACH')!, 'base64').toString()).toBe('Notes, line 1\n');
+    expect(event!.value('ATTACH')).toBeUndefined();
+    expect(event!.value('X-S1CS-ATTACH-ID')).toBe(id);
+    expect(event!.param('X-S1CS-ATTACH-ID', 'X-S1CS-FILENAME')).toBe('file');
+    expect(event!.param('X-S1CS-ATTACH-ID', 'FMTTYPE')).toBe('text/plain');
+    // fetchattach=1 asks for the bytes inline.
+    const withBodies = await g.get('fetchevents_by_id', `id=${sid}&calid=alice&uid=golden-attach-${f.ext}&fetchattach=1&fmt-out=${f.fmtOut}`);
+    const [full] = componentsOf(withBodies)[0]!.filter((c) => c.name === 'VEVENT');
+    expect(full!.param('ATTACH', 'X-S1CS-ATTACH-ID')).toBe(id);
+    expect(full!.param('ATTACH', 'FMTTYPE')).toBe('text/plain');
+    expect(Buffer.from(full!.value('ATTACH')!, 'base64').toString()).toBe('Notes, line 1\n');
     // Unfolded first: a fold may cut the random part of the id, which normalise must find whole.
     await expect(normalise(answer.body.replace(/\r\n[ \t]/g, ''))).toMatchFileSnapshot(`./__golden__/storeevents.attachment.${f.ext}`);
     const file = await g.app.request(`${GATEWAY_URL}fetchattachment.wcap?id=${sid}&attachid=${enc(id!)}&fmt-out=${f.fmtOut}`);
