@@ -33,6 +33,8 @@ export interface BenchOptions {
   onlyFake?: boolean;
   /** Events of case 8. */
   fakeItems?: number;
+  /** Run case 7 (import into Radicale); default true. */
+  radicaleImport?: boolean;
 }
 
 export interface Environment {

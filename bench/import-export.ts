@@ -18,7 +18,7 @@ import { mb, ms, type Row } from './table.js';
  * case the peak RSS of this process (it runs the gateway; the bench's own copy of the file is in
  * it too) is sampled every 10 ms while the request runs, next to its RSS before.
  */
-export async function measureImportExport(env: Environment, progress: (text: string) => void): Promise<{ rows: Row[]; memory: string[] }> {
+export async function measureImportExport(env: Environment, progress: (text: string) => void, withImport = true): Promise<{ rows: Row[]; memory: string[] }> {
   const { requests: r, user, gatewayAgent: gw, davAgent: dav, objects } = env;
   const sid = await r.session(gw, user);
   const auth = { Authorization: `Basic ${Buffer.from(`${user}:${TEST_USERS[user]}`).toString('base64')}` };
@@ -38,6 +38,11 @@ export async function measureImportExport(env: Environment, progress: (text: str
   if (masters !== events) throw new BenchError(`export held ${masters} UIDs, expected ${events}`);
   const direct = await timed(dav, { url: `${radicale}${user}/calendar/`, headers: auth, check: { kind: 'ok' } });
   if (countEvents(direct.body) < events) throw new BenchError(`the collection GET held ${countEvents(direct.body)} events`);
+
+  const exportRow = row(`6 export of ${events} items vs collection GET`, exported.value.ms, direct.ms, 3, `export: ${mb(Buffer.byteLength(exported.value.body))}`);
+  const exportMemory = `  6 export: RSS before ${mb(exported.before)}, peak ${mb(exported.peak)} (+${mb(exported.peak - exported.before)}); ${mb(Buffer.byteLength(exported.value.body))} exported`;
+  progress(`6 export: gateway ${ms(exported.value.ms)}, direct ${ms(direct.ms)}; ${exportMemory.trim()}`);
+  if (!withImport) return { rows: [exportRow], memory: [exportMemory] };
 
   const target = await newCollection(env, auth, 'import');
   const boundary = `----bench${randomUUID().replace(/-/g, '')}`;
@@ -75,26 +80,22 @@ export async function measureImportExport(env: Environment, progress: (text: str
   );
   const directImportMs = performance.now() - started;
 
-  const row = (name: string, g: number, d: number, target: number, detail: string): Row => ({
-    name,
-    gateway: ms(g),
-    direct: ms(d),
-    ratio: g / d,
-    target: { better: 'lower', value: target },
-    detail,
-  });
   const memory = [
-    `  6 export: RSS before ${mb(exported.before)}, peak ${mb(exported.peak)} (+${mb(exported.peak - exported.before)}); ${mb(Buffer.byteLength(exported.value.body))} exported`,
+    exportMemory,
     `  7 import: RSS before ${mb(imported.before)}, peak ${mb(imported.peak)} (+${mb(imported.peak - imported.before)})`,
     `  process peak RSS so far (getrusage maxrss): ${mb(process.resourceUsage().maxRSS * 1024)}`,
   ];
   return {
     rows: [
-      row(`6 export of ${events} items vs collection GET`, exported.value.ms, direct.ms, 3, `export: ${mb(Buffer.byteLength(exported.value.body))}`),
+      exportRow,
       row(`7 import of ${events} items vs PUTs, 4 at a time`, imported.value.ms, directImportMs, 1.5, `import answered ${stored} stored`),
     ],
     memory,
   };
+}
+
+function row(name: string, g: number, d: number, target: number, detail: string): Row {
+  return { name, gateway: ms(g), direct: ms(d), ratio: g / d, target: { better: 'lower', value: target }, detail };
 }
 
 async function newCollection(env: Environment, auth: Record<string, string>, prefix: string): Promise<string> {
