@@ -21,10 +21,18 @@ export interface AttachLocation {
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 
 /**
- * The uploads as files to attach to item `uid` of `calid`, each within `maxBytes` (else
- * WcapError 84 INVALID_ATTACHMENT naming WCAP_MAX_ATTACHMENT_BYTES, before anything is written).
+ * Files one store may attach: each becomes part of the item's one calendar object, which every
+ * later write of the item sends again whole.
+ */
+export const MAX_FILES_PER_STORE = 10;
+
+/**
+ * The uploads as files to attach to item `uid` of `calid`, each within `maxBytes`, at most
+ * {@link MAX_FILES_PER_STORE} (else WcapError 84 INVALID_ATTACHMENT naming the limit, before
+ * anything is written).
  */
 export async function attachedFiles(uploads: readonly Upload[], calid: string, uid: string, maxBytes: number): Promise<AttachedFile[]> {
+  if (uploads.length > MAX_FILES_PER_STORE) throw new WcapError(Errno.INVALID_ATTACHMENT, `More than ${MAX_FILES_PER_STORE} files in one store`);
   const files: AttachedFile[] = [];
   for (const upload of uploads) {
     const filename = cleanName(upload.filename);

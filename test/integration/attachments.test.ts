@@ -84,6 +84,14 @@ describe('attachments on Radicale', () => {
     expect(await stored(uid)).toBeNull();
   });
 
+  it('more than 10 files in one store: errno 84, nothing stored', async () => {
+    const uid = randomUUID();
+    const files = Array.from({ length: 11 }, (_, i) => ({ name: `f${i}.bin`, type: 'application/octet-stream', bytes: PNG.slice(0, 16) }));
+    const answer = await storeWithFiles(uid, files);
+    expect(answer.errno).toBe(84);
+    expect(await stored(uid)).toBeNull();
+  });
+
   it('an unknown attachid: errno 87', async () => {
     for (const attachId of ['nonsense', `/${USER}/${randomUUID()}/${randomUUID()}/x.png`, '/home/jdoe/calendar/dropbox/D1E96253.dropbox/%2520.jpg']) {
       const answer = await h.wcap('fetchattachment', `id=${id}&attachid=${enc(attachId)}&fmt-out=text%2Fcalendar`);
