@@ -14,6 +14,7 @@ import {
   type GoldenGateway,
 } from '../support/golden-gateway.js';
 import { multipartBody } from '../support/upload-requests.js';
+import { meetingParams, storeQuery, taskParams } from './lightning-requests.js';
 
 /**
  * Golden answers of import, export and fetchattachment, and of a store carrying a file
@@ -106,6 +107,36 @@ describe('golden: import, export, attachments', () => {
     const file = await g.app.request(`${GATEWAY_URL}fetchattachment.wcap?id=${sid}&attachid=${enc(id!)}&fmt-out=${f.fmtOut}`);
     expect(file.headers.get('content-type')).toBe('text/plain');
     expect(await file.text()).toBe('Notes, line 1\n');
+  });
+
+  it.each(FORMATS)('export → import → export ($ext) keeps what Lightning stores: attendees, alarms, series, exceptions, tasks', async (f) => {
+    const source = `rt-src-${f.ext}`;
+    const target = `rt-dst-${f.ext}`;
+    await g.createCalendar('alice', source, {});
+    await g.createCalendar('alice', target, {});
+    const calid = `alice:${source}`;
+    const series = `${meetingParams('20260317T130000Z', '20260317T143000Z')}`.replace('rrules=&', `rrules=${enc('"FREQ=WEEKLY;COUNT=6"')}&`).replace('exdates=&', 'exdates=20260331T130000Z&');
+    for (const [uid, params, tzid] of [
+      ['rt-meeting', series, 'Europe/Berlin'],
+      ['rt-task', taskParams('Slides; „Q2“ <draft>'), undefined],
+    ] as const) {
+      const stored = await g.get(uid === 'rt-task' ? 'storetodos' : 'storeevents', storeQuery(sid, params, { uid, storetype: 1, method: 2, fmtOut: f.fmtOut, calid, ...(tzid ? { tzid } : {}) }));
+      checkAnswer(stored, f, 0);
+    }
+    // An exception moved by an hour.
+    const moved = await g.get('storeevents', storeQuery(sid, '&dtstart=20260324T140000Z&dtend=20260324T153000Z&summary=Moved', { uid: 'rt-meeting', rid: '20260324T130000Z', mod: 1, method: 2, fmtOut: f.fmtOut, calid, tzid: 'Europe/Berlin' }));
+    checkAnswer(moved, f, 0);
+    const exportOf = (cal: string) => post('export', `id=${sid}&calid=alice:${cal}&content-out=${f.fmtOut}`, undefined);
+    const first = await exportOf(source);
+    checkAnswer(first, f, 0);
+    const imported = await post('import', `id=${sid}&calid=alice:${target}&content-in=${f.fmtOut}&fmt-out=${f.fmtOut}`, upload('Upload', first.body, decodeURIComponent(f.fmtOut)));
+    checkAnswer(imported, f, 0);
+    expect(tokenOf(imported, 'X-WCAP-IMPORT-STORED')).toBe('2');
+    const second = await exportOf(target);
+    const items = (body: string) => body.slice(body.indexOf(f.ext === 'ics' ? 'BEGIN:VTIMEZONE' : '<EVENT>'));
+    expect(items(second.body)).toBe(items(first.body));
+    const [components] = componentsOf(second);
+    expect(components!.filter((c) => c.name === 'VEVENT').map((c) => c.value('RECURRENCE-ID') ?? 'master')).toEqual(['master', f.ext === 'ics' ? '20260324T140000' : '20260324T130000Z']);
   });
 
   it.each(FORMATS)('fetchattachment.wcap ($ext) for an unknown attachid: errno 87', async (f) => {
