@@ -91,9 +91,8 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
     // Files of import and stores are spooled to disk while they stream in (http/upload-body.ts).
     const spool = new UploadSpool();
     const limits = deps.limits;
-    const uploaded = command?.takesUploads
-      ? await readUploadBody(c.req.raw, raw, spool, { maxBytes: limits.maxUploadBytes, maxParts: limits.maxParams, maxFieldBytes: limits.maxParamLength })
-      : 'not-mine';
+    const uploadLimits = { maxBytes: limits.maxUploadBytes, maxParts: limits.maxParams, maxFieldBytes: limits.maxParamLength, maxFieldsBytes: limits.maxBodyBytes };
+    const uploaded = command?.takesUploads ? await readUploadBody(c.req.raw, raw, spool, uploadLimits) : 'not-mine';
     const body = uploaded === 'not-mine' ? await addBodyParams(c, raw, deps.limits.maxBodyBytes) : uploaded;
     const inputProblem = body?.problem;
     const clientAddress = clientAddressOf(peerAddressOf(c.env), c.req.header('x-forwarded-for'), trustedProxies);

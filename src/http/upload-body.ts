@@ -10,12 +10,16 @@ export interface UploadBodyLimits {
   maxParts: number;
   /** Characters of one form field (WCAP_MAX_PARAM_LENGTH). */
   maxFieldBytes: number;
+  /** Bytes of all form fields together, which are held in memory (WCAP_MAX_BODY_BYTES). */
+  maxFieldsBytes: number;
 }
 
 /** Why a body could not be used; `tooLarge` makes app.ts close the connection. */
 export type BodyProblem = { problem: string; tooLarge?: true };
 
 class TooLarge extends Error {}
+
+class FieldsTooLarge extends Error {}
 
 /**
  * The body of a request to a command that takes files (import, storeevents, storetodos), read
@@ -43,15 +47,19 @@ export async function readUploadBody(request: Request, raw: RawParams, spool: Up
     }
     const boundary = boundaryOf(type);
     if (!boundary) return { problem: 'The multipart body has no boundary' };
+    const fields = { left: limits.maxFieldsBytes };
     await readMultipart(body, boundary, { maxParts: limits.maxParts, maxHeaderBytes: 16 * 1024 }, (head) => {
       // An empty file input of an HTML form arrives as filename="" without content: no file.
       if (head.filename !== undefined && head.filename !== '') return fileSink(spool, head.name, head.filename, head.contentType ?? '');
       if (head.filename !== undefined) return { write: () => undefined, end: () => undefined };
-      return fieldSink(raw, head.name, limits.maxFieldBytes);
+      return fieldSink(raw, head.name, limits.maxFieldBytes, fields);
     });
     return undefined;
   } catch (err) {
     if (err instanceof TooLarge) return tooLarge(limits.maxBytes);
+    if (err instanceof FieldsTooLarge) {
+      return { problem: `The form fields are larger than ${limits.maxFieldsBytes} bytes together (WCAP_MAX_BODY_BYTES)`, tooLarge: true };
+    }
     if (err instanceof MultipartError) return { problem: err.message };
     throw err;
   }
@@ -90,11 +98,13 @@ function fileSink(spool: UploadSpool, field: string, filename: string, contentTy
  * A form field: its text becomes a parameter, decoded already (RawValue encoded: false). One
  * character past the limit is kept, so the pipeline's length check names the parameter.
  */
-function fieldSink(raw: RawParams, name: string, maxBytes: number): PartSink {
+function fieldSink(raw: RawParams, name: string, maxBytes: number, budget: { left: number }): PartSink {
   const chunks: Buffer[] = [];
   let size = 0;
   return {
     write: (chunk) => {
+      budget.left -= chunk.byteLength;
+      if (budget.left < 0) throw new FieldsTooLarge();
       if (size > maxBytes) return;
       const kept = chunk.subarray(0, maxBytes + 1 - size);
       chunks.push(Buffer.from(kept));
