@@ -92,7 +92,7 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
     const spool = new UploadSpool();
     const limits = deps.limits;
     const uploadLimits = { maxBytes: limits.maxUploadBytes, maxParts: limits.maxParams, maxFieldBytes: limits.maxParamLength, maxFieldsBytes: limits.maxBodyBytes };
-    const uploaded = command?.takesUploads ? await readUploadBody(c.req.raw, raw, spool, uploadLimits) : 'not-mine';
+    const uploaded = command?.takesUploads ? await readUploadBody(c.req.raw, raw, spool, uploadLimits, command.takesUploads) : 'not-mine';
     const body = uploaded === 'not-mine' ? await addBodyParams(c, raw, deps.limits.maxBodyBytes) : uploaded;
     const inputProblem = body?.problem;
     const clientAddress = clientAddressOf(peerAddressOf(c.env), c.req.header('x-forwarded-for'), trustedProxies);

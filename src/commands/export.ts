@@ -31,9 +31,11 @@ export default defineCommand({
   needsSession: true,
   failsWith: Errno.FETCHBYDATERANGE_FAILED,
   formatParam: 'content-out',
-  params: { calid: p.list(), 'content-out': p.string(), dtstart: p.date(), dtend: p.date(), tzid: p.string() },
+  params: { calid: p.list(), 'content-out': p.string(), 'fmt-out': p.string(), dtstart: p.date(), dtend: p.date(), tzid: p.string() },
   async run({ params, calendars }) {
-    const format = (params['content-out'] ?? 'text/calendar').trim().toLowerCase() || 'text/calendar';
+    // The format the pipeline answers in: content-out, else fmt-out, else text/calendar.
+    const asked = params['content-out']?.trim() || params['fmt-out']?.trim() || 'text/calendar';
+    const format = asked.toLowerCase();
     if (!FORMATS.has(format)) throw new WcapError(Errno.WCAP_NO_SUCH_FORMAT, 'content-out must be text/calendar or text/xml');
     const range = windowOf(params, params.tzid, Errno.FETCHBYDATERANGE_FAILED);
     const calids = calidsOf(params.calid, calendars.user);

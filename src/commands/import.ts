@@ -39,7 +39,7 @@ export default defineCommand({
   name: 'import',
   needsSession: true,
   failsWith: Errno.BAD_IMPORT_ARGUMENTS,
-  takesUploads: true,
+  takesUploads: 'files-or-body',
   params,
   async run(ctx) {
     const upload = firstUpload(ctx.uploads);

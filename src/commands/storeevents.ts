@@ -39,7 +39,7 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
     needsSession: true,
     failsWith,
     params: storeParams,
-    takesUploads: true,
+    takesUploads: 'files',
     async run(ctx) {
       const { params } = ctx;
       const { timezoneOut } = fetchSettings({ tzid: undefined, tzidout: params.tzidout }, ctx.server);

@@ -24,14 +24,23 @@ class FieldsTooLarge extends Error {}
 /**
  * The body of a request to a command that takes files (import, storeevents, storetodos), read
  * while it streams in: multipart/form-data fields become parameters, file parts (those with a
- * `filename`) are spooled; a body of any other type except a urlencoded form (import posted as
- * text/calendar or text/xml) is spooled whole as the upload `body`. Returns 'not-mine' for
- * urlencoded and empty bodies (read as every other command's), a problem for an unusable body.
+ * `filename`) are spooled. With `files-or-body` (import) a body of any other type except a
+ * urlencoded form (a file posted as text/calendar or text/xml) is spooled whole as the upload
+ * `body`. Returns 'not-mine' for the bodies every other command reads (urlencoded, empty, and
+ * for `files` anything but multipart), a problem for an unusable body.
  */
-export async function readUploadBody(request: Request, raw: RawParams, spool: UploadSpool, limits: UploadBodyLimits): Promise<BodyProblem | 'not-mine' | undefined> {
+export async function readUploadBody(
+  request: Request,
+  raw: RawParams,
+  spool: UploadSpool,
+  limits: UploadBodyLimits,
+  takes: 'files' | 'files-or-body',
+): Promise<BodyProblem | 'not-mine' | undefined> {
   const type = request.headers.get('content-type') ?? '';
   const lower = type.toLowerCase();
   if (request.method !== 'POST' || !request.body || lower === '' || lower.startsWith('application/x-www-form-urlencoded')) return 'not-mine';
+  const multipart = lower.startsWith('multipart/form-data');
+  if (!multipart && takes === 'files') return 'not-mine';
   const declared = Number(request.headers.get('content-length') ?? '');
   if (Number.isFinite(declared) && declared > limits.maxBytes) {
     await request.body.cancel().catch(() => undefined);
@@ -39,7 +48,7 @@ export async function readUploadBody(request: Request, raw: RawParams, spool: Up
   }
   const body = counted(request.body, limits.maxBytes);
   try {
-    if (!lower.startsWith('multipart/form-data')) {
+    if (!multipart) {
       const writer = await spool.open('body', '', lower.split(';')[0]!.trim());
       for await (const chunk of body) await writer.write(chunk);
       await writer.finish();

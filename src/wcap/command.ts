@@ -57,11 +57,11 @@ export interface Command<S extends ParamSchema = ParamSchema> {
   failsWith: number;
   params: S;
   /**
-   * The command reads files from the request (multipart file parts, or a whole non-form body):
-   * app.ts spools them (http/upload-body.ts) within WCAP_MAX_UPLOAD_BYTES instead of
-   * WCAP_MAX_BODY_BYTES.
+   * The command reads files from the request: multipart file parts (`files`), or also a whole
+   * body that is not a form (`files-or-body`, import). app.ts spools them (http/upload-body.ts)
+   * within WCAP_MAX_UPLOAD_BYTES instead of WCAP_MAX_BODY_BYTES.
    */
-  takesUploads?: boolean;
+  takesUploads?: 'files' | 'files-or-body';
   /**
    * The parameter naming the answer's format when it is not `fmt-out` (export's `content-out`);
    * `fmt-out` still applies when it is absent.

@@ -139,6 +139,13 @@ describe('golden: import, export, attachments', () => {
     expect(components!.filter((c) => c.name === 'VEVENT').map((c) => c.value('RECURRENCE-ID') ?? 'master')).toEqual(['master', f.ext === 'ics' ? '20260324T140000' : '20260324T130000Z']);
   });
 
+  it('export.wcap without content-out answers in fmt-out; a content-out other than text/calendar or text/xml is 58', async () => {
+    const xml = await post('export', `id=${sid}&calid=alice:archive&fmt-out=text%2Fxml`, undefined);
+    checkAnswer(xml, FORMATS[1], 0);
+    const refused = await post('export', `id=${sid}&calid=alice:archive&content-out=text%2Fhtml`, undefined);
+    checkAnswer(refused, FORMATS[0], 58);
+  });
+
   it.each(FORMATS)('fetchattachment.wcap ($ext) for an unknown attachid: errno 87', async (f) => {
     const answer = await g.get('fetchattachment', `id=${sid}&attachid=${enc('/alice/nothing/00000000-0000-4000-8000-000000000000/x.png')}&fmt-out=${f.fmtOut}`);
     checkAnswer(answer, f, 87);
