@@ -139,6 +139,15 @@ describe('golden: import, export, attachments', () => {
     expect(components!.filter((c) => c.name === 'VEVENT').map((c) => c.value('RECURRENCE-ID') ?? 'master')).toEqual(['master', f.ext === 'ics' ? '20260324T140000' : '20260324T130000Z']);
   });
 
+  it('import.wcap with dtstart/dtend imports only the items overlapping the range; the others are counted as skipped', async () => {
+    await g.createCalendar('alice', 'ranged', {});
+    const answer = await post('import', `id=${sid}&calid=alice:ranged&content-in=text%2Fcalendar&dtstart=20260316T000000Z&dtend=20260317T000000Z`, upload('Upload', FILE, 'text/calendar'));
+    checkAnswer(answer, FORMATS[0], 35);
+    expect([tokenOf(answer, 'X-WCAP-IMPORT-STORED'), tokenOf(answer, 'X-WCAP-IMPORT-SKIPPED')]).toEqual(['1', '1']);
+    const exported = await post('export', `id=${sid}&calid=alice:ranged`, undefined);
+    expect(componentsOf(exported)[0]!.filter((c) => c.name !== 'VTIMEZONE').map((c) => c.value('UID'))).toEqual(['golden-import-1']);
+  });
+
   it('export.wcap without content-out answers in fmt-out; a content-out other than text/calendar or text/xml is 58', async () => {
     const xml = await post('export', `id=${sid}&calid=alice:archive&fmt-out=text%2Fxml`, undefined);
     checkAnswer(xml, FORMATS[1], 0);
