@@ -27,6 +27,14 @@ export interface BenchOptions {
   /** Connections of the gettime case. */
   connections: number;
   gettimeSeconds: number;
+  /** Run only the import and export cases (6, 7). */
+  onlyImportExport?: boolean;
+  /** Run only case 8 (over the in-memory fake). */
+  onlyFake?: boolean;
+  /** Events of case 8. */
+  fakeItems?: number;
+  /** Run case 7 (import into Radicale); default true. */
+  radicaleImport?: boolean;
 }
 
 export interface Environment {

@@ -12,6 +12,11 @@
  *   4 fetch by UID         fetchevents_by_id vs GET of the object
  *   5 gettime              gettime.wcap (session lookup in Redis) vs a bare node:http server with
  *                          the same body, 32 keep-alive connections
+ *   6 export       export.wcap of the whole calendar vs a GET of the collection
+ *   7 import       import.wcap of that file into an empty calendar vs PUTs of every object
+ *                  (bench/import-export.ts; both with the peak RSS while they run)
+ *   8 the gateway  import and export of --fake-items events (10,000) over the in-memory CalDAV
+ *                  fake: the gateway's own time and peak RSS (bench/import-export-fake.ts)
  *   and the RSS of this process (it runs the gateway) before and after the measurements.
  *
  * Cases 2 to 5 measure the steady state: after their warm-up requests the bench waits until the
@@ -32,7 +37,11 @@
  * (WCAP_CALDAV_TIMEOUT_MS=600000), as the direct clients do.
  *
  *   npm run bench [-- --items 1000 | --big] [--rounds 40] [--cold-rounds 8] [--clients 16]
- *                    [--poll-seconds 8] [--connections 32] [--gettime-seconds 4]
+ *                    [--poll-seconds 8] [--connections 32] [--gettime-seconds 4] [--only-import-export]
+ *
+ * --only-import-export runs cases 6 to 8 alone; --only-fake runs case 8 alone (no Radicale, no Redis);
+ * --no-radicale-import leaves out case 7 (Radicale 3.1.8 looks for a new item's UID among all items
+ * of the collection on every PUT, so importing 10,000 items into it takes over an hour here).
  *
  * --big is --items 10000 with fewer rounds (15 repeated/by-UID, 5 cold) and 30 s of polling.
  * The polling and gettime periods start after a 1 s warm-up once every client has had an answer.
@@ -43,6 +52,8 @@ import { parseArgs } from 'node:util';
 import { codeVersion, prepare, versionOf, type BenchOptions, type Environment } from './environment.js';
 import { percentile, timed, type RequestSpec } from './http.js';
 import { startLoadGenerator, type LoadGenerator, type LoadResult } from './load.js';
+import { measureImportExport } from './import-export.js';
+import { measureFakeImportExport } from './import-export-fake.js';
 import { MONTH } from './requests.js';
 import { formatTable, mb, ms, perSecond, type Row } from './table.js';
 
@@ -57,6 +68,10 @@ function readOptions(): BenchOptions {
       'poll-seconds': { type: 'string' },
       connections: { type: 'string' },
       'gettime-seconds': { type: 'string' },
+      'only-import-export': { type: 'boolean' },
+      'only-fake': { type: 'boolean' },
+      'no-radicale-import': { type: 'boolean' },
+      'fake-items': { type: 'string' },
     },
   });
   const num = (value: string | undefined, fallback: number) => {
@@ -75,20 +90,35 @@ function readOptions(): BenchOptions {
     pollSeconds: num(values['poll-seconds'], big ? 30 : 8),
     connections: num(values.connections, 32),
     gettimeSeconds: num(values['gettime-seconds'], 4),
+    onlyImportExport: values['only-import-export'] === true,
+    onlyFake: values['only-fake'] === true,
+    radicaleImport: values['no-radicale-import'] !== true,
+    fakeItems: num(values['fake-items'], 10_000),
   };
 }
 
 async function main(): Promise<void> {
   const began = performance.now();
   const options = readOptions();
+  const progress = (text: string) => console.log(`… ${text}`);
+  if (options.onlyFake) {
+    for (const line of await measureFakeImportExport(options.fakeItems!, progress)) console.log(line);
+    console.log(`  process peak RSS (getrusage maxrss): ${mb(process.resourceUsage().maxRSS * 1024)}`);
+    return;
+  }
   const env = await prepare(options, (line) => console.log(line));
   const load = startLoadGenerator();
   try {
     printHeader(env, options);
     const rssBefore = process.memoryUsage.rss();
-    const rows = await measure(env, load, options);
+    const rows = options.onlyImportExport ? [] : await measure(env, load, options);
+    const impexp = await measureImportExport(env, progress, options.radicaleImport);
+    rows.push(...impexp.rows);
     const rssAfter = process.memoryUsage.rss();
     console.log(`\n${formatTable(rows)}`);
+    console.log('\nRSS during import and export (gateway and bench in this process):');
+    for (const line of impexp.memory) console.log(line);
+    for (const line of await measureFakeImportExport(options.fakeItems!, progress)) console.log(line);
     console.log('\nRSS of the gateway process (gateway in-process; the load generator is a child process):');
     console.log(`  before the measurements ${mb(rssBefore)}, after all of them ${mb(rssAfter)} (${rssAfter >= rssBefore ? '+' : ''}${mb(rssAfter - rssBefore)})`);
   } finally {

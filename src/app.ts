@@ -7,8 +7,10 @@ import type { GatewayMetrics } from './observability/metrics.js';
 import type { Readiness } from './observability/readiness.js';
 import { maskUser } from './observability/log-user.js';
 import { RequestTallies } from './observability/request-tally.js';
-import { formatterFor as registeredFormatter } from './output/index.js';
+import { answerIn, formatterFor as registeredFormatter } from './output/index.js';
 import { readBounded } from './http/bounded-body.js';
+import { readUploadBody } from './http/upload-body.js';
+import { UploadSpool } from './http/upload-spool.js';
 import { looksLikeSessionId } from './state/session-id.js';
 import { RawParams, rawQueryOf } from './wcap/raw-params.js';
 import { COMMANDS_READING_OWN_BODY, addComponentBody, componentBodyKind } from './wcap/component-body.js';
@@ -92,13 +94,18 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
     const started = performance.now();
     const raw = new RawParams(deps.limits.maxParams);
     raw.addQueryString(rawQueryOf(c.req.url));
-    const body = await addBodyParams(c, raw, deps.limits.maxBodyBytes, command?.name);
+    // Files of import and stores are spooled to disk while they stream in (http/upload-body.ts).
+    const spool = new UploadSpool();
+    const limits = deps.limits;
+    const uploadLimits = { maxBytes: limits.maxUploadBytes, maxParts: limits.maxParams, maxFieldBytes: limits.maxParamLength, maxFieldsBytes: limits.maxBodyBytes };
+    const uploaded = command?.takesUploads ? await readUploadBody(c.req.raw, raw, spool, uploadLimits, command.takesUploads) : 'not-mine';
+    const body = uploaded === 'not-mine' ? await addBodyParams(c, raw, deps.limits.maxBodyBytes, command?.name) : uploaded;
     const inputProblem = body?.problem;
     const clientAddress = clientAddressOf(peerAddressOf(c.env), c.req.header('x-forwarded-for'), trustedProxies);
-    const { result: rendered, tally } = await tallies.run(
-      () => runCommand(command, raw, deps, log, { formatterFor, looksLikeSessionId, inputProblem, clientAddress, logText: logPaths }),
-      log,
-    );
+    const uploads = spool.uploads;
+    const { result: rendered, tally } = await tallies
+      .run(() => runCommand(command, raw, deps, log, { formatterFor, answerIn, looksLikeSessionId, inputProblem, clientAddress, uploads, logText: logPaths }), log)
+      .finally(() => spool.dispose());
     const seconds = (performance.now() - started) / 1000;
     metrics?.wcapRequest(commandLabel, rendered.errno, seconds);
     const user = rendered.user === undefined ? undefined : logUser(rendered.user);
@@ -108,7 +115,7 @@ export function createApp(deps: PipelineDeps, options: AppOptions): Hono {
       'wcap',
     );
     // The rest of an oversized body is not read: closing the connection is the only way to stop it.
-    const headers: Record<string, string> = { ...NO_CACHE, 'Content-Type': rendered.contentType };
+    const headers: Record<string, string> = { ...NO_CACHE, ...rendered.headers, 'Content-Type': rendered.contentType };
     if (body?.tooLarge) headers.Connection = 'close';
     return c.body(rendered.body, 200, headers);
   });

@@ -32,6 +32,14 @@ export interface Config {
   maxParamLength: number;
   /** Largest accepted request body in bytes, counted while it streams in. */
   maxBodyBytes: number;
+  /** Largest body of a request that carries files (import, stores with attachments), in bytes. */
+  maxUploadBytes: number;
+  /** Most calendar components (events, todos, zones) one import may carry. */
+  maxImportComponents: number;
+  /** Largest single component of an import, in bytes of iCalendar or XML text. */
+  maxImportComponentBytes: number;
+  /** Largest file a store may attach inline (ATTACH;VALUE=BINARY), in bytes before encoding. */
+  maxAttachmentBytes: number;
   /** Most parameters in one request. */
   maxParams: number;
   /** Most items in one list parameter (uids, rids, categories, dates…). */
@@ -111,6 +119,10 @@ export const ENVIRONMENT_VARIABLES = {
   WCAP_RECURRENCE_BOUND: 'recurrenceBound',
   WCAP_MAX_PARAM_LENGTH: 'maxParamLength',
   WCAP_MAX_BODY_BYTES: 'maxBodyBytes',
+  WCAP_MAX_UPLOAD_BYTES: 'maxUploadBytes',
+  WCAP_MAX_IMPORT_COMPONENTS: 'maxImportComponents',
+  WCAP_MAX_IMPORT_COMPONENT_BYTES: 'maxImportComponentBytes',
+  WCAP_MAX_ATTACHMENT_BYTES: 'maxAttachmentBytes',
   WCAP_MAX_PARAMS: 'maxParams',
   WCAP_MAX_LIST_ITEMS: 'maxListItems',
   WCAP_MAX_ATTENDEES: 'maxAttendees',
@@ -185,6 +197,10 @@ const schema = z.object({
   recurrenceBound: intIn(1, 1_000_000, 5000),
   maxParamLength: intIn(1024, 64 * 1024 * 1024, 1024 * 1024),
   maxBodyBytes: intIn(65_536, 1024 * 1024 * 1024, 4 * 1024 * 1024),
+  maxUploadBytes: intIn(65_536, 4 * 1024 * 1024 * 1024, 64 * 1024 * 1024),
+  maxImportComponents: intIn(1, 10_000_000, 100_000),
+  maxImportComponentBytes: intIn(4096, 1024 * 1024 * 1024, 4 * 1024 * 1024),
+  maxAttachmentBytes: intIn(1, 1024 * 1024 * 1024, 1024 * 1024),
   maxParams: intIn(50, 1_000_000, 1000),
   maxListItems: intIn(1, 1_000_000, 1000),
   maxAttendees: intIn(1, 1_000_000, 1000),

@@ -10,6 +10,8 @@ import { lookUpItem } from './item-lookup.js';
 import type { ConflictRetry } from './merge-retry.js';
 import { parseObject, serializeObject } from './object-codec.js';
 import { completePendingSplits, splitStoreOf, writeSplit, type PlannedSplit } from './series-split.js';
+import { mayHoldSplitIntent } from './split-intent.js';
+import { zonesUsedIn } from '../mapping/export-zones.js';
 
 /**
  * One calendar of the session's user: its properties and the items in it. Every method talks to
@@ -63,6 +65,13 @@ export class Calendar {
   }
 
   private async queryAsStored(range: TimeRange, types: readonly ComponentType[]): Promise<Item[]> {
+    const { objects, fromSnapshot } = await this.objectsIn(range, types);
+    // A snapshot object that cannot be parsed is left out; a fresh answer's is the server's fault.
+    return objects.flatMap((object) => (fromSnapshot ? [...this.tolerantItems([object], types)] : itemsOf(parseObject(object.ical), object, types)));
+  }
+
+  /** The stored objects `query` reads its items from: the validated snapshot's, else one REPORT per type. */
+  private async objectsIn(range: TimeRange, types: readonly ComponentType[]): Promise<{ objects: StoredObject[]; fromSnapshot: boolean }> {
     const snapshot = await this.validated(false);
     if (!snapshot) {
       // The properties (for the answer's calendar block) in parallel with the query, not after it.
@@ -70,11 +79,33 @@ export class Calendar {
         this.guard(() => this.ctx.backend.queryRange(this.ctx.credentials, this.url, [...types], range)),
         this.properties(),
       ]);
-      return byUrl(objects).flatMap((object) => itemsOf(parseObject(object.ical), object, types));
+      return { objects: byUrl(objects), fromSnapshot: false };
     }
     const { timezone } = await this.properties();
     const urls = await this.ctx.summaries.select(snapshot.objects, range, types, { floatingZone: timezone, limits: this.ctx.limits });
-    return urls.flatMap((url) => this.itemsAt(snapshot, url, types));
+    return { objects: urls.map((url): StoredObject => ({ url, ...snapshot.objects.get(url)! })), fromSnapshot: true };
+  }
+
+  /**
+   * The items of {@link query}, each object parsed only when the caller gets to it (export): the
+   * stored text of the range is held, never every parsed object at once. Objects that cannot be
+   * parsed are left out with a warning. `zones`: the VTIMEZONEs the items use (export-zones.ts).
+   */
+  async queryLazily(range: TimeRange, types: readonly ComponentType[]): Promise<{ items: Iterable<Item>; zones: ICAL.Component[] }> {
+    const { objects } = await this.objectsIn(range, types);
+    const zones = zonesUsedIn(objects.map((object) => object.ical));
+    if (this.owned && objects.some((object) => mayHoldSplitIntent(object.ical))) return { items: await this.query(range, types), zones };
+    return { items: this.tolerantItems(objects, types), zones };
+  }
+
+  private *tolerantItems(objects: readonly StoredObject[], types: readonly ComponentType[]): Generator<Item> {
+    for (const object of objects) {
+      try {
+        yield* itemsOf(parseObject(object.ical), object, types);
+      } catch {
+        this.ctx.log.warn({ calid: this.calid }, 'skipping a stored object that cannot be parsed');
+      }
+    }
   }
 
   /**
@@ -91,14 +122,7 @@ export class Calendar {
     const objects = snapshot
       ? (await this.ctx.summaries.holding(snapshot.objects, types)).map((url): StoredObject => ({ url, ...snapshot.objects.get(url)! }))
       : byUrl(await this.guard(() => this.ctx.backend.queryRange(this.ctx.credentials, this.url, [...types], {})));
-    return objects.flatMap((object) => {
-      try {
-        return itemsOf(parseObject(object.ical), object, types);
-      } catch {
-        this.ctx.log.warn({ calid: this.calid }, 'skipping a stored object that cannot be parsed');
-        return [];
-      }
-    });
+    return [...this.tolerantItems(objects, types)];
   }
 
   /**
@@ -199,15 +223,6 @@ export class Calendar {
 
   private remember(info: CalendarInfo): void {
     this.loaded = this.ctx.recentProperties.set(info);
-  }
-
-  private itemsAt(snapshot: CalendarSnapshot, url: string, types: readonly ComponentType[]): Item[] {
-    const object = snapshot.objects.get(url)!;
-    try {
-      return itemsOf(parseObject(object.ical), { url, ...object }, types);
-    } catch {
-      return [];
-    }
   }
 
   private async noteWrite(set: StoredObject[], remove: string[]): Promise<void> {

@@ -9,9 +9,11 @@ import deleteevents_by_range from './deleteevents_by_range.js';
 import deletetodos_by_range from './deletetodos_by_range.js';
 import deleteevents_by_id from './deleteevents_by_id.js';
 import deletetodos_by_id from './deletetodos_by_id.js';
+import exportCommand from './export.js';
 import fetch_deletedcomponents from './fetch_deletedcomponents.js';
 import fetchcomponents_by_alarmrange from './fetchcomponents_by_alarmrange.js';
 import fetchcomponents_by_attendee_error from './fetchcomponents_by_attendee_error.js';
+import fetchattachment from './fetchattachment.js';
 import fetchcomponents_by_lastmod from './fetchcomponents_by_lastmod.js';
 import fetchcomponents_by_range from './fetchcomponents_by_range.js';
 import fetchevents_by_id from './fetchevents_by_id.js';
@@ -24,6 +26,7 @@ import get_userprefs from './get_userprefs.js';
 import gettime from './gettime.js';
 import list from './list.js';
 import list_subscribed from './list_subscribed.js';
+import importCommand from './import.js';
 import login from './login.js';
 import logout from './logout.js';
 import ping from './ping.js';
@@ -50,9 +53,11 @@ const COMMANDS: Command[] = [
   deletetodos_by_range,
   deleteevents_by_id,
   deletetodos_by_id,
+  exportCommand,
   fetch_deletedcomponents,
   fetchcomponents_by_alarmrange,
   fetchcomponents_by_attendee_error,
+  fetchattachment,
   fetchcomponents_by_lastmod,
   fetchcomponents_by_range,
   fetchevents_by_id,
@@ -65,6 +70,7 @@ const COMMANDS: Command[] = [
   gettime,
   list,
   list_subscribed,
+  importCommand,
   login,
   logout,
   ping,

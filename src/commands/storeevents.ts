@@ -16,7 +16,8 @@ import { defineCommand, type CommandContext } from '../wcap/command.js';
 import { refuseDoubleBooking } from '../wcap/double-booking.js';
 import { Errno } from '../wcap/errno.js';
 import { fetchSettings } from '../wcap/fetch-params.js';
-import { singleBlock, type WcapResult } from '../wcap/result.js';
+import { attachedFiles } from '../wcap/attach-ids.js';
+import { singleBlock, type WcapProperty, type WcapResult } from '../wcap/result.js';
 import { deliverMail, mailWanted } from '../wcap/notify-params.js';
 import { changesFromParams, storeParams, type StoreParams } from '../wcap/store-params.js';
 import { WcapError } from '../wcap/wcap-error.js';
@@ -41,6 +42,7 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
     needsSession: true,
     failsWith,
     params: storeParams,
+    takesUploads: 'files',
     async run(ctx) {
       const { params } = ctx;
       const { timezoneOut } = fetchSettings({ tzid: undefined, tzidout: params.tzidout }, ctx.server);
@@ -55,6 +57,9 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
       const outbox = ctx.calendars.outbox(calendar, mailWanted(params));
       const givenUid = params.uid?.trim();
       const uid = givenUid || randomUUID();
+      // File parts of a multipart store become inline attachments (docs/wcap-protocol.md#attachments).
+      const files = await attachedFiles(ctx.uploads, calendar.calid, uid, ctx.limits.maxAttachmentBytes);
+      if (files.length > 0) requested.files = files;
       // A create (storetype=1, or no uid at all) needs no lookup: the conditional PUT itself fails
       // when the UID exists, which saves a UID REPORT on every new item.
       const createOnly = params.storetype === 1 || !givenUid;
@@ -75,7 +80,8 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
         throw err;
       });
       await deliverMail(outbox);
-      return answer(ctx, calendar, stored.components, timezoneOut);
+      const attachIds = files.map((file): WcapProperty => ({ name: 'X-S1CS-ATTACH-ID', value: file.attachId }));
+      return answer(ctx, calendar, stored.components, timezoneOut, attachIds);
     },
   });
 }
@@ -140,9 +146,15 @@ async function modify(
 }
 
 /** fetch=1: the complete stored series (master plus every exception) in one calendar. */
-async function answer(ctx: CommandContext<StoreParams>, calendar: Calendar, components: ICAL.Component[], timezoneOut: ReturnType<typeof fetchSettings>['timezoneOut']): Promise<WcapResult> {
+async function answer(
+  ctx: CommandContext<StoreParams>,
+  calendar: Calendar,
+  components: ICAL.Component[],
+  timezoneOut: ReturnType<typeof fetchSettings>['timezoneOut'],
+  attachIds: WcapProperty[],
+): Promise<WcapResult> {
   const info = await calendar.properties();
-  const properties = calendarProperties(calendar.calid, info);
+  const properties = [...calendarProperties(calendar.calid, info), ...attachIds];
   if (!ctx.params.fetch) return singleBlock(properties);
   const items = itemsForOutput(components, {
     emailOrCalid: ctx.params.emailorcalid,

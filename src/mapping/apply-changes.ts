@@ -1,5 +1,5 @@
 import ICAL from 'ical.js';
-import type { ItemChanges } from '../model/item-changes.js';
+import type { AttachedFile, ItemChanges } from '../model/item-changes.js';
 import { applyAlarms } from './alarms.js';
 import { applyDates } from './apply-dates.js';
 import { applyRecurrence } from './apply-recurrence.js';
@@ -43,6 +43,7 @@ export function applyItemChanges(component: ICAL.Component, changes: ItemChanges
   setList(component, 'categories', changes.categories, changes.replace);
   setList(component, 'resources', changes.resources, changes.replace);
   setAttachments(component, changes.attachments, changes.replace);
+  setFiles(component, changes.files ?? [], changes.deleteAttachIds ?? []);
   if (changes.organizer && (changes.organizer.calid || changes.organizer.email)) {
     const address = changes.organizer.calid ?? changes.organizer.email ?? '';
     setOrganizer(component, resolveCalendarUser(address, ctx.directory), changes.organizer.cn);
@@ -158,10 +159,34 @@ function setList(
   component.addProperty(property);
 }
 
+function urlAttachments(component: ICAL.Component): ICAL.Property[] {
+  return component.getAllProperties('attach').filter((p) => p.type !== 'binary');
+}
+
+/** Inline files (RFC 5545 §3.8.1.1, VALUE=BINARY with ENCODING=BASE64), named by X-S1CS-ATTACH-ID. */
+function setFiles(component: ICAL.Component, files: AttachedFile[], deleteIds: string[]): void {
+  const deleted = new Set(deleteIds);
+  for (const property of component.getAllProperties('attach')) {
+    if (deleted.has(String(property.getParameter('x-s1cs-attach-id') ?? ''))) component.removeProperty(property);
+  }
+  for (const file of files) {
+    const property = new ICAL.Property('attach', component);
+    property.resetType('binary');
+    property.setParameter('encoding', 'BASE64');
+    property.setParameter('fmttype', file.contentType);
+    property.setParameter('x-s1cs-attach-id', file.attachId);
+    property.setParameter('x-s1cs-filename', file.filename);
+    property.setValue(file.base64);
+    component.addProperty(property);
+  }
+}
+
 function setAttachments(component: ICAL.Component, urls: string[] | null | undefined, replace: boolean): void {
   if (urls === undefined) return;
-  if (replace || urls === null) component.removeAllProperties('attach');
-  const present = new Set(component.getAllProperties('attach').map((p) => String(p.getFirstValue())));
+  // The `attachments` list holds URLs only: files stored inline stay until `deleteattach` names them
+  // (Lightning sends replace=1 with its URL list on every edit).
+  if (replace || urls === null) for (const property of urlAttachments(component)) component.removeProperty(property);
+  const present = new Set(urlAttachments(component).map((p) => String(p.getFirstValue())));
   for (const url of urls ?? []) {
     if (url.trim() === '' || present.has(url)) continue;
     component.addPropertyWithValue('attach', url.trim());

@@ -23,6 +23,12 @@ export interface ItemOutputOptions {
   attrset?: Attrset;
   /** Zone for DATE and floating alarm anchors (the calendar's zone); UTC when absent. */
   floatingZone?: string;
+  /**
+   * WCAP `fetchattach`: true writes inline attachments (ATTACH;VALUE=BINARY) with their bytes;
+   * false, the default, only their information, as 7.0 did: `X-S1CS-ATTACH-ID` with the file's name
+   * and type, the bytes being one fetchattachment away (docs/wcap-protocol.md#attachments).
+   */
+  attachmentBodies?: boolean;
 }
 
 const TZID_HINTS: Array<[string, string]> = [
@@ -42,6 +48,7 @@ export function itemsForOutput(items: readonly ICAL.Component[], options: ItemOu
   for (const item of copies) {
     if (options.relativeAlarms === false) makeAlarmsAbsolute(item, options.floatingZone);
     if (options.attrset !== undefined) applyAttrset(item, options.attrset);
+    if (!options.attachmentBodies) attachmentsAsInformation(item);
     // The hints name the zone the item lives in, whatever zone tzidout shows the values in: that
     // is what Sun's UTC output plus X-NSCP-DTSTART-TZID meant
     // (docs/lightning.md#parsing-returned-components).
@@ -130,5 +137,22 @@ function shapeCalendarUser(property: ICAL.Property, options: ItemOutputOptions):
     property.setParameter('x-s1cs-email', mail);
   } else {
     property.setValue(`mailto:${mail}`);
+  }
+}
+
+/** Inline attachments as their X-S1CS-ATTACH-ID, file name and type, without the bytes. */
+function attachmentsAsInformation(item: ICAL.Component): void {
+  for (const attach of item.getAllProperties('attach')) {
+    if (attach.type !== 'binary') continue;
+    item.removeProperty(attach);
+    const id = attach.getParameter('x-s1cs-attach-id');
+    if (typeof id !== 'string') continue;
+    const info = new ICAL.Property('x-s1cs-attach-id', item);
+    info.setValue(id);
+    for (const name of ['x-s1cs-filename', 'fmttype']) {
+      const value = attach.getParameter(name);
+      if (typeof value === 'string') info.setParameter(name, value);
+    }
+    item.addProperty(info);
   }
 }

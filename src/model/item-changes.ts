@@ -57,6 +57,10 @@ export interface ItemChanges {
   categories?: string[] | null;
   resources?: string[] | null;
   attachments?: string[] | null;
+  /** Files stored inline (ATTACH;VALUE=BINARY) by a multipart store; added to those already there. */
+  files?: AttachedFile[];
+  /** X-S1CS-ATTACH-ID values of inline attachments to remove (`deleteattach`). */
+  deleteAttachIds?: string[];
   relatedTos?: string[] | null;
   contacts?: string[] | null;
   geo?: { latitude: number; longitude: number } | null;
@@ -78,4 +82,15 @@ export interface ItemChanges {
   xProperties?: Record<string, string | null>;
   /** true: list values replace the stored ones; false: they are appended (WCAP `replace`). */
   replace: boolean;
+}
+
+/** A file a store attaches inline (docs/wcap-protocol.md#attachments). */
+export interface AttachedFile {
+  /** Its X-S1CS-ATTACH-ID: what fetchattachment takes as `attachid`. */
+  attachId: string;
+  filename: string;
+  /** A valid `type/subtype`. */
+  contentType: string;
+  /** The file's bytes in base64. */
+  base64: string;
 }

@@ -1,5 +1,7 @@
 import ICAL from 'ical.js';
-import type { Formatter, RenderedBody, WcapBlock, WcapProperty, WcapResult } from '../wcap/result.js';
+import type { Answer, Formatter, RenderedBody, WcapBlock, WcapProperty, WcapResult } from '../wcap/result.js';
+import { refold } from './line-folding.js';
+import { textStream } from './text-stream.js';
 import {
   GATEWAY_PRODID,
   ICALENDAR_VERSION,
@@ -40,9 +42,27 @@ export const icalFormatter: Formatter = {
   name: 'text/calendar',
   render(result: WcapResult): RenderedBody {
     const calendars = blocksOf(result).map((block) => toVcalendar(block).toJSON());
-    return { contentType: ICAL_CONTENT_TYPE, body: ICAL.stringify(calendars) };
+    return { contentType: ICAL_CONTENT_TYPE, body: refold(ICAL.stringify(calendars)) };
+  },
+  /** The same text as `render`, each streamed component written as it comes (export). */
+  renderStreamed(result: WcapResult): Answer {
+    return { contentType: ICAL_CONTENT_TYPE, body: textStream(streamedVcalendars(blocksOf(result))) };
   },
 };
+
+async function* streamedVcalendars(blocks: readonly WcapBlock[]): AsyncGenerator<string> {
+  for (const block of blocks) {
+    const whole = toVcalendar(block).toString();
+    const end = whole.lastIndexOf('END:VCALENDAR');
+    yield refold(whole.slice(0, end));
+    for await (const component of block.streamed ?? []) yield `${refold(cleanCopy(component).toString())}\r\n`;
+    yield 'END:VCALENDAR\r\n';
+  }
+}
+
+function cleanCopy(component: ICAL.Component): ICAL.Component {
+  return new ICAL.Component(cleanComponent(component.toJSON() as unknown[]));
+}
 
 function toVcalendar(block: WcapBlock): ICAL.Component {
   const calendar = new ICAL.Component('vcalendar');
@@ -54,7 +74,7 @@ function toVcalendar(block: WcapBlock): ICAL.Component {
     calendar.addProperty(rawProperty(property));
   }
   for (const component of block.components) {
-    calendar.addSubcomponent(new ICAL.Component(cleanComponent(component.toJSON() as unknown[])));
+    calendar.addSubcomponent(cleanCopy(component));
   }
   return calendar;
 }

@@ -17,6 +17,9 @@ const FORMATTERS: ReadonlyMap<string, Formatter> = new Map(
   [icalFormatter, xmlFormatter, jsonFormatter, jsFormatter].map((formatter) => [formatter.name.toLowerCase(), formatter]),
 );
 
+/** Files and streamed results in any format (file-answer.ts); the pipeline renders through it. */
+export { answerIn } from './file-answer.js';
+
 /**
  * The formatter for a fmt-out value: undefined or blank → text/calendar; otherwise matched
  * case-insensitively after trimming surrounding whitespace. Returns undefined for an unsupported

@@ -1,4 +1,6 @@
-import type { Formatter, RenderedBody, WcapBlock, WcapProperty, WcapResult } from '../wcap/result.js';
+import type { Answer, Formatter, RenderedBody, WcapBlock, WcapProperty, WcapResult } from '../wcap/result.js';
+import { textStream } from './text-stream.js';
+import type ICAL from 'ical.js';
 import {
   GATEWAY_PRODID,
   ICALENDAR_VERSION,
@@ -9,7 +11,16 @@ import {
 } from './envelope.js';
 import { inUtc } from '../mapping/tzidout.js';
 import { componentElement } from './xml-components.js';
-import { type XmlElement, renderXmlDocument, xmlElement, xmlTextElement } from '../xml/xml-writer.js';
+import {
+  type XmlElement,
+  XML_DECLARATION,
+  closeXmlDocument,
+  openXmlDocument,
+  renderXmlChild,
+  renderXmlDocument,
+  xmlElement,
+  xmlTextElement,
+} from '../xml/xml-writer.js';
 
 /** Content-Type of text/xml answers. */
 export const XML_CONTENT_TYPE = 'text/xml; charset=UTF-8';
@@ -32,6 +43,10 @@ export const xmlFormatter: Formatter = {
   render(result: WcapResult): RenderedBody {
     return { contentType: XML_CONTENT_TYPE, body: renderXmlDocument(icalendarTree(result)) };
   },
+  /** The same document as `render`, each streamed component written as it comes (export). */
+  renderStreamed(result: WcapResult): Answer {
+    return { contentType: XML_CONTENT_TYPE, body: textStream(streamedDocument(blocksOf(result))) };
+  },
 };
 
 /**
@@ -42,20 +57,43 @@ export function icalendarTree(result: WcapResult): XmlElement {
   return xmlElement('iCalendar', [], blocksOf(result).map(icalElement));
 }
 
+const ICAL_ATTRIBUTES: ReadonlyArray<[string, string]> = [
+  ['version', ICALENDAR_VERSION],
+  ['prodid', GATEWAY_PRODID],
+  ['METHOD', PUBLISH_METHOD],
+];
+
 function icalElement(block: WcapBlock): XmlElement {
   const children: XmlElement[] = block.properties.map(blockPropertyElement);
-  // The WCAP XML vocabulary is Zulu: without a tzidout, stored local times are given in UTC.
-  for (const component of block.timesAsStored ? inUtc(block.components) : block.components) {
-    const element = componentElement(component.toJSON() as unknown[]);
-    if (element) children.push(element);
-  }
+  children.push(...componentElements(block, block.components));
   children.push(...errnoProperties(block).map(blockPropertyElement));
-  const attributes: Array<[string, string]> = [
-    ['version', ICALENDAR_VERSION],
-    ['prodid', GATEWAY_PRODID],
-    ['METHOD', PUBLISH_METHOD],
-  ];
-  return xmlElement('iCal', attributes, children);
+  return xmlElement('iCal', ICAL_ATTRIBUTES, children);
+}
+
+function componentElements(block: WcapBlock, components: readonly ICAL.Component[]): XmlElement[] {
+  const elements: XmlElement[] = [];
+  // The WCAP XML vocabulary is Zulu: without a tzidout, stored local times are given in UTC.
+  for (const component of block.timesAsStored ? inUtc(components) : components) {
+    const element = componentElement(component.toJSON() as unknown[]);
+    if (element) elements.push(element);
+  }
+  return elements;
+}
+
+async function* streamedDocument(blocks: readonly WcapBlock[]): AsyncGenerator<string> {
+  const root = xmlElement('iCalendar', [], []);
+  yield openXmlDocument([root]);
+  for (const block of blocks) {
+    const ical = xmlElement('iCal', ICAL_ATTRIBUTES, []);
+    yield `\n ${openXmlDocument([ical]).slice(XML_DECLARATION.length + 1)}`;
+    for (const element of [...block.properties.map(blockPropertyElement), ...componentElements(block, block.components)]) yield renderXmlChild(element, 2);
+    for await (const component of block.streamed ?? []) {
+      for (const element of componentElements(block, [component])) yield renderXmlChild(element, 2);
+    }
+    for (const element of errnoProperties(block).map(blockPropertyElement)) yield renderXmlChild(element, 2);
+    yield '\n </iCal>';
+  }
+  yield closeXmlDocument([root]);
 }
 
 /**

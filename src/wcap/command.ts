@@ -3,8 +3,10 @@ import type { CalendarRepository } from '../calendars/calendar-repository.js';
 import type { Directory } from '../mapping/directory.js';
 import type { Clock } from '../model/clock.js';
 import type { Session } from '../model/session.js';
+import type { InputLimits } from './input-limits.js';
 import type { ParamSchema, ParamsOf } from './params.js';
 import type { WcapResult } from './result.js';
+import type { Upload } from './upload.js';
 
 /** Facts about this server that commands announce or obey; no secrets. */
 export interface ServerProfile {
@@ -42,6 +44,10 @@ export interface CommandContext<P> {
   clock: Clock;
   log: Logger;
   server: ServerProfile;
+  /** Files the request carried (commands with `takesUploads`); empty otherwise. */
+  uploads: readonly Upload[];
+  /** What one request may carry (import and attachment bounds among them). */
+  limits: InputLimits;
 }
 
 /** A WCAP command: its name, session need, failure errno, parameters and behaviour. */
@@ -52,6 +58,17 @@ export interface Command<S extends ParamSchema = ParamSchema> {
   /** The errno for failures without a more specific one (e.g. 14 for storeevents). */
   failsWith: number;
   params: S;
+  /**
+   * The command reads files from the request: multipart file parts (`files`), or also a whole
+   * body that is not a form (`files-or-body`, import). app.ts spools them (http/upload-body.ts)
+   * within WCAP_MAX_UPLOAD_BYTES instead of WCAP_MAX_BODY_BYTES.
+   */
+  takesUploads?: 'files' | 'files-or-body';
+  /**
+   * The parameter naming the answer's format when it is not `fmt-out` (export's `content-out`);
+   * `fmt-out` still applies when it is absent.
+   */
+  formatParam?: string;
   run(ctx: CommandContext<ParamsOf<S>>): Promise<WcapResult>;
 }
 

@@ -28,7 +28,8 @@ export const optionalFlag = (): ParamSpec<boolean | undefined> => ({
  * Output-shaping parameters every fetch accepts. Defaults: `recurring` absent means expanded for a
  * range fetch and, for *_by_id, expanded only when rids are given; `compressed` 0 (it only matters
  * when expanded); `attrset` 2 (full; unknown values too). `relativealarm` defaults to 1, triggers as
- * stored, as Lightning always asks. `fetchattach` and `fetchorder` are accepted and ignored.
+ * stored, as Lightning always asks. `fetchattach` 1 writes inline attachments with their bytes (default:
+ * only their X-S1CS-ATTACH-ID). `fetchorder` is accepted and ignored.
  */
 export const fetchOutputParams = {
   calid: p.list(),
@@ -36,6 +37,7 @@ export const fetchOutputParams = {
   recurring: optionalFlag(),
   compressed: p.flag(false),
   relativealarm: p.flag(true),
+  fetchattach: p.flag(false),
   attrset: p.oneOf(['0', '1', '2'] as const, { fallback: '2', lenient: '2' }),
   compstate: p.list(),
   tzid: p.string(),
@@ -123,8 +125,14 @@ export function selectionOf(
 }
 
 /** How the selected components are written for one calendar. */
-export function outputOptionsOf(params: Pick<FetchOutputParams, 'emailorcalid' | 'relativealarm'> & { attrset?: FetchOutputParams['attrset'] }, settings: FetchSettings, server: ServerProfile, calendar: CalendarInfo): ItemOutputOptions {
+export function outputOptionsOf(
+  params: Pick<FetchOutputParams, 'emailorcalid' | 'relativealarm'> & { attrset?: FetchOutputParams['attrset']; fetchattach?: boolean },
+  settings: FetchSettings,
+  server: ServerProfile,
+  calendar: CalendarInfo,
+): ItemOutputOptions {
   return {
+    attachmentBodies: params.fetchattach ?? false,
     emailOrCalid: params.emailorcalid,
     directory: server.directory,
     ...(settings.timezoneOut ? { timezoneOut: settings.timezoneOut } : {}),

@@ -8,6 +8,14 @@ import type { Config } from '../config.js';
 export interface InputLimits {
   /** Bytes of a request body, counted while it streams in (WCAP_MAX_BODY_BYTES). */
   maxBodyBytes: number;
+  /** Bytes of a body that carries files, for commands that take them (WCAP_MAX_UPLOAD_BYTES). */
+  maxUploadBytes: number;
+  /** Components of one import (WCAP_MAX_IMPORT_COMPONENTS). */
+  maxImportComponents: number;
+  /** Bytes of one component of an import (WCAP_MAX_IMPORT_COMPONENT_BYTES). */
+  maxImportComponentBytes: number;
+  /** Bytes of one file a store attaches inline (WCAP_MAX_ATTACHMENT_BYTES). */
+  maxAttachmentBytes: number;
   /** Parameters of one request (WCAP_MAX_PARAMS). */
   maxParams: number;
   /** Characters of one parameter value (WCAP_MAX_PARAM_LENGTH). */
@@ -19,6 +27,10 @@ export interface InputLimits {
 export function inputLimitsOf(config: Readonly<Config>): InputLimits {
   return {
     maxBodyBytes: config.maxBodyBytes,
+    maxUploadBytes: config.maxUploadBytes,
+    maxImportComponents: config.maxImportComponents,
+    maxImportComponentBytes: config.maxImportComponentBytes,
+    maxAttachmentBytes: config.maxAttachmentBytes,
     maxParams: config.maxParams,
     maxParamLength: config.maxParamLength,
     maxListItems: config.maxListItems,

@@ -32,10 +32,28 @@ export interface WcapBlock {
    * format then shows them in its own default form (text/xml: Zulu). Absent: written as they are.
    */
   timesAsStored?: boolean;
+  /**
+   * Components produced while the answer is being sent (export), written after `components`. A
+   * failure while producing them ends the answer unfinished (no closing VCALENDAR or element), so
+   * a client never takes a partial file for a whole one.
+   */
+  streamed?: AsyncIterable<ICAL.Component>;
+}
+
+/** A file answered as itself instead of a WCAP answer (fetchattachment). */
+export interface FileAnswer {
+  /** A valid `type/subtype`; the command checks it. */
+  contentType: string;
+  filename: string;
+  bytes: Uint8Array<ArrayBuffer>;
 }
 
 export interface WcapResult {
   blocks: WcapBlock[];
+  /** When set, the answer is this file (the blocks are only for the log's errno). */
+  file?: FileAnswer;
+  /** The answer is meant to be saved (export): its suggested file name, without extension. */
+  saveAs?: string;
 }
 
 /** A rendered answer; the pipeline sends it with HTTP 200 and no-cache headers. */
@@ -61,11 +79,21 @@ export interface RenderContext {
   session?: { id: string; user: string } | undefined;
 }
 
+/** What is sent: a rendered body, a file, or a body written while it streams out. */
+export interface Answer {
+  contentType: string;
+  body: string | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>;
+  /** Headers beyond Content-Type (Content-Disposition of files and exports). */
+  headers?: Record<string, string>;
+}
+
 /** One output format (fmt-out value). */
 export interface Formatter {
   /** The fmt-out value, e.g. `text/calendar`. */
   readonly name: string;
   render(result: WcapResult, context?: RenderContext): RenderedBody;
+  /** Renders a result with `streamed` blocks as a stream; formats without it cannot stream. */
+  renderStreamed?(result: WcapResult): Answer;
 }
 
 export function block(properties: WcapProperty[], components: ICAL.Component[] = [], errno: number = Errno.OK): WcapBlock {

@@ -11,7 +11,8 @@ import type { InputLimits } from './input-limits.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { decoded, parseParams } from './params.js';
 import type { RawParams } from './raw-params.js';
-import { errorResult, type Formatter, type RenderContext, type RenderedBody, type WcapResult } from './result.js';
+import type { Upload } from './upload.js';
+import { errorResult, type Answer, type Formatter, type RenderContext, type WcapResult } from './result.js';
 import { sessionControl } from './session-control.js';
 import { WcapError } from './wcap-error.js';
 
@@ -32,8 +33,13 @@ export interface PipelineDeps {
   logins: LoginThrottle;
 }
 
+/** Renders any result in a format, files and streamed answers included (output/file-answer.ts). */
+export type AnswerRenderer = (formatter: Formatter, result: WcapResult, context?: RenderContext) => Answer;
+
 export interface PipelineOptions {
   formatterFor: FormatterLookup;
+  /** How results become answers; without it every result is rendered whole by its formatter. */
+  answerIn?: AnswerRenderer;
   looksLikeSessionId: SessionIdCheck;
   /** Set when the request itself was unusable (oversized or broken body): answered with failsWith. */
   inputProblem?: string | undefined;
@@ -41,12 +47,14 @@ export interface PipelineOptions {
   clientAddress?: string | undefined;
   /** A failure detail as the log shows it, given the acting user (WCAP_LOG_USER); as is when absent. */
   logText?: ((text: string, user: string) => string) | undefined;
+  /** Files the request carried (see Command.takesUploads). */
+  uploads?: readonly Upload[];
 }
 
 const SESSION_EXPIRED = 'Login failed, session ID timed out or invalid';
 
 /** The rendered answer, its errno and, for the request log, the user the request acted as. */
-export type CommandOutcome = RenderedBody & {
+export type CommandOutcome = Answer & {
   errno: number;
   /** The session's user, or the user a login opened a session for; undefined otherwise. */
   user?: string | undefined;
@@ -64,7 +72,11 @@ export async function runCommand(
   log: Logger,
   options: PipelineOptions,
 ): Promise<CommandOutcome> {
-  const fmtOut = raw.get('fmt-out');
+  const render = (format: Formatter, result: WcapResult, errno: number, context?: RenderContext): CommandOutcome => ({
+    ...(options.answerIn ? options.answerIn(format, result, context) : format.render(result, context)),
+    errno,
+  });
+  const fmtOut = (command?.formatParam !== undefined ? raw.get(command.formatParam) : undefined) ?? raw.get('fmt-out');
   const fmtText = fmtOut === undefined ? undefined : safeText(fmtOut.text, fmtOut.encoded);
   // A present but undecodable fmt-out is as unknown as a misspelt one.
   const formatter = fmtOut !== undefined && fmtText === undefined ? undefined : options.formatterFor(fmtText);
@@ -88,7 +100,8 @@ export async function runCommand(
       acting.user = user;
     };
     const clientAddress = options.clientAddress ?? 'unknown';
-    const result = await command.run(contextFor({ params, session, sessionId, deps, log, onOpened, clientAddress }));
+    const uploads = options.uploads ?? [];
+    const result = await command.run(contextFor({ params, session, sessionId, deps, log, onOpened, clientAddress, uploads }));
     const errno = result.blocks[0]?.errno ?? 0;
     return { ...render(formatter, result, errno, context), user: acting.user };
   } catch (err) {
@@ -107,6 +120,7 @@ function contextFor(request: {
   log: Logger;
   onOpened: (user: string) => void;
   clientAddress: string;
+  uploads: readonly Upload[];
 }): CommandContext<never> {
   const { session, sessionId, deps, log, clientAddress } = request;
   const context = {
@@ -116,6 +130,8 @@ function contextFor(request: {
     clock: deps.clock,
     log,
     server: deps.server,
+    uploads: request.uploads,
+    limits: deps.limits,
   };
   let calendars: CommandContext<never>['calendars'] | undefined;
   // Built on first use: most commands touch calendars, the session commands never do.
@@ -128,10 +144,6 @@ function contextFor(request: {
     },
   });
   return context as unknown as CommandContext<never>;
-}
-
-function render(formatter: Formatter, result: WcapResult, errno: number, context?: RenderContext): CommandOutcome {
-  return { ...formatter.render(result, context), errno };
 }
 
 /**

@@ -51,6 +51,8 @@ export const storeParams = {
   categories: p.quotedList({ lenient: true }),
   resources: p.quotedList(),
   attachments: p.quotedList(),
+  // X-S1CS-ATTACH-ID values of inline attachments to remove (docs/wcap-protocol.md#attachments).
+  deleteattach: p.list(),
   relatedTos: p.quotedList(),
   contacts: p.quotedList(),
   geo: p.text(),
@@ -117,6 +119,7 @@ export function changesFromParams(
     categories: list(params.categories),
     resources: list(params.resources),
     attachments: list(params.attachments?.map((url) => uriOf(url, 'attachments', failsWith))),
+    ...(params.deleteattach?.length ? { deleteAttachIds: params.deleteattach } : {}),
     relatedTos: list(params.relatedTos),
     contacts: list(params.contacts),
     geo: geoOf(params.geo, failsWith),

@@ -129,3 +129,37 @@ function writeElement(element: XmlElement, depth: number, out: string[], options
 function assertName(name: string, options: RenderOptions): void {
   if (!isXmlName(name, options)) throw new TypeError(`invalid XML name ${JSON.stringify(name)}`);
 }
+
+/**
+ * The pieces of a document written while its content streams (export): the declaration and
+ * the opening tags of `path` (outermost first), each on its own line indented by depth.
+ */
+export function openXmlDocument(path: readonly XmlElement[], options: RenderOptions = {}): string {
+  const out: string[] = [XML_DECLARATION, '\n'];
+  path.forEach((element, depth) => {
+    if (depth > 0) out.push('\n', ' '.repeat(depth));
+    assertName(element.name, options);
+    out.push('<', element.name);
+    for (const [name, value] of element.attributes) {
+      assertName(name, options);
+      out.push(' ', name, '="', escapeXml(value, 'attribute'), '"');
+    }
+    out.push('>');
+  });
+  return out.join('');
+}
+
+/** One element at `depth` inside an element opened by {@link openXmlDocument}, on its own line. */
+export function renderXmlChild(element: XmlElement, depth: number, options: RenderOptions = {}): string {
+  const out: string[] = ['\n', ' '.repeat(depth)];
+  writeElement(element, depth, out, options);
+  return out.join('');
+}
+
+/** The closing tags of the elements of `path` (outermost first), as {@link renderXmlDocument} lays them out. */
+export function closeXmlDocument(path: readonly XmlElement[]): string {
+  const out: string[] = [];
+  for (let depth = path.length - 1; depth >= 0; depth--) out.push('\n', ' '.repeat(depth), '</', path[depth]!.name, '>');
+  out.push('\n');
+  return out.join('');
+}

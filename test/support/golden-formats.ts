@@ -42,12 +42,14 @@ export class GoldenRecorder {
       if (slot) slot.unknownFormat = true;
       return undefined;
     }
+    // Streamed answers (export) are not recorded: they exist only in text/calendar and text/xml.
     return {
       name: formatter.name,
       render: (result, context) => {
         slot?.renders.push({ result, context });
         return formatter.render(result, context);
       },
+      ...(formatter.renderStreamed ? { renderStreamed: formatter.renderStreamed.bind(formatter) } : {}),
     };
   };
 

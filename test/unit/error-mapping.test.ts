@@ -121,7 +121,7 @@ describe('runCommand renders what errorToErrno decided', () => {
   ])('%s', async (_label, thrown, errno) => {
     const answer = await runCommand(command(() => Promise.reject(thrown)), raw('fmt-out=text%2Ftest'), deps, log, options);
     expect(answer.errno).toBe(errno);
-    expect(JSON.parse(answer.body)[0].errno).toBe(errno);
+    expect(JSON.parse(answer.body as string)[0].errno).toBe(errno);
   });
 
   it('a broken parameter → failsWith, the message names the parameter and not the value', async () => {
