@@ -45,8 +45,8 @@ export async function userPreferencesAnswer(calendars: CalendarRepository, serve
   const props: WcapProperty[] = prefs.map(([name, value]) => ({ name: `X-NSCP-WCAP-PREF-${name}`, value }));
   for (const [name, value] of [
     ['allowchangepassword', 'no'],
-    ['allowcreatecalendars', 'no'],
-    ['allowdeletecalendars', 'no'],
+    ['allowcreatecalendars', 'yes'],
+    ['allowdeletecalendars', 'yes'],
     ['allowpublicwritablecalendars', 'no'],
     ['validateowners', 'no'],
   ] as const) {
