@@ -27,8 +27,12 @@ export async function revokeRead(server: TestServer, owner: string, calendar: st
   await setCalendarAcl(server.imapPort!, owner, calendar, reader, '');
 }
 
-/** The rights file without the sections grantRead added (everything before the owner rules). */
+/**
+ * The rights file without the sections grantRead added (`[share-…]`); every other section stays,
+ * the suite-wide sharing rules of services.ts (SHARING_RIGHTS) included, which other test files
+ * rely on whatever order the files run in.
+ */
 function withoutShares(text: string): string {
-  const start = text.indexOf('[root]');
-  return start < 0 ? text : text.slice(start);
+  const sections = text.split(/\n(?=\[)/);
+  return sections.filter((section) => !section.startsWith('[share-')).join('\n');
 }
