@@ -48,8 +48,7 @@ export class Calendar {
       this.ctx.forget(this.url);
       throw new GatewayError('no-calendar', 'The calendar does not exist');
     }
-    this.remember(info);
-    return info;
+    return this.remember(info);
   }
 
   /**
@@ -197,8 +196,14 @@ export class Calendar {
     return read;
   }
 
-  private remember(info: CalendarInfo): void {
-    this.loaded = this.ctx.recentProperties.set(info);
+  /**
+   * Keeps the properties read, owned by the user the calid names: the backend can only guess the
+   * owner from the URL's layout, which a server with one home for everyone (Xandikos 0.2.8:
+   * `/user/calendars/`) does not carry (docs/caldav-servers.md#discovery).
+   */
+  private remember(info: CalendarInfo): CalendarInfo {
+    this.loaded = this.ctx.recentProperties.set(info.owner === this.owner ? info : { ...info, owner: this.owner });
+    return this.loaded;
   }
 
   private itemsAt(snapshot: CalendarSnapshot, url: string, types: readonly ComponentType[]): Item[] {

@@ -106,6 +106,12 @@ describe.each(servers().map((s) => [s.name, s] as const))('%s: own calendar thro
     expect(periods).toEqual(['20310403T060000Z/20310403T070000Z']);
   });
 
+  it(`${name}: a wrong password is refused where the server authenticates (errno 1), and accepted where it cannot tell`, async () => {
+    const answer = await s.h.wcap('login', `fmt-out=text%2Fcalendar&user=${USER}&password=definitely-wrong`);
+    // Xandikos 0.2.8 takes any credentials: the gateway can only pass on what it is told.
+    expect(answer.errno).toBe(server.limits.noAuthentication ? 0 : 1);
+  });
+
   it(`${name}: logout ends the session`, async () => {
     const other = await s.login(USER);
     // WCAP answers a logout with -1.

@@ -15,6 +15,7 @@ export async function grantRead(server: TestServer, owner: string, calendar: str
     writeFileSync(file, `${rule}\n${withoutShares(readFileSync(file, 'utf8'))}`);
     return;
   }
+  if (server.kind !== 'cyrus') throw new Error(`${server.name} has no access rights to grant (limits.noOtherUsers)`);
   await setCalendarAcl(server.imapPort!, owner, calendar, reader, 'lrs9');
 }
 
@@ -24,6 +25,7 @@ export async function revokeRead(server: TestServer, owner: string, calendar: st
     writeFileSync(file, withoutShares(readFileSync(file, 'utf8')));
     return;
   }
+  if (server.kind !== 'cyrus') throw new Error(`${server.name} has no access rights to revoke (limits.noOtherUsers)`);
   await setCalendarAcl(server.imapPort!, owner, calendar, reader, '');
 }
 

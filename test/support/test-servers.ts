@@ -4,7 +4,7 @@
  * entry here (its kind and what it cannot do), its start in global-setup.ts, and — when it has
  * access rights — one case in test/support/server-access.ts.
  */
-export type ServerKind = 'radicale' | 'cyrus';
+export type ServerKind = 'radicale' | 'cyrus' | 'xandikos';
 
 /** What the server itself cannot do; tests needing it are left out for that server, by name. */
 export interface ServerLimits {
@@ -58,6 +58,20 @@ export const cyrusServer = (url: string, imapPort: number): TestServer => ({
   defaultCalendar: 'Default',
   homePath: '/dav/calendars/user/{user}/',
   imapPort,
+});
+
+/**
+ * Xandikos 0.2.8: no authentication and one principal (`/user/`) with one home for every request
+ * (docs/caldav-servers.md#xandikos-028), and no scheduling. The suites get a Xandikos of their own,
+ * so that its one home holds only what they write.
+ */
+export const xandikosServer = (url: string): TestServer => ({
+  name: 'Xandikos',
+  kind: 'xandikos',
+  url,
+  limits: { noAuthentication: true, noOtherUsers: true, noScheduling: true },
+  defaultCalendar: 'calendar',
+  homePath: '/user/calendars/',
 });
 
 /** Path of `user`'s calendar home on `server`. */
