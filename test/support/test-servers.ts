@@ -16,6 +16,8 @@ export interface ServerLimits {
   noScheduling?: boolean;
   /** Answers 403 for a user that does not exist, as for one whose calendar is not shared (28, never 29). */
   hidesUnknownUsers?: boolean;
+  /** Takes no WebDAV ACL (RFC 3744): set_calprops `acl` fails with errno 8 and changes nothing. */
+  noWebDavAcl?: boolean;
 }
 
 export interface TestServer {
@@ -44,7 +46,7 @@ export const radicaleServer = (url: string, rightsFile: string): TestServer => (
   name: 'Radicale',
   kind: 'radicale',
   url,
-  limits: { noScheduling: true, hidesUnknownUsers: true },
+  limits: { noScheduling: true, hidesUnknownUsers: true, noWebDavAcl: true },
   defaultCalendar: 'calendar',
   homePath: '/{user}/',
   rightsFile,
@@ -69,7 +71,7 @@ export const xandikosServer = (url: string): TestServer => ({
   name: 'Xandikos',
   kind: 'xandikos',
   url,
-  limits: { noAuthentication: true, noOtherUsers: true, noScheduling: true },
+  limits: { noAuthentication: true, noOtherUsers: true, noScheduling: true, noWebDavAcl: true },
   defaultCalendar: 'calendar',
   homePath: '/user/calendars/',
 });
