@@ -1,4 +1,5 @@
 import type { AccessEntry, AccessRight } from '../model/calendar.js';
+import { GatewayError } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 import type { UserHome } from './calendar-backend.js';
 import { readMultistatus } from './dav-answers.js';
@@ -28,7 +29,7 @@ const PRIVILEGES: Record<AccessRight, Privilege[]> = {
 };
 
 /** ACL preconditions (RFC 3744 §8.1.1): a 403 naming one means the ACL itself was refused. */
-const ACL_PRECONDITION = /<(?:[\w-]+:)?(?:no-ace-conflict|no-protected-ace-conflict|no-inherited-ace-conflict|limited-number-of-aces|deny-before-grant|grant-only|no-invert|no-abstract|not-supported-privilege|missing-required-principal|recognized-principal|allowed-principal)\b/;
+const ACL_PRECONDITION = /<(?:[\w-]+:)?(no-ace-conflict|no-protected-ace-conflict|no-inherited-ace-conflict|limited-number-of-aces|deny-before-grant|grant-only|no-invert|no-abstract|not-supported-privilege|missing-required-principal|recognized-principal|allowed-principal)\b/;
 
 /**
  * Replaces a calendar's ACL with `entries` (RFC 3744 §8.1) when the server announces the
@@ -70,8 +71,12 @@ export async function setCalendarAcl(
     body: aclBody(entries, { owner, principalOf: (user) => principalUrlOf(home, user), supported }),
   });
   if (answer.status === 200 || answer.status === 204) return 'applied';
-  const refused = answer.status === 403 && ACL_PRECONDITION.test(answer.body);
-  throw statusError(answer, `ACL ${pathOf(target)}`, credentials, { 404: 'no-calendar', 400: 'invalid', 409: 'invalid', ...(refused ? { 403: 'invalid' } : {}) });
+  const precondition = answer.status === 403 ? ACL_PRECONDITION.exec(answer.body)?.[1] : undefined;
+  if (precondition !== undefined) {
+    // e.g. recognized-principal: Cyrus does not know a user named (docs/caldav-servers.md#webdav-acl-on-cyrus).
+    throw new GatewayError('invalid', `The CalDAV server refused the ACL (${precondition}, RFC 3744 §8.1.1); nothing was changed`, { status: 403, exchange: answer.exchange });
+  }
+  throw statusError(answer, `ACL ${pathOf(target)}`, credentials, { 404: 'no-calendar', 400: 'invalid', 409: 'invalid' });
 }
 
 /** Whom the ACL names and what the collection supports (see setCalendarAcl). */
