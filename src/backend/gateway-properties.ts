@@ -53,7 +53,8 @@ export async function readGatewayProperties(
  * or nothing, so any property answered with a failure status means none was written; a refusal
  * (403, also inside the 207) is 'forbidden', a failure of the whole request maps by its status
  * (404: 'not-found'), and a property the server will not store (Xandikos 0.2.8: 404 per property,
- * docs/caldav-servers.md#xandikos-028) is 'backend', naming the property.
+ * docs/caldav-servers.md#xandikos-028) is 'invalid', naming the property, as for a calendar's
+ * properties (calendar-changes.ts): the commands answer it with their own errno.
  */
 export async function writeGatewayProperties(
   http: DavTransport,
@@ -82,6 +83,6 @@ export async function writeGatewayProperties(
     const [prop, status] = failed;
     if (status === 401 || status === 403) throw statusError({ status, body: '' }, action, credentials);
     const name = prop.slice(prop.indexOf('}') + 1);
-    throw new GatewayError('backend', `The CalDAV server does not store the gateway property ${name} of ${pathOf(url)} (HTTP ${status})`, { status, exchange: answer.exchange });
+    throw new GatewayError('invalid', `The CalDAV server does not store the gateway property ${name} of ${pathOf(url)} (HTTP ${status}); nothing was changed`, { status, exchange: answer.exchange });
   }
 }

@@ -685,7 +685,7 @@ describe.each(implementations)('CalendarBackend contract: %s', (_name, makeBacke
       const name = `p${randomUUID().slice(0, 8)}`;
       if (quirks.refusesDeadProperties) {
         const refused = await backend.writeGatewayProperties(alice, home.calendarHomeUrl, { [name]: '1' }).catch((e: unknown) => e);
-        expect(refused).toMatchObject({ kind: 'backend', message: expect.stringContaining(`does not store the gateway property ${name}`) });
+        expect(refused).toMatchObject({ kind: 'invalid', message: expect.stringContaining(`does not store the gateway property ${name}`) });
         expect(await backend.readGatewayProperties(alice, home.calendarHomeUrl, [name])).toEqual({});
         return;
       }

@@ -18,6 +18,8 @@ export interface ServerLimits {
   hidesUnknownUsers?: boolean;
   /** Takes no WebDAV ACL (RFC 3744): set_calprops `acl` fails with errno 8 and changes nothing. */
   noWebDavAcl?: boolean;
+  /** Stores no dead properties: no WCAP calendar settings, preferences or subscriptions on the server. */
+  noDeadProperties?: boolean;
 }
 
 export interface TestServer {
@@ -71,7 +73,7 @@ export const xandikosServer = (url: string): TestServer => ({
   name: 'Xandikos',
   kind: 'xandikos',
   url,
-  limits: { noAuthentication: true, noOtherUsers: true, noScheduling: true, noWebDavAcl: true },
+  limits: { noAuthentication: true, noOtherUsers: true, noScheduling: true, noWebDavAcl: true, noDeadProperties: true },
   defaultCalendar: 'calendar',
   homePath: '/user/calendars/',
 });
