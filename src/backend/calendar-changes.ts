@@ -40,9 +40,11 @@ export async function changeCalendar(http: DavTransport, credentials: BackendCre
     if (refused) {
       const [prop, status] = refused;
       if (status === 401 || status === 403) throw statusError({ status, body: '' }, action, credentials);
-      // Xandikos 0.2.8 refuses dead properties it does not know (docs/caldav-servers.md#xandikos-028).
+      // Xandikos 0.2.8 refuses dead properties it does not know (docs/caldav-servers.md#xandikos-028)
+      // and, against RFC 4918 §9.2, still applies the others of the same PROPPATCH: say so.
       const name = prop.slice(prop.indexOf('}') + 1);
-      throw new GatewayError('invalid', `The CalDAV server does not store the calendar property ${name} (HTTP ${status}); nothing was changed`, { status });
+      const applied = response.props.size > 0 ? `; the server applied the others anyway (${[...response.props.keys()].map((p) => p.slice(p.indexOf('}') + 1)).join(', ')})` : '; nothing was changed';
+      throw new GatewayError('invalid', `The CalDAV server does not store the calendar property ${name} (HTTP ${status})${applied}`, { status });
     }
     if (response.status !== undefined && (response.status < 200 || response.status >= 300)) {
       throw statusError({ status: response.status, body: '' }, action, credentials, { 409: 'invalid', 404: 'no-calendar' });
@@ -50,11 +52,21 @@ export async function changeCalendar(http: DavTransport, credentials: BackendCre
   }
 }
 
-/** One DELETE of the collection (RFC 4918 §9.6.1: its members go with it). */
+/**
+ * One DELETE of the collection (RFC 4918 §9.6.1: its members go with it), at its own URL only: a
+ * redirect is not followed but refused ('forbidden'). Cyrus redirects another user's calendar to the
+ * requester's view of it, where a DELETE answers 204 and removes only that view, never the calendar.
+ */
 export async function removeCalendar(http: DavTransport, credentials: BackendCredentials, url: string): Promise<void> {
   const target = withSlash(url);
-  const answer = await http.request(credentials, 'DELETE', target);
+  const answer = await http.request(credentials, 'DELETE', target, { follow: false });
   if (answer.status === 200 || answer.status === 204) return;
+  if (answer.status >= 300 && answer.status < 400) {
+    throw new GatewayError('forbidden', `CalDAV DELETE ${pathOf(target)} was redirected elsewhere; only the calendar itself is deleted, not followed`, {
+      status: answer.status,
+      exchange: answer.exchange,
+    });
+  }
   if (answer.status === 404 || answer.status === 410) throw new GatewayError('no-calendar', 'The calendar does not exist', { status: answer.status });
   throw statusError(answer, `DELETE ${pathOf(target)}`, credentials);
 }

@@ -22,8 +22,11 @@ export interface ExchangeLog {
   debug(fields: { upstream: UpstreamExchange & { failure?: string } }, message: string): void;
 }
 
-/** Methods whose same-origin redirects are followed (reads and object writes, never MKCALENDAR). */
-const FOLLOWED_METHODS = new Set(['PROPFIND', 'REPORT', 'GET', 'PUT', 'DELETE']);
+/**
+ * Methods whose same-origin redirects are followed (reads, object writes, property and ACL changes;
+ * never MKCALENDAR). A DELETE of a collection is sent with `follow: false` (calendar-changes.ts).
+ */
+const FOLLOWED_METHODS = new Set(['PROPFIND', 'REPORT', 'GET', 'PUT', 'DELETE', 'PROPPATCH', 'ACL', 'OPTIONS']);
 const REDIRECT_STATUSES = new Set([301, 302, 307, 308]);
 /** Hops followed before giving up (a loop, or a misconfigured proxy). */
 const MAX_REDIRECTS = 5;
@@ -61,15 +64,20 @@ export class DavTransport {
     credentials: BackendCredentials,
     method: string,
     url: string,
-    options: { headers?: Record<string, string>; body?: string } = {},
+    options: { headers?: Record<string, string>; body?: string; follow?: boolean } = {},
   ): Promise<DavAnswer> {
-    return this.exchange(credentials, method, url, (extras, target) =>
-      this.fetch(target, {
-        method,
-        headers: { ...options.headers, ...extras.headers },
-        ...(options.body === undefined ? {} : { body: options.body }),
-        ...extras.init,
-      }),
+    return this.exchange(
+      credentials,
+      method,
+      url,
+      (extras, target) =>
+        this.fetch(target, {
+          method,
+          headers: { ...options.headers, ...extras.headers },
+          ...(options.body === undefined ? {} : { body: options.body }),
+          ...extras.init,
+        }),
+      options.follow,
     );
   }
 
@@ -80,21 +88,23 @@ export class DavTransport {
   /**
    * Runs `perform` against `url` (it must use `extras`, `target` and this transport's `fetch`) and
    * reads the answer; used directly for tsdav calls, which take headers, fetchOptions and a fetch
-   * override. Reads and object writes (PROPFIND, REPORT, GET, PUT, DELETE) follow same-origin
+   * override. Reads (OPTIONS included), object writes, PROPPATCH and ACL follow same-origin
    * redirects, at most MAX_REDIRECTS hops, with method, body and conditions unchanged: Cyrus answers
    * 301 for another user's calendar and its objects, pointing at the requester's view of them, and
    * `/.well-known/caldav` redirects (RFC 6764). A redirect to another origin is refused, never
    * followed: it would carry the credentials elsewhere. Permanent redirects of collections are
    * remembered per user (MovedCollections), so the next request for them, or for an object in
-   * them, goes straight to the target. The answer names the URL that gave it.
+   * them, goes straight to the target. The answer names the URL that gave it. `follow: false` sends
+   * the request to `url` itself and returns a redirect as the answer.
    */
   async exchange(
     credentials: BackendCredentials,
     method: string,
     url: string,
     perform: (extras: RequestExtras, target: string) => Promise<Response>,
+    follow = true,
   ): Promise<DavAnswer> {
-    const follows = FOLLOWED_METHODS.has(method);
+    const follows = follow && FOLLOWED_METHODS.has(method);
     let target = follows ? this.moved.resolve(credentials.user, url) : url;
     for (let hop = 0; ; hop++) {
       const current = target;

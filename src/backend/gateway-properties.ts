@@ -51,7 +51,10 @@ export async function readGatewayProperties(
 /**
  * One PROPPATCH of `url` setting (string) or removing (null) gateway properties. RFC 4918 §9.2: all
  * or nothing, so any property answered with a failure status means none was written; a refusal
- * (403, also inside the 207) is 'forbidden', anything else 'backend'.
+ * (403, also inside the 207) is 'forbidden', a failure of the whole request maps by its status
+ * (404: 'not-found'), and a property the server will not store (Xandikos 0.2.8: 404 per property,
+ * docs/caldav-servers.md#xandikos-028) is 'invalid', naming the property, as for a calendar's
+ * properties (calendar-changes.ts): the commands answer it with their own errno.
  */
 export async function writeGatewayProperties(
   http: DavTransport,
@@ -73,9 +76,13 @@ export async function writeGatewayProperties(
   const answer = await http.request(credentials, 'PROPPATCH', url, { headers: { 'Content-Type': XML_CONTENT_TYPE }, body });
   if (answer.status === 200 || answer.status === 204) return;
   for (const response of readMultistatus(answer, action, credentials)) {
-    const failures = [...response.failedProps.values(), ...(response.status !== undefined && response.status >= 300 ? [response.status] : [])];
-    const failure = failures.find((status) => status >= 300);
-    if (failure === undefined) continue;
-    throw statusError({ status: failure, body: '' }, action, credentials, { 409: 'backend', 424: 'backend' });
+    if (response.status !== undefined && response.status >= 300) throw statusError({ status: response.status, body: '' }, action, credentials, { 409: 'backend' });
+    // 424 (failed dependency) marks the properties not written because another one failed.
+    const failed = [...response.failedProps.entries()].find(([, status]) => status >= 300 && status !== 424);
+    if (failed === undefined) continue;
+    const [prop, status] = failed;
+    if (status === 401 || status === 403) throw statusError({ status, body: '' }, action, credentials);
+    const name = prop.slice(prop.indexOf('}') + 1);
+    throw new GatewayError('invalid', `The CalDAV server does not store the gateway property ${name} of ${pathOf(url)} (HTTP ${status}); nothing was changed`, { status, exchange: answer.exchange });
   }
 }

@@ -274,7 +274,8 @@ export class CalendarRepository {
     return calendars
       .map((info) => {
         const isDefault = samePath(info.url, this.defaultUrl);
-        return { calid: isDefault ? this.user : `${this.user}:${info.name}`, info, isDefault };
+        // Every calendar of the own home is the user's, whatever the URL's layout says.
+        return { calid: isDefault ? this.user : `${this.user}:${info.name}`, info: { ...info, owner: this.user }, isDefault };
       })
       .sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.calid.localeCompare(b.calid));
   }

@@ -50,8 +50,7 @@ export class Calendar {
       this.ctx.forget(this.url);
       throw new GatewayError('no-calendar', 'The calendar does not exist');
     }
-    this.remember(info);
-    return info;
+    return this.remember(info);
   }
 
   /**
@@ -221,8 +220,14 @@ export class Calendar {
     return read;
   }
 
-  private remember(info: CalendarInfo): void {
-    this.loaded = this.ctx.recentProperties.set(info);
+  /**
+   * Keeps the properties read, owned by the user the calid names: the backend can only guess the
+   * owner from the URL's layout, which a server with one home for everyone (Xandikos 0.2.8:
+   * `/user/calendars/`) does not carry (docs/caldav-servers.md#discovery).
+   */
+  private remember(info: CalendarInfo): CalendarInfo {
+    this.loaded = this.ctx.recentProperties.set(info.owner === this.owner ? info : { ...info, owner: this.owner });
+    return this.loaded;
   }
 
   private async noteWrite(set: StoredObject[], remove: string[]): Promise<void> {

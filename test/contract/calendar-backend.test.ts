@@ -3,9 +3,10 @@ import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { CalendarBackend, UserHome } from '../../src/backend/calendar-backend.js';
 import { CalDavBackend } from '../../src/backend/caldav-backend.js';
-import type { ComponentType } from '../../src/model/calendar.js';
+import type { AccessEntry, ComponentType } from '../../src/model/calendar.js';
 import { GatewayError } from '../../src/model/errors.js';
 import type { BackendCredentials } from '../../src/model/session.js';
+import { setCalendarAcl as setCyrusCalendarAcl } from '../support/cyrus.js';
 import { MemoryBackend } from '../support/memory-backend.js';
 
 /**
@@ -54,6 +55,9 @@ const serverUrlOf = (kind: string): string => {
   if (!server) throw new Error(`the global setup started no ${kind} server`);
   return server.url;
 };
+
+/** The IMAP port of the Cyrus the global setup started (its ACLs are IMAP rights). */
+const cyrusImapPort = (): number => inject('caldavServers').find((s) => s.kind === 'cyrus')!.imapPort!;
 
 const CRLF = '\r\n';
 
@@ -123,6 +127,27 @@ interface ServerQuirks {
   noAuthentication?: boolean;
   /** calendar-description and calendar-timezone are refused at MKCALENDAR (Xandikos 0.2.8: 404). */
   refusesCalendarProps?: boolean;
+  /**
+   * Dead properties are refused, 404 per property (Xandikos 0.2.8): the gateway's calendar settings
+   * and its properties of the home are not kept. Against RFC 4918 §9.2 the other properties of the
+   * same PROPPATCH are applied anyway.
+   */
+  refusesDeadProperties?: boolean;
+  /**
+   * Takes WebDAV ACL (RFC 3744; Cyrus): setCalendarAcl is applied, and the server then decides
+   * access by it. `grantRead` gives a user read access the server's own way (Cyrus: IMAP SETACL).
+   */
+  takesWebDavAcl?: boolean;
+  /**
+   * A Depth 1 PROPFIND of the principal collection lists only the requesting user, also when other
+   * users shared calendars with them (Cyrus 3.6): no other homes can be found.
+   */
+  listsOnlyOwnPrincipal?: boolean;
+  /**
+   * While one of a user's calendars is shared by ACL, the sharees may read the user's calendar
+   * home, and calendars created then inherit that (Cyrus 3.6: new mailboxes take their parent's ACL).
+   */
+  newCalendarsInheritSharees?: boolean;
 }
 
 const implementations: Array<[string, (seen: SeenRequest[]) => CalendarBackend, ServerQuirks]> = [
@@ -135,13 +160,22 @@ const implementations: Array<[string, (seen: SeenRequest[]) => CalendarBackend, 
   [
     'CalDavBackend on Cyrus',
     (seen) => new CalDavBackend({ serverUrl: serverUrlOf('cyrus'), timeoutMs: 10_000, fetch: recordingFetch(seen) }),
-    { othersMissingCalendarIsNull: true, acceptsBareCr: true, writeToMissingCalendarForbidden: true, othersHomeNotFound: true, acceptsForeignSyncTokens: true },
+    {
+      othersMissingCalendarIsNull: true,
+      acceptsBareCr: true,
+      writeToMissingCalendarForbidden: true,
+      othersHomeNotFound: true,
+      acceptsForeignSyncTokens: true,
+      takesWebDavAcl: true,
+      listsOnlyOwnPrincipal: true,
+      newCalendarsInheritSharees: true,
+    },
   ],
   [
     'CalDavBackend on Xandikos',
     (seen) => new CalDavBackend({ serverUrl: inject('xandikosUrl'), timeoutMs: 10_000, fetch: recordingFetch(seen) }),
     // Its sync token is a git tree id: it names content, not a calendar.
-    { acceptsBareCr: true, acceptsForeignSyncTokens: true, noAuthentication: true, refusesCalendarProps: true },
+    { acceptsBareCr: true, acceptsForeignSyncTokens: true, noAuthentication: true, refusesCalendarProps: true, refusesDeadProperties: true },
   ],
 ];
 
@@ -278,16 +312,33 @@ describe.each(implementations)('CalendarBackend contract: %s', (_name, makeBacke
     it('creates a calendar with the gateway settings in one request and reads them back, with the owner’s rights', async () => {
       const url = backend.calendarUrl(home, alice.user, uniqueName('settings'));
       const settings = { categories: ['a;b', 'ü <c>'], owners: ['bob'], doubleBooking: false, freeBusyInclude: true, language: 'de', charset: 'UTF-8', calmaster: 'x@example.com' };
-      await backend.createCalendar(alice, url, { displayName: 'S', settings });
+      const created = await backend.createCalendar(alice, url, { displayName: 'S', settings });
       const read = await backend.getCalendar(alice, url);
-      expect(read?.settings).toEqual(settings);
+      expect(read?.displayName).toBe('S');
       expect(read?.rights).toEqual(['read', 'free-busy', 'write', 'delete', 'write-properties', 'schedule', 'administer']);
-      expect((await backend.listCalendars(alice, home)).find((c) => c.url === url)?.settings).toEqual(settings);
+      // A server that refuses dead properties creates the calendar without them, and the gateway
+      // does not claim them.
+      const kept = quirks.refusesDeadProperties ? undefined : settings;
+      expect(created.settings).toEqual(kept);
+      expect(read?.settings).toEqual(kept);
+      expect((await backend.listCalendars(alice, home)).find((c) => c.url === url)?.settings).toEqual(kept);
     });
 
     it('changes, adds and removes properties in one update; others stay as they were', async () => {
       const url = backend.calendarUrl(home, alice.user, uniqueName('update'));
       await backend.createCalendar(alice, url, { displayName: 'Old', description: 'Desc', settings: { categories: ['x'], doubleBooking: true } });
+      if (quirks.refusesDeadProperties) {
+        // Refused with the property named; the server has applied the display name all the same.
+        const refused = await backend.updateCalendar(alice, url, { displayName: 'New', settings: { doubleBooking: false } }).catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(GatewayError);
+        expect(refused).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/allow-double-booking \(HTTP 404\); the server applied the others anyway \(displayname\)/) });
+        expect(await backend.getCalendar(alice, url)).toMatchObject({ displayName: 'New' });
+        expect((await backend.getCalendar(alice, url))?.settings).toBeUndefined();
+        await backend.updateCalendar(alice, url, { displayName: 'Newer' });
+        expect((await backend.getCalendar(alice, url))?.displayName).toBe('Newer');
+        expect(await kindOf(backend.updateCalendar(alice, backend.calendarUrl(home, alice.user, uniqueName('none')), { displayName: 'x' }))).toBe('no-calendar');
+        return;
+      }
       await backend.updateCalendar(alice, url, {
         displayName: 'New',
         description: null,
@@ -307,19 +358,58 @@ describe.each(implementations)('CalendarBackend contract: %s', (_name, makeBacke
     it('deletes a calendar with its objects; a second delete is no-calendar, another user is forbidden', async () => {
       const url = await newCalendar();
       await backend.createObject(alice, url, 'in-deleted', vcalendar([vevent('in-deleted', ['DTSTART:20240101T100000Z'])]));
-      expect(await kindOf(backend.deleteCalendar(bob, url))).toBe('forbidden');
+      if (!quirks.noAuthentication) {
+        expect(await kindOf(backend.deleteCalendar(bob, url))).toBe('forbidden');
+        expect(await backend.getObject(alice, `${url}in-deleted.ics`)).not.toBeNull();
+      }
       await backend.deleteCalendar(alice, url);
       expect(await backend.getCalendar(alice, url)).toBeNull();
       expect(await kindOf(backend.deleteCalendar(alice, url))).toBe('no-calendar');
     });
 
-    it('reports ACLs as unsupported (Radicale keeps rights in a file) and changes nothing', async () => {
-      const url = await newCalendar();
-      const before = await backend.getCalendar(alice, url);
-      expect(await backend.setCalendarAcl(alice, home, url, [{ principal: { kind: 'user', user: bob.user }, rights: ['read'], grant: true }])).toBe('unsupported');
-      expect(await kindOf(backend.getCalendar(bob, url))).toBe('forbidden');
-      expect(await backend.getCalendar(alice, url)).toEqual(before);
-    });
+    const bobReads = [{ principal: { kind: 'user', user: 'bob' }, rights: ['read'], grant: true }] as const satisfies AccessEntry[];
+
+    if (!quirks.takesWebDavAcl) {
+      it('reports ACLs as unsupported (Radicale keeps rights in a file) and changes nothing', async () => {
+        const url = await newCalendar();
+        const before = await backend.getCalendar(alice, url);
+        expect(await backend.setCalendarAcl(alice, home, url, bobReads)).toBe('unsupported');
+        if (!quirks.noAuthentication) expect(await kindOf(backend.getCalendar(bob, url))).toBe('forbidden');
+        expect(await backend.getCalendar(alice, url)).toEqual(before);
+      });
+    } else {
+      it('applies an ACL (RFC 3744): the user named reads the calendar, the owner keeps every right, an empty ACL takes it back', async () => {
+        const url = await newCalendar();
+        const uid = `acl-${randomUUID()}`;
+        await backend.createObject(alice, url, uid, vcalendar([vevent(uid, ['DTSTART:20240110T100000Z'])]));
+        expect(await backend.setCalendarAcl(alice, home, url, bobReads)).toBe('applied');
+        try {
+          // Read back from the server as bob: his current-user-privilege-set, and the data itself
+          // (Cyrus answers it from bob's view of the calendar, so the URLs are bob's).
+          expect((await backend.getCalendar(bob, url))?.rights).toEqual(['read', 'free-busy']);
+          expect((await backend.queryRange(bob, url, ['VEVENT'], {})).map((o) => o.url.split('/').at(-1))).toEqual([`${uid}.ics`]);
+          expect(await kindOf(backend.createObject(bob, url, `b-${uid}`, vcalendar([vevent(`b-${uid}`, ['DTSTART:20240110T100000Z'])])))).toBe('forbidden');
+          expect((await backend.getCalendar(alice, url))?.rights).toEqual(['read', 'free-busy', 'write', 'delete', 'write-properties', 'schedule', 'administer']);
+          // Only who may administer the calendar sets its ACL.
+          expect(await kindOf(backend.setCalendarAcl(bob, bobHome, url, []))).toBe('forbidden');
+          if (quirks.newCalendarsInheritSharees) {
+            // While one calendar is shared with bob, Cyrus grants him read on alice's home, and a
+            // calendar made now inherits that grant.
+            const later = await newCalendar();
+            expect((await backend.getCalendar(bob, later))?.rights).toEqual(['read', 'free-busy']);
+            await backend.setCalendarAcl(alice, home, later, []);
+          }
+        } finally {
+          expect(await backend.setCalendarAcl(alice, home, url, [])).toBe('applied');
+        }
+        expect(await kindOf(backend.getCalendar(bob, url))).toBe('forbidden');
+        expect((await backend.getCalendar(alice, url))?.rights).toContain('write');
+        // A user the server does not know is refused as such (RFC 3744 recognized-principal).
+        const stranger = [{ principal: { kind: 'user', user: `nobody${randomUUID().slice(0, 8)}` }, rights: ['read'], grant: true }] as const satisfies AccessEntry[];
+        const refused = await backend.setCalendarAcl(alice, home, url, stranger).catch((e: unknown) => e);
+        expect(refused).toMatchObject({ kind: 'invalid', message: expect.stringContaining('recognized-principal') });
+      });
+    }
   });
 
   describe('objects', () => {
@@ -593,15 +683,25 @@ describe.each(implementations)('CalendarBackend contract: %s', (_name, makeBacke
 
     it('sets, reads back and removes dead properties of the own home; absent ones are left out', async () => {
       const name = `p${randomUUID().slice(0, 8)}`;
+      if (quirks.refusesDeadProperties) {
+        const refused = await backend.writeGatewayProperties(alice, home.calendarHomeUrl, { [name]: '1' }).catch((e: unknown) => e);
+        expect(refused).toMatchObject({ kind: 'invalid', message: expect.stringContaining(`does not store the gateway property ${name}`) });
+        expect(await backend.readGatewayProperties(alice, home.calendarHomeUrl, [name])).toEqual({});
+        return;
+      }
       await backend.writeGatewayProperties(alice, home.calendarHomeUrl, { [name]: '["alice:x","<&>"]' });
       expect(await backend.readGatewayProperties(alice, home.calendarHomeUrl, [name, 'never-set'])).toEqual({ [name]: '["alice:x","<&>"]' });
       await backend.writeGatewayProperties(alice, home.calendarHomeUrl, { [name]: null });
       expect(await backend.readGatewayProperties(alice, home.calendarHomeUrl, [name])).toEqual({});
     });
 
-    it("refuses another user's home: 'forbidden' for reading and writing", async () => {
-      expect(await kindOf(backend.readGatewayProperties(bob, home.calendarHomeUrl, ['x']))).toBe('forbidden');
-      expect(await kindOf(backend.writeGatewayProperties(bob, home.calendarHomeUrl, { x: '1' }))).toBe('forbidden');
+    it("refuses another user's home: 'forbidden' for reading and writing; names that are no XML name are invalid", async () => {
+      if (!quirks.noAuthentication) {
+        // Cyrus redirects to the requester's view of the other home, which does not exist.
+        const refusal = quirks.othersHomeNotFound ? 'not-found' : 'forbidden';
+        expect(await kindOf(backend.readGatewayProperties(bob, home.calendarHomeUrl, ['x']))).toBe(refusal);
+        expect(await kindOf(backend.writeGatewayProperties(bob, home.calendarHomeUrl, { x: '1' }))).toBe(refusal);
+      }
       expect(await kindOf(backend.writeGatewayProperties(alice, home.calendarHomeUrl, { 'not a name': '1' }))).toBe('invalid');
     });
 
@@ -610,12 +710,17 @@ describe.each(implementations)('CalendarBackend contract: %s', (_name, makeBacke
       const team = named('team');
       const teamHome = await backend.discoverHome(team);
       const jdoeHome = await backend.discoverHome(jdoe);
-      // The test Radicale's rights let jdoe see team (SHARING_RIGHTS); the fake is told the same.
+      // The test Radicale's rights let jdoe see team (SHARING_RIGHTS); the fake is told the same, and
+      // Cyrus gets jdoe read rights on team's calendar through IMAP.
       if (backend instanceof MemoryBackend) backend.grantRead('jdoe', 'team');
-      expect(await backend.listOtherHomes(jdoe, jdoeHome, 10)).toEqual([teamHome.calendarHomeUrl]);
+      if (quirks.listsOnlyOwnPrincipal) await setCyrusCalendarAcl(cyrusImapPort(), 'team', 'Default', 'jdoe', 'lrs9');
+      // One home for everyone: the only home is the user's own.
+      const shown = quirks.noAuthentication || quirks.listsOnlyOwnPrincipal ? [] : [teamHome.calendarHomeUrl];
+      expect(await backend.listOtherHomes(jdoe, jdoeHome, 10)).toEqual(shown);
       expect(await backend.listOtherHomes(jdoe, jdoeHome, 0)).toEqual([]);
       expect(await backend.listOtherHomes(alice, home, 10)).toEqual([]);
-      expect(await backend.listCalendars(jdoe, teamHome)).toEqual(await backend.listCalendars(team, teamHome));
+      if (quirks.othersHomeNotFound) expect(await kindOf(backend.listCalendars(jdoe, teamHome))).toBe('not-found');
+      else expect(await backend.listCalendars(jdoe, teamHome)).toEqual(await backend.listCalendars(team, teamHome));
     });
   });
 
@@ -627,7 +732,9 @@ describe.each(implementations)('CalendarBackend contract: %s', (_name, makeBacke
     expect(made.every((r) => r.authorized && r.timed)).toBe(true);
     const depthOne = new Set(made.filter((r) => r.method === 'PROPFIND' && r.depth !== '0' && r.status !== 404).map((r) => r.url));
     const homes = [home.calendarHomeUrl, bobHome.calendarHomeUrl, ...otherHomes(made)];
-    for (const url of depthOne) expect([...homes, new URL('/', home.calendarHomeUrl).href]).toContain(url);
+    // The principal collection holds the principals (Radicale `/`, Cyrus `/dav/principals/user/`).
+    const principals = new URL('../', home.principalUrl).href;
+    for (const url of depthOne) expect([...homes, new URL('/', home.calendarHomeUrl).href, principals]).toContain(url);
   });
 });
 

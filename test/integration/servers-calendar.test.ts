@@ -106,6 +106,32 @@ describe.each(servers().map((s) => [s.name, s] as const))('%s: own calendar thro
     expect(periods).toEqual(['20310403T060000Z/20310403T070000Z']);
   });
 
+  it(`${name}: a wrong password is refused where the server authenticates (errno 1), and accepted where it cannot tell`, async () => {
+    const answer = await s.h.wcap('login', `fmt-out=text%2Fcalendar&user=${USER}&password=definitely-wrong`);
+    // Xandikos 0.2.8 takes any credentials: the gateway can only pass on what it is told.
+    expect(answer.errno).toBe(server.limits.noAuthentication ? 0 : 1);
+  });
+
+  it(`${name}: preferences and calendar settings are kept on the server, or refused naming the property where it stores no dead properties`, async () => {
+    const prefs = await s.h.wcap('set_userprefs', `id=${id}&set_attrs=${enc('ceBgcolor=black')}&fmt-out=text%2Fcalendar`);
+    const settings = await s.h.wcap('set_calprops', `id=${id}&calid=${USER}&doublebooking=0&fmt-out=text%2Fxml`);
+    const read = await s.h.wcap('get_userprefs', `id=${id}&fmt-out=text%2Fxml&userid=${USER}`);
+    if (server.limits.noDeadProperties) {
+      expect(prefs.errno).toBe(26);
+      // The message line is folded (RFC 5545 §3.1).
+      expect(prefs.body.replace(/\r\n /g, '')).toContain('does not store the gateway property user-preferences');
+      expect(settings.errno).toBe(8);
+      expect(settings.body).toContain('allow-double-booking');
+      expect(xmlValue(read.xml!, 'X-NSCP-WCAP-PREF-ceBgcolor')).toBeUndefined();
+      return;
+    }
+    expect([prefs.errno, settings.errno]).toEqual([0, 0]);
+    expect(xmlValue(read.xml!, 'X-NSCP-WCAP-PREF-ceBgcolor')).toBe('black');
+    expect(xmlValue(settings.xml!, 'X-S1CS-CALPROPS-ALLOW-DOUBLEBOOKING')).toBe('0');
+    // Back as it was, for the other tests.
+    expect((await s.h.wcap('set_calprops', `id=${id}&calid=${USER}&doublebooking=1&fmt-out=text%2Fxml`)).errno).toBe(0);
+  });
+
   it(`${name}: logout ends the session`, async () => {
     const other = await s.login(USER);
     // WCAP answers a logout with -1.

@@ -61,6 +61,36 @@ describe.each(withOtherUsers.map((s) => [s.name, s] as const))("%s: another user
     expect((await fetchAs(OWNER)).errno).toBe(28);
   });
 
+  it(`${name}: set_calprops acl lets the reader in where the server takes WebDAV ACL (read back from the server), else errno 8 and nothing changes`, async () => {
+    const setAcl = (acl: string) => s.h.wcap('set_calprops', `id=${owner}&calid=${OWNER}&acl=${enc(acl)}&fmt-out=text%2Fxml`);
+    const granted = await setAcl(`${READER}^a^rf^g`);
+    if (server.limits.noWebDavAcl) {
+      expect(granted.errno).toBe(8);
+      expect((await fetchAs(OWNER)).errno).toBe(28);
+      return;
+    }
+    expect(granted.errno).toBe(0);
+    // On the server: the calendar's ACL (RFC 3744 §5.5) names the reader, the owner keeps everything.
+    const acl = await s.dav(OWNER, s.defaultPath(OWNER), {
+      method: 'PROPFIND',
+      headers: { Depth: '0', 'Content-Type': 'application/xml' },
+      body: '<?xml version="1.0"?><propfind xmlns="DAV:"><prop><acl/></prop></propfind>',
+    });
+    const aces = (await acl.text()).split(/<(?:\w+:)?ace>/).slice(1);
+    const aceOf = (principal: RegExp) => aces.find((ace) => principal.test(ace)) ?? '';
+    expect(aceOf(new RegExp(`/principals/user/${READER}/<`))).toMatch(/<(?:\w+:)?grant>.*<(?:\w+:)?read\/>/s);
+    expect(aceOf(new RegExp(`/principals/user/${OWNER}/<|<(?:\\w+:)?self/>`))).toMatch(/<(?:\w+:)?all\/>/);
+    const fetched = await fetchAs(OWNER);
+    expect(fetched.errno).toBe(0);
+    expect(uids(fetched)).toContain(uid);
+    expect(await freebusy()).toEqual({ errno: 0, periods: ['20330510T090000Z/20330510T100000Z'] });
+
+    // Sun's owner-only ACL takes it back.
+    expect((await setAcl('@@o^a^rsf^g;@@o^c^wdeic^g')).errno).toBe(0);
+    expect((await fetchAs(OWNER)).errno).toBe(28);
+    expect((await s.h.wcap('fetchcomponents_by_range', `id=${owner}&calid=${OWNER}&dtstart=20330510T000000Z&dtend=20330511T000000Z&fmt-out=text%2Fcalendar`)).errno).toBe(0);
+  });
+
   it(`${name}: an unknown user's calendar is 29, or 28 where the server does not tell the two apart`, async () => {
     const answer = await fetchAs(`nobody${randomUUID().slice(0, 8)}`);
     expect(answer.errno).toBe(server.limits.hidesUnknownUsers ? 28 : 29);

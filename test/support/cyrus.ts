@@ -98,7 +98,10 @@ function imapdConf(dir: string, mailDomain: string): string {
     `admins: ${CYRUS_ADMIN.user}`,
     'autocreate_quota: 0',
     'unixhierarchysep: no',
-    'httpmodules: caldav',
+    // webdav: Cyrus 3.6 resolves a principal named in an ACL request through the user's WebDAV
+    // drive, which only this module creates (at the user's first HTTP login); without it every
+    // ACL naming a user is refused (403 recognized-principal). docs/caldav-servers.md#cyrus-imap-36
+    'httpmodules: caldav webdav',
     'httpallowcompress: no',
     // Cyrus schedules (RFC 6638) only for calendar user addresses it owns: by default
     // `mailto:<u>@internal`, which no gateway ORGANIZER matches.

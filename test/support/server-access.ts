@@ -15,6 +15,7 @@ export async function grantRead(server: TestServer, owner: string, calendar: str
     writeFileSync(file, `${rule}\n${withoutShares(readFileSync(file, 'utf8'))}`);
     return;
   }
+  if (server.kind !== 'cyrus') throw new Error(`${server.name} has no access rights to grant (limits.noOtherUsers)`);
   await setCalendarAcl(server.imapPort!, owner, calendar, reader, 'lrs9');
 }
 
@@ -24,11 +25,16 @@ export async function revokeRead(server: TestServer, owner: string, calendar: st
     writeFileSync(file, withoutShares(readFileSync(file, 'utf8')));
     return;
   }
+  if (server.kind !== 'cyrus') throw new Error(`${server.name} has no access rights to revoke (limits.noOtherUsers)`);
   await setCalendarAcl(server.imapPort!, owner, calendar, reader, '');
 }
 
-/** The rights file without the sections grantRead added (everything before the owner rules). */
+/**
+ * The rights file without the sections grantRead added (`[share-…]`); every other section stays,
+ * the suite-wide sharing rules of services.ts (SHARING_RIGHTS) included, which other test files
+ * rely on whatever order the files run in.
+ */
 function withoutShares(text: string): string {
-  const start = text.indexOf('[root]');
-  return start < 0 ? text : text.slice(start);
+  const sections = text.split(/\n(?=\[)/);
+  return sections.filter((section) => !section.startsWith('[share-')).join('\n');
 }

@@ -4,7 +4,7 @@
  * entry here (its kind and what it cannot do), its start in global-setup.ts, and — when it has
  * access rights — one case in test/support/server-access.ts.
  */
-export type ServerKind = 'radicale' | 'cyrus';
+export type ServerKind = 'radicale' | 'cyrus' | 'xandikos';
 
 /** What the server itself cannot do; tests needing it are left out for that server, by name. */
 export interface ServerLimits {
@@ -16,6 +16,10 @@ export interface ServerLimits {
   noScheduling?: boolean;
   /** Answers 403 for a user that does not exist, as for one whose calendar is not shared (28, never 29). */
   hidesUnknownUsers?: boolean;
+  /** Takes no WebDAV ACL (RFC 3744): set_calprops `acl` fails with errno 8 and changes nothing. */
+  noWebDavAcl?: boolean;
+  /** Stores no dead properties: no WCAP calendar settings, preferences or subscriptions on the server. */
+  noDeadProperties?: boolean;
 }
 
 export interface TestServer {
@@ -44,7 +48,7 @@ export const radicaleServer = (url: string, rightsFile: string): TestServer => (
   name: 'Radicale',
   kind: 'radicale',
   url,
-  limits: { noScheduling: true, hidesUnknownUsers: true },
+  limits: { noScheduling: true, hidesUnknownUsers: true, noWebDavAcl: true },
   defaultCalendar: 'calendar',
   homePath: '/{user}/',
   rightsFile,
@@ -58,6 +62,20 @@ export const cyrusServer = (url: string, imapPort: number): TestServer => ({
   defaultCalendar: 'Default',
   homePath: '/dav/calendars/user/{user}/',
   imapPort,
+});
+
+/**
+ * Xandikos 0.2.8: no authentication and one principal (`/user/`) with one home for every request
+ * (docs/caldav-servers.md#xandikos-028), and no scheduling. The suites get a Xandikos of their own,
+ * so that its one home holds only what they write.
+ */
+export const xandikosServer = (url: string): TestServer => ({
+  name: 'Xandikos',
+  kind: 'xandikos',
+  url,
+  limits: { noAuthentication: true, noOtherUsers: true, noScheduling: true, noWebDavAcl: true, noDeadProperties: true },
+  defaultCalendar: 'calendar',
+  homePath: '/user/calendars/',
 });
 
 /** Path of `user`'s calendar home on `server`. */

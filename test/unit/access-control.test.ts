@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { aclBody } from '../../src/backend/calendar-acl.js';
+import { SupportedPrivileges } from '../../src/backend/supported-privileges.js';
+import { parseXml } from '../../src/backend/xml-reader.js';
+import type { AccessEntry } from '../../src/model/calendar.js';
 import { rightsOf } from '../../src/backend/calendar-settings.js';
 import { parseMultistatus } from '../../src/backend/multistatus.js';
 import { AceError, effectiveAces, parseAcl } from '../../src/mapping/access-control.js';
@@ -76,17 +79,45 @@ describe('current-user-privilege-set → rights', () => {
 });
 
 describe('aclBody (RFC 3744 §8.1)', () => {
-  it('writes one ace per entry with principal, grant or deny and the privileges of the rights', () => {
-    const body = aclBody(
-      [
-        { principal: { kind: 'user', user: 'bob' }, rights: ['read', 'write'], grant: true },
-        { principal: { kind: 'everyone' }, rights: ['free-busy'], grant: true },
-        { principal: { kind: 'owner' }, rights: ['delete'], grant: false },
-      ],
-      (user) => `http://dav.test/principals/${user}/`,
-    );
+  const entries = [
+    { principal: { kind: 'user', user: 'bob' }, rights: ['read', 'write'], grant: true },
+    { principal: { kind: 'everyone' }, rights: ['free-busy', 'schedule'], grant: true },
+    { principal: { kind: 'owner' }, rights: ['delete'], grant: false },
+    { principal: { kind: 'user', user: 'eve' }, rights: ['administer'], grant: true },
+  ] as const satisfies readonly AccessEntry[];
+  const targets = { owner: 'http://dav.test/principals/alice/', principalOf: (user: string) => `http://dav.test/principals/${user}/` };
+
+  it('starts with the owner granted everything, then one ace per entry with grant or deny and the privileges of the rights', () => {
+    const body = aclBody(entries, targets);
+    expect(body.indexOf('<D:ace>')).toBe(body.indexOf('<D:ace><D:principal><D:href>/principals/alice/</D:href></D:principal><D:grant><D:privilege><D:all/></D:privilege></D:grant></D:ace>'));
     expect(body).toContain('<D:ace><D:principal><D:href>/principals/bob/</D:href></D:principal><D:grant><D:privilege><D:read/></D:privilege><D:privilege><D:write-content/></D:privilege><D:privilege><D:bind/></D:privilege></D:grant></D:ace>');
+    expect(body).toContain('<D:principal><D:all/></D:principal><D:grant><D:privilege><C:read-free-busy/></D:privilege><D:privilege><C:schedule-deliver/></D:privilege><D:privilege><C:schedule-send/></D:privilege></D:grant>');
+    expect(body).toContain('<D:principal><D:href>/principals/eve/</D:href></D:principal><D:grant><D:privilege><D:write-acl/></D:privilege></D:grant>');
+    // WCAP never checks the primary owner against the ACL: an @@o entry changes nothing.
+    expect(body).not.toContain('<D:deny>');
+    expect(body.match(/<D:ace>/g)).toHaveLength(4);
+  });
+
+  it('names only privileges the calendar supports: abstract ones by their concrete aggregate, missing ones not at all', () => {
+    // Cyrus 3.6's set on a calendar: write-acl abstract under its own admin; no scheduling privileges.
+    const set = parseXml(
+      '<supported-privilege-set xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:CY="http://cyrusimap.org/ns/"><supported-privilege><privilege><all/></privilege>' +
+        '<supported-privilege><privilege><read/></privilege><supported-privilege><privilege><C:read-free-busy/></privilege></supported-privilege></supported-privilege>' +
+        '<supported-privilege><privilege><write/></privilege><supported-privilege><privilege><write-content/></privilege></supported-privilege><supported-privilege><privilege><bind/></privilege></supported-privilege></supported-privilege>' +
+        '<supported-privilege><privilege><CY:admin/></privilege><supported-privilege><privilege><write-acl/></privilege><abstract/></supported-privilege></supported-privilege>' +
+        '</supported-privilege></supported-privilege-set>',
+    );
+    const body = aclBody(entries, { ...targets, supported: new SupportedPrivileges(set) });
     expect(body).toContain('<D:principal><D:all/></D:principal><D:grant><D:privilege><C:read-free-busy/></D:privilege></D:grant>');
-    expect(body).toContain('<D:principal><D:property><D:owner/></D:property></D:principal><D:deny><D:privilege><D:unbind/></D:privilege></D:deny>');
+    expect(body).toMatch(/xmlns:(P\d)="http:\/\/cyrusimap.org\/ns\/".*<D:principal><D:href>\/principals\/eve\/<\/D:href><\/D:principal><D:grant><D:privilege><\1:admin\/><\/D:privilege><\/D:grant>/);
+    expect(body).not.toContain('schedule');
+    expect(body).not.toContain('write-acl');
+  });
+
+  it('drops an entry none of whose rights the calendar has', () => {
+    const set = parseXml('<supported-privilege-set xmlns="DAV:"><supported-privilege><privilege><all/></privilege><supported-privilege><privilege><read/></privilege></supported-privilege></supported-privilege></supported-privilege-set>');
+    const body = aclBody([{ principal: { kind: 'user', user: 'bob' }, rights: ['schedule'], grant: true }], { ...targets, supported: new SupportedPrivileges(set) });
+    expect(body).not.toContain('/principals/bob/');
+    expect(body.match(/<D:ace>/g)).toHaveLength(1);
   });
 });
