@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ICAL from 'ical.js';
@@ -18,16 +20,48 @@ import { startRadicale, type RunningRadicale } from '../support/services.js';
 const users = inject('testUsers');
 let legacyRadicale: RunningRadicale;
 let legacyGateway: RunningGateway;
+/** The legacy gateway as a server without export.wcap (errno 52, as before WCAP 3.0 servers had it). */
+let withoutExport: { url: string; server: Server };
 let dir: string;
+
+/** Forwards every request to `target` except export.wcap, which answers errno 52 (unknown command). */
+async function refusingExport(target: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith('/export.wcap')) {
+      res.writeHead(200, { 'Content-Type': 'text/calendar; charset=UTF-8' });
+      res.end('BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-NSCP-WCAP-ERRNO:52\r\nEND:VCALENDAR\r\n');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => name !== 'host' && name !== 'content-length')) as Record<string, string>;
+      const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+      fetch(new URL(req.url ?? '/', target), { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) })
+        .then(async (answer) => {
+          res.writeHead(answer.status, { 'Content-Type': answer.headers.get('content-type') ?? 'text/plain' });
+          res.end(Buffer.from(await answer.arrayBuffer()));
+        })
+        .catch(() => {
+          res.writeHead(502);
+          res.end();
+        });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+}
 
 beforeAll(async () => {
   legacyRadicale = await startRadicale(users);
   const config = loadConfig({ WCAP_HOST: '127.0.0.1', WCAP_PORT: '0', WCAP_CALDAV_URL: legacyRadicale.url, WCAP_MAIL_DOMAIN: 'example.com', WCAP_LOG_LEVEL: 'silent' });
   legacyGateway = await startGateway(config, createLogger('silent'));
+  withoutExport = await refusingExport(legacyGateway.url);
   dir = mkdtempSync(join(tmpdir(), 'wcap-migrate-test-'));
 });
 
 afterAll(async () => {
+  await new Promise((resolve) => (withoutExport ? withoutExport.server.close(resolve) : resolve(undefined)));
   await legacyGateway?.close();
   await legacyRadicale?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -62,10 +96,10 @@ interface Run {
   stderr: string;
 }
 
-async function migrate(args: string[], env: Record<string, string> = {}, isTTY = false): Promise<Run> {
+async function migrate(args: string[], env: Record<string, string> = {}, isTTY = false, from = legacyGateway.url): Promise<Run> {
   let stdout = '';
   let stderr = '';
-  const code = await runMigrate(['--from', legacyGateway.url, '--to', inject('radicaleUrl'), ...args], {
+  const code = await runMigrate(['--from', from, '--to', inject('radicaleUrl'), ...args], {
     stdout: (s) => void (stdout += s),
     stderr: (s) => void (stderr += s),
     env,
@@ -123,8 +157,8 @@ describe('wcap-gateway migrate', () => {
 
     const run = await migrate(['--users-file', file, '--state', state, '--progress-every', '2']);
 
-    // Today's gateway has no export.wcap (errno 52): the tool falls back to the range fetch.
-    expect(run.stderr).toContain(`${user} ${user}: 5 items read from the old server (fetchcomponents_by_range)`);
+    // The gateway answers export.wcap: one request per calendar.
+    expect(run.stderr).toContain(`${user} ${user}: 5 items read from the old server (export)`);
     expect(run.stderr).toContain(`${user} ${user}: 2/5 done`);
     expect(run.stdout).toMatch(new RegExp(`${user}\\s+${user}\\s+${user}\\s+5\\s+5\\s+0\\s+0\\s+ok 5/5`));
     expect(run.stdout).toMatch(new RegExp(`${user}\\s+${user}:projects\\s+${user}:projects\\s+1\\s+1\\s+0\\s+0\\s+ok 1/1`));
@@ -182,15 +216,18 @@ describe('wcap-gateway migrate', () => {
     const file = usersFile('nils.users', [`${user}:${users[user]}`]);
     const state = join(dir, 'nils.state.json');
 
-    const first = await migrate(['--users-file', file, '--state', state, '--stop-after', '3', '--concurrency', '1']);
+    // An old server without export.wcap (errno 52): the tool falls back to the range fetch.
+    const first = await migrate(['--users-file', file, '--state', state, '--stop-after', '3', '--concurrency', '1'], {}, false, withoutExport.url);
     expect(first.code).toBe(3);
+    expect(first.stderr).toContain(`${user} ${user}: 5 items read from the old server (fetchcomponents_by_range)`);
     expect(first.stdout).toContain('Stopped after 3 writes (--stop-after)');
     const recorded = JSON.parse(readFileSync(state, 'utf8')) as { users: Record<string, { calendars: Record<string, { written: string[] }> }> };
     expect(recorded.users[user]!.calendars[user]!.written).toHaveLength(3);
     const copied = uidsOf((await targetObjects(user)).calendar);
     expect(copied.sort()).toEqual([...recorded.users[user]!.calendars[user]!.written].sort());
 
-    const second = await migrate(['--users-file', file, '--state', state]);
+    // The state file belongs to that source: the rest comes from the same server.
+    const second = await migrate(['--users-file', file, '--state', state], {}, false, withoutExport.url);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(new RegExp(`${user}\\s+${user}\\s+${user}\\s+5\\s+2\\s+3\\s+0\\s+ok 5/5`));
     expect(second.stdout).toContain(`${user} ${user}: skipped 3 already copied (state file), 0 already on the new server unchanged`);
