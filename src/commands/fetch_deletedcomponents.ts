@@ -1,7 +1,7 @@
 import { deletionStub } from '../mapping/deletions.js';
 import { defineCommand } from '../wcap/command.js';
 import { Errno } from '../wcap/errno.js';
-import { changeLogParams, fetchSettings, typesOf, windowOf } from '../wcap/fetch-params.js';
+import { windowFetchParams, fetchSettings, typesOf, windowOf } from '../wcap/fetch-params.js';
 import { perCalendar } from '../wcap/per-calendar.js';
 
 /**
@@ -19,7 +19,7 @@ export default defineCommand({
   name: 'fetch_deletedcomponents',
   needsSession: true,
   failsWith: Errno.FETCH_DELETEDCOMPONENTS_FAILED,
-  params: changeLogParams,
+  params: windowFetchParams,
   async run({ params, calendars, server }) {
     const window = windowOf(params, fetchSettings(params, server).tzid, Errno.FETCH_DELETEDCOMPONENTS_FAILED);
     const types = typesOf(params['component-type']);

@@ -1,8 +1,7 @@
 import { attendeeFilter, componentsWithDeliveryErrors } from '../mapping/attendee-errors.js';
-import { itemsForOutput } from '../mapping/item-output.js';
 import { defineCommand } from '../wcap/command.js';
 import { Errno } from '../wcap/errno.js';
-import { componentTypeParam, fetchOutputParams, fetchSettings, outputOptionsOf, typesOf, windowOf } from '../wcap/fetch-params.js';
+import { fetchSettings, fetchedBlock, typesOf, windowFetchParams, windowOf } from '../wcap/fetch-params.js';
 import { p } from '../wcap/params.js';
 import { perCalendar } from '../wcap/per-calendar.js';
 
@@ -20,14 +19,7 @@ export default defineCommand({
   name: 'fetchcomponents_by_attendee_error',
   needsSession: true,
   failsWith: Errno.FETCH_BY_ATTENDEE_ERROR_FAILED,
-  params: {
-    ...fetchOutputParams,
-    attendee: p.string(),
-    dtstart: p.date(),
-    dtend: p.date(),
-    'component-type': componentTypeParam,
-    maxResults: p.int({ min: 0, max: 1_000_000, fallback: 0 }),
-  },
+  params: { ...windowFetchParams, attendee: p.string() },
   async run({ params, calendars, server }) {
     const settings = fetchSettings(params, server);
     const range = windowOf(params, settings.tzid, Errno.FETCH_BY_ATTENDEE_ERROR_FAILED);
@@ -39,7 +31,7 @@ export default defineCommand({
       const failed = componentsWithDeliveryErrors(items.flatMap((item) => item.components), wanted);
       const max = params.maxResults ?? 0;
       const selected = max > 0 ? failed.slice(0, max) : failed;
-      return { components: itemsForOutput(selected, outputOptionsOf(params, settings, server, info)), timesAsStored: !settings.timezoneOut };
+      return fetchedBlock(selected, params, settings, server, info);
     });
   },
 });

@@ -1,8 +1,7 @@
 import { itemsChangedIn } from '../mapping/change-log.js';
-import { itemsForOutput } from '../mapping/item-output.js';
 import { defineCommand } from '../wcap/command.js';
 import { Errno } from '../wcap/errno.js';
-import { changeLogParams, fetchSettings, outputOptionsOf, typesOf, windowOf } from '../wcap/fetch-params.js';
+import { windowFetchParams, fetchSettings, typesOf, windowOf, fetchedBlock } from '../wcap/fetch-params.js';
 import { perCalendar } from '../wcap/per-calendar.js';
 
 /**
@@ -17,7 +16,7 @@ export default defineCommand({
   name: 'fetchcomponents_by_lastmod',
   needsSession: true,
   failsWith: Errno.FETCH_BY_LAST_MODIFIED_FAILED,
-  params: changeLogParams,
+  params: windowFetchParams,
   async run({ params, calendars, server }) {
     const settings = fetchSettings(params, server);
     const window = windowOf(params, settings.tzid, Errno.FETCH_BY_LAST_MODIFIED_FAILED);
@@ -28,7 +27,7 @@ export default defineCommand({
       let changed = itemsChangedIn([...new Set(items.map((item) => item.vcalendar))], types, window);
       const max = params.maxResults ?? 0;
       if (max > 0) changed = changed.slice(0, max);
-      return { components: itemsForOutput(changed.flat(), outputOptionsOf(params, settings, server, info)), timesAsStored: !settings.timezoneOut };
+      return fetchedBlock(changed.flat(), params, settings, server, info);
     });
   },
 });

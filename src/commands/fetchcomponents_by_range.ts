@@ -1,9 +1,7 @@
 import { selectInRange } from '../mapping/fetch-selection.js';
-import { itemsForOutput } from '../mapping/item-output.js';
 import { defineCommand } from '../wcap/command.js';
 import { Errno } from '../wcap/errno.js';
-import { componentTypeParam, fetchOutputParams, fetchSettings, outputOptionsOf, selectionOf, typesOf, windowOf } from '../wcap/fetch-params.js';
-import { p } from '../wcap/params.js';
+import { fetchSettings, fetchedBlock, selectionOf, typesOf, windowFetchParams, windowOf } from '../wcap/fetch-params.js';
 import { perCalendar } from '../wcap/per-calendar.js';
 
 /**
@@ -18,13 +16,7 @@ export default defineCommand({
   name: 'fetchcomponents_by_range',
   needsSession: true,
   failsWith: Errno.FETCHBYDATERANGE_FAILED,
-  params: {
-    ...fetchOutputParams,
-    dtstart: p.date(),
-    dtend: p.date(),
-    'component-type': componentTypeParam,
-    maxResults: p.int({ min: 0, max: 1_000_000, fallback: 0 }),
-  },
+  params: windowFetchParams,
   async run({ params, calendars, server }) {
     const settings = fetchSettings(params, server);
     const range = windowOf(params, settings.tzid, Errno.FETCHBYDATERANGE_FAILED);
@@ -34,7 +26,7 @@ export default defineCommand({
       const info = await calendar.properties();
       const selection = selectionOf(params, settings, server, calendars.user, info, params.recurring ?? false);
       const selected = selectInRange(items.map((item) => item.components), range, selection, params.maxResults ?? 0);
-      return { components: itemsForOutput(selected, outputOptionsOf(params, settings, server, info)), timesAsStored: !settings.timezoneOut };
+      return fetchedBlock(selected, params, settings, server, info);
     });
   },
 });

@@ -1,9 +1,8 @@
 import { selectById } from '../mapping/fetch-selection.js';
-import { itemsForOutput } from '../mapping/item-output.js';
 import type { ComponentType } from '../model/calendar.js';
 import { defineCommand } from '../wcap/command.js';
 import { Errno } from '../wcap/errno.js';
-import { fetchOutputParams, fetchSettings, outputOptionsOf, selectionOf } from '../wcap/fetch-params.js';
+import { fetchOutputParams, fetchSettings, selectionOf, fetchedBlock } from '../wcap/fetch-params.js';
 import { p } from '../wcap/params.js';
 import { perCalendar } from '../wcap/per-calendar.js';
 import { WcapError } from '../wcap/wcap-error.js';
@@ -38,7 +37,7 @@ export function fetchByIdCommand(name: string, type: ComponentType, failsWith: n
           return selectById(item.components, { rid: target.rid ?? undefined, tzid: settings.tzid, mod: target.mod }, selection);
         });
         if (items.length === 0) throw new WcapError(Errno.COMPONENT_NOT_FOUND, 'No such item');
-        return { components: itemsForOutput(items, outputOptionsOf(params, settings, server, info)), timesAsStored: !settings.timezoneOut };
+        return fetchedBlock(items, params, settings, server, info);
       });
     },
   });

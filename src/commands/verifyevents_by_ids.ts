@@ -1,11 +1,10 @@
 import type ICAL from 'ical.js';
 import { missingStub } from '../mapping/deletions.js';
 import { instanceComponent } from '../mapping/instances.js';
-import { itemsForOutput } from '../mapping/item-output.js';
 import type { ComponentType } from '../model/calendar.js';
 import { defineCommand } from '../wcap/command.js';
 import { Errno } from '../wcap/errno.js';
-import { fetchOutputParams, fetchSettings, outputOptionsOf } from '../wcap/fetch-params.js';
+import { fetchOutputParams, fetchSettings, fetchedBlock } from '../wcap/fetch-params.js';
 import { p } from '../wcap/params.js';
 import { perCalendar } from '../wcap/per-calendar.js';
 
@@ -33,7 +32,7 @@ export function verifyCommand(name: string, type: ComponentType, failsWith: numb
           if (!rid) return own;
           return [instanceComponent(own, rid, settings.tzid) ?? missingStub(type, uid, rid)];
         });
-        return { components: itemsForOutput(components, outputOptionsOf(params, settings, server, info)), timesAsStored: !settings.timezoneOut };
+        return fetchedBlock(components, params, settings, server, info);
       });
     },
   });

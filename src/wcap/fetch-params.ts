@@ -1,9 +1,10 @@
+import type ICAL from 'ical.js';
 import type { Attrset } from '../mapping/attrset.js';
 import { parseCompstate } from '../mapping/compstate.js';
 import { DEFAULT_LIMITS, type ExpansionLimits } from '../mapping/expand.js';
 import type { FetchSelection } from '../mapping/fetch-selection.js';
 import { toInstant } from '../mapping/ical-time.js';
-import type { ItemOutputOptions } from '../mapping/item-output.js';
+import { itemsForOutput, type ItemOutputOptions } from '../mapping/item-output.js';
 import { isKnownTimezone } from '../mapping/timezones.js';
 import { parseTimezoneOut, type TimezoneOut } from '../mapping/tzidout.js';
 import { ITEM_TYPES, type CalendarInfo, type ComponentType, type TimeRange } from '../model/calendar.js';
@@ -50,10 +51,11 @@ export type FetchOutputParams = ParamsOf<typeof fetchOutputParams>;
 export const componentTypeParam = p.oneOf(['event', 'todo', 'all'] as const, { fallback: 'all', lenient: 'all' });
 
 /**
- * Parameters of the change-log pair fetchcomponents_by_lastmod / fetch_deletedcomponents, which
- * Lightning sends together on every offline sync (docs/lightning.md#offline-sync).
+ * Parameters of every fetch over a time window: range, alarm range, attendee errors and the
+ * change-log pair fetchcomponents_by_lastmod / fetch_deletedcomponents, which Lightning sends
+ * together on every offline sync (docs/lightning.md#offline-sync).
  */
-export const changeLogParams = {
+export const windowFetchParams = {
   ...fetchOutputParams,
   dtstart: p.date(),
   dtend: p.date(),
@@ -140,4 +142,15 @@ export function outputOptionsOf(
     attrset: Number(params.attrset ?? '2') as Attrset,
     floatingZone: calendar.timezone,
   };
+}
+
+/** One calendar's part of a fetch answer: the selected components, written as the request asks. */
+export function fetchedBlock(
+  selected: readonly ICAL.Component[],
+  params: Parameters<typeof outputOptionsOf>[0],
+  settings: FetchSettings,
+  server: ServerProfile,
+  calendar: CalendarInfo,
+): { components: ICAL.Component[]; timesAsStored: boolean } {
+  return { components: itemsForOutput(selected, outputOptionsOf(params, settings, server, calendar)), timesAsStored: !settings.timezoneOut };
 }
