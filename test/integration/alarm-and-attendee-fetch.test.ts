@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { freshCalendarPerTest } from '../support/fresh-calendar.js';
 import { elementsByTagName, textContent } from '../support/parse-xml.js';
 import { startHarness, xmlValue, type Harness } from '../support/gateway-harness.js';
 
@@ -25,23 +26,14 @@ const keysOf = (vcal: ICAL.Component | undefined) =>
 describe('fetch by alarm range and by attendee error', () => {
   let h: Harness;
   let id: string;
-  let calid: string;
-  let path: string;
   beforeAll(async () => {
     h = await startHarness();
     id = await h.login(USER);
   });
   afterAll(() => h.close());
-  beforeEach(async () => {
-    const name = `fetch${randomUUID().slice(0, 8)}`;
-    ({ calid, path } = { calid: `${USER}:${name}`, path: `/${USER}/${name}/` });
-    expect((await h.radicale(USER, path, { method: 'MKCALENDAR' })).status).toBe(201);
-  });
-  afterEach(async () => {
-    await h.radicale(USER, path, { method: 'DELETE' });
-  });
+  const fresh = freshCalendarPerTest(() => h, USER, 'fetch');
   const put = async (uid: string, ...lines: string[]) => {
-    const res = await h.radicale(USER, `${path}${uid}.ics`, { method: 'PUT', body: ics(...lines), headers: { 'Content-Type': 'text/calendar' } });
+    const res = await h.radicale(USER, `${fresh.path}${uid}.ics`, { method: 'PUT', body: ics(...lines), headers: { 'Content-Type': 'text/calendar' } });
     expect(res.status).toBe(201);
   };
 
@@ -59,7 +51,7 @@ describe('fetch by alarm range and by attendee error', () => {
       await put('task', 'BEGIN:VTODO', 'UID:task', 'DTSTAMP:20260101T000000Z', 'DUE:20270401T120000Z', ...alarm('TRIGGER;VALUE=DATE-TIME:20270314T080000Z'), 'END:VTODO');
       await put('quiet', 'BEGIN:VEVENT', 'UID:quiet', 'DTSTAMP:20260101T000000Z', 'DTSTART:20270314T090000Z', 'DTEND:20270314T100000Z', 'END:VEVENT');
     });
-    const fetch = (query: string) => h.wcap('fetchcomponents_by_alarmrange', `id=${id}&calid=${calid}&${query}`);
+    const fetch = (query: string) => h.wcap('fetchcomponents_by_alarmrange', `id=${id}&calid=${fresh.calid}&${query}`);
 
     it('answers the instances whose alarms ring in the range (text/calendar), the moved instance by its own alarm', async () => {
       // From 8 March: the instance of 8 March rings at 08:45Z; 1 March and 22 March are outside.
@@ -105,7 +97,7 @@ describe('fetch by alarm range and by attendee error', () => {
         'BEGIN:VEVENT', 'UID:series', 'DTSTAMP:20260101T000000Z', 'RECURRENCE-ID:20270303T090000Z', 'DTSTART:20270303T110000Z', 'DTEND:20270303T120000Z', organizer,
         'ATTENDEE;SCHEDULE-STATUS=3.7:mailto:bob@example.com', 'END:VEVENT');
     });
-    const fetch = (query: string) => h.wcap('fetchcomponents_by_attendee_error', `id=${id}&calid=${calid}&${query}`);
+    const fetch = (query: string) => h.wcap('fetchcomponents_by_attendee_error', `id=${id}&calid=${fresh.calid}&${query}`);
 
     it('answers the failed components and nothing else, in both formats', async () => {
       const ical = await fetch('fmt-out=text%2Fcalendar');
@@ -124,7 +116,7 @@ describe('fetch by alarm range and by attendee error', () => {
     });
 
     it('after the attendee is reached (status rewritten to 2.0 on the server) the item is no longer reported', async () => {
-      await h.radicale(USER, `${path}bounced.ics`, { method: 'DELETE' });
+      await h.radicale(USER, `${fresh.path}bounced.ics`, { method: 'DELETE' });
       await put('bounced', 'BEGIN:VEVENT', 'UID:bounced', 'DTSTAMP:20260101T000000Z', 'DTSTART:20270310T090000Z', 'DTEND:20270310T100000Z',
         'ORGANIZER:mailto:erin@example.com', 'ATTENDEE;SCHEDULE-STATUS=2.0:mailto:nobody@unreachable.test', 'END:VEVENT');
       expect(keysOf((await fetch('fmt-out=text%2Fcalendar')).ical)).toEqual(['series@20270303T090000Z']);

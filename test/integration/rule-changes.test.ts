@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshCalendarPerTest } from '../support/fresh-calendar.js';
 import { enc, startHarness, type Harness } from '../support/gateway-harness.js';
 
 /**
@@ -17,24 +18,15 @@ const rule = (text: string) => `${enc('"')}${enc(text)}${enc('"')}`;
 describe('rule changes and exceptions', () => {
   let h: Harness;
   let id: string;
-  let calid: string;
-  let path: string;
   beforeAll(async () => {
     h = await startHarness();
     id = await h.login(USER);
   });
   afterAll(() => h.close());
-  beforeEach(async () => {
-    const name = `rules${randomUUID().slice(0, 8)}`;
-    ({ calid, path } = { calid: `${USER}:${name}`, path: `/${USER}/${name}/` });
-    expect((await h.radicale(USER, path, { method: 'MKCALENDAR' })).status).toBe(201);
-  });
-  afterEach(async () => {
-    await h.radicale(USER, path, { method: 'DELETE' });
-  });
+  const fresh = freshCalendarPerTest(() => h, USER, 'rules');
 
-  const store = (params: string) => h.wcap('storeevents', `appid=mozilla-calendar&id=${id}${params}&${TAIL}&calid=${calid}`);
-  const stored = async (uid: string) => new ICAL.Component(ICAL.parse(await (await h.radicale(USER, `${path}${uid}.ics`)).text()) as unknown[]);
+  const store = (params: string) => h.wcap('storeevents', `appid=mozilla-calendar&id=${id}${params}&${TAIL}&calid=${fresh.calid}`);
+  const stored = async (uid: string) => new ICAL.Component(ICAL.parse(await (await h.radicale(USER, `${fresh.path}${uid}.ics`)).text()) as unknown[]);
   const overrides = (vcal: ICAL.Component) =>
     vcal
       .getAllSubcomponents('vevent')
@@ -61,7 +53,7 @@ describe('rule changes and exceptions', () => {
     const vcal = await stored(uid);
     expect(overrides(vcal)).toEqual(['20270111T080000Z']);
     expect(String(vcal.getAllSubcomponents('vevent').find((e) => !e.hasProperty('recurrence-id'))!.getFirstPropertyValue('rrule'))).toContain('COUNT=5');
-    const gone = await h.wcap('fetch_deletedcomponents', `id=${id}&calid=${calid}&dtstart=0&dtend=0&fmt-out=text%2Fcalendar`);
+    const gone = await h.wcap('fetch_deletedcomponents', `id=${id}&calid=${fresh.calid}&dtstart=0&dtend=0&fmt-out=text%2Fcalendar`);
     const rids = gone.ical!.getAllSubcomponents('vevent').map((c) => `${c.getFirstPropertyValue('uid')}@${(c.getFirstPropertyValue('recurrence-id') as ICAL.Time).toICALString()}`);
     expect(rids).toEqual([`${uid}@20270215T080000Z`]);
   });
