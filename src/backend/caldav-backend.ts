@@ -18,6 +18,7 @@ import { readMultistatus, readWriteAnswer, refusedProperties } from './dav-answe
 import { syncCollection } from './dav-sync.js';
 import { readGatewayProperties, writeGatewayProperties } from './gateway-properties.js';
 import { listOtherHomes } from './visible-homes.js';
+import { addManagedAttachment, readManagedAttachment, type AddedAttachment, type ManagedBytes, type ManagedFile } from './managed-attachments.js';
 import { ServerCapabilities, type CapabilitySnapshot } from './server-capabilities.js';
 import { buildCalendarUrl, objectUrl, ownerAndName, withSlash } from './object-urls.js';
 
@@ -228,6 +229,19 @@ export class CalDavBackend implements CalendarBackend {
   }
 
   /** One OPTIONS on `url` (a calendar or home of the user's), once per process: see ServerCapabilities. */
+  managesAttachments(credentials: BackendCredentials, url: string): Promise<boolean> {
+    return this.capabilities.managesAttachments(credentials, url);
+  }
+
+  addManagedAttachment(credentials: BackendCredentials, object: StoredObject, file: ManagedFile): Promise<AddedAttachment> {
+    this.capabilities.forgetCalendar(parentOf(object.url));
+    return addManagedAttachment(this.http, credentials, object, file);
+  }
+
+  readManagedAttachment(credentials: BackendCredentials, object: StoredObject, attachmentUrl: string, maxBytes: number): Promise<ManagedBytes | null> {
+    return readManagedAttachment(this.http, credentials, object, attachmentUrl, maxBytes);
+  }
+
   schedulesInvitations(credentials: BackendCredentials, url: string): Promise<boolean> {
     return this.capabilities.autoSchedules(credentials, url);
   }

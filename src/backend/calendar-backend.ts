@@ -1,4 +1,5 @@
 import type { BackendCredentials } from '../model/session.js';
+import type { AddedAttachment, ManagedBytes, ManagedFile } from './managed-attachments.js';
 import type { AccessEntry, CalendarChanges, CalendarInfo, CalendarSettings, ComponentType, StoredObject, TimeRange } from '../model/calendar.js';
 
 /** Where a user's calendars live, discovered once at login and kept in the session. */
@@ -174,4 +175,23 @@ export interface CalendarBackend {
    * server once per process.
    */
   schedulesInvitations(credentials: BackendCredentials, url: string): Promise<boolean>;
+
+  /**
+   * Whether the server keeps files apart from objects (RFC 8607 `calendar-managed-attachments`
+   * DAV class on an OPTIONS of `url`, a calendar or home of the user's). Asked once per process.
+   */
+  managesAttachments(credentials: BackendCredentials, url: string): Promise<boolean>;
+
+  /**
+   * Hands `file` to the server as a managed attachment of `object` (one POST, If-Match its
+   * version); returns the server's id for it and the object as it now is. 'changed' when the
+   * object changed meanwhile, 'invalid' when the server refuses the file.
+   */
+  addManagedAttachment(credentials: BackendCredentials, object: StoredObject, file: ManagedFile): Promise<AddedAttachment>;
+
+  /**
+   * The bytes of a managed attachment of `object` (one GET), only from the object's origin and up
+   * to `maxBytes`; null otherwise or when it is gone.
+   */
+  readManagedAttachment(credentials: BackendCredentials, object: StoredObject, attachmentUrl: string, maxBytes: number): Promise<ManagedBytes | null>;
 }

@@ -17,6 +17,8 @@ export interface CapabilitySnapshot {
   syncCarriesData?: boolean;
   /** The server delivers invitations itself (RFC 6638 `calendar-auto-schedule` DAV class). */
   autoSchedule?: boolean;
+  /** The server keeps files apart from objects (RFC 8607 `calendar-managed-attachments` DAV class). */
+  managedAttachments?: boolean;
 }
 
 /** How long a calendar without recurring masters is not asked for them again while undecided. */
@@ -150,6 +152,17 @@ export class ServerCapabilities {
     const classes = await this.davClasses;
     this.known.autoSchedule = classes.includes('calendar-auto-schedule');
     return this.known.autoSchedule;
+  }
+
+  /** Whether the server lists RFC 8607 §3.1's `calendar-managed-attachments`; the same one OPTIONS as autoSchedules. */
+  async managesAttachments(credentials: BackendCredentials, url: string): Promise<boolean> {
+    if (this.known.managedAttachments !== undefined) return this.known.managedAttachments;
+    this.davClasses ??= this.askClasses(credentials, url).catch((err: unknown) => {
+      this.davClasses = undefined;
+      throw err;
+    });
+    this.known.managedAttachments = (await this.davClasses).includes('calendar-managed-attachments');
+    return this.known.managedAttachments;
   }
 
   private async askClasses(credentials: BackendCredentials, url: string): Promise<string[]> {

@@ -3,6 +3,7 @@ import type { CalendarInfo, ComponentType, StoredObject, TimeRange } from '../mo
 import type { DeletedItem, Tombstone } from '../model/deletion.js';
 import { GatewayError, isGatewayError, messageOf } from '../model/errors.js';
 import type { CalendarSnapshot } from '../state/snapshot-store.js';
+import type { ManagedBytes, ManagedFile } from '../backend/managed-attachments.js';
 import type { CalendarContext } from './calendar-context.js';
 import type { CacheRead } from './content-cache.js';
 import { componentsOf, itemsOf, type Item } from './item.js';
@@ -182,6 +183,24 @@ export class Calendar {
     await this.noteWrite([stored], []);
     await this.ctx.deletions.recordOwn(this.url, deletedInstances, this.ctx.log);
     return { ...item, components: componentsOf(item.vcalendar, item.uid, item.type), stored };
+  }
+
+  /** Whether the server keeps files of this calendar's items as RFC 8607 managed attachments. */
+  managesAttachments(): Promise<boolean> {
+    return this.guard(() => this.ctx.backend.managesAttachments(this.ctx.credentials, this.url));
+  }
+
+  /** Hands `file` to the server as a managed attachment of the item; returns its MANAGED-ID and the item now. */
+  async attachManaged(item: Item, file: ManagedFile): Promise<{ managedId: string; item: Item }> {
+    const added = await this.guard(() => this.ctx.backend.addManagedAttachment(this.ctx.credentials, item.stored, file));
+    await this.noteWrite([added.object], []);
+    const vcalendar = parseObject(added.object.ical);
+    return { managedId: added.managedId, item: { ...item, vcalendar, components: componentsOf(vcalendar, item.uid, item.type), stored: added.object } };
+  }
+
+  /** The bytes of a managed attachment of the item (same origin only, up to `maxBytes`), or null. */
+  readManaged(item: Item, url: string, maxBytes: number): Promise<ManagedBytes | null> {
+    return this.guard(() => this.ctx.backend.readManagedAttachment(this.ctx.credentials, item.stored, url, maxBytes));
   }
 
   /**

@@ -102,5 +102,8 @@ export function withQueryBreaker(backend: CalendarBackend, breaker: QueryBreaker
     readGatewayProperties: (...args) => backend.readGatewayProperties(...args),
     writeGatewayProperties: (...args) => backend.writeGatewayProperties(...args),
     schedulesInvitations: (...args) => backend.schedulesInvitations(...args),
+    managesAttachments: (...args) => backend.managesAttachments(...args),
+    addManagedAttachment: (...args) => backend.addManagedAttachment(...args),
+    readManagedAttachment: (...args) => backend.readManagedAttachment(...args),
   };
 }

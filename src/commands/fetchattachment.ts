@@ -21,7 +21,7 @@ export default defineCommand({
   needsSession: true,
   failsWith: Errno.ATTACHMENT_NOT_FOUND,
   params: { attachid: p.string() },
-  async run({ params, calendars }) {
+  async run({ params, calendars, limits }) {
     const attachId = params.attachid?.trim() ?? '';
     const location = attachLocation(attachId);
     if (!location) throw new WcapError(Errno.ATTACHMENT_NOT_FOUND, NOT_FOUND);
@@ -30,12 +30,16 @@ export default defineCommand({
     const property = item ? attachmentIn(item, attachId) : undefined;
     if (!property) throw new WcapError(Errno.ATTACHMENT_NOT_FOUND, NOT_FOUND);
     const fmttype = String(property.getParameter('fmttype') ?? '').toLowerCase();
+    // A managed attachment (RFC 8607) is one GET of its URL away, on the object's own server only.
+    const managed = property.type === 'binary' ? null : await calendar.readManaged(item!, String(property.getFirstValue()), limits.maxAttachmentBytes);
+    if (property.type !== 'binary' && !managed) throw new WcapError(Errno.ATTACHMENT_NOT_FOUND, NOT_FOUND);
+    const contentType = isMimeType(fmttype) ? fmttype : managed && isMimeType(managed.contentType) ? managed.contentType : 'application/octet-stream';
     return {
       ...errorResult(Errno.OK, ''),
       file: {
-        contentType: isMimeType(fmttype) ? fmttype : 'application/octet-stream',
+        contentType,
         filename: String(property.getParameter('x-s1cs-filename') ?? 'attachment'),
-        bytes: new Uint8Array(Buffer.from(String(property.getFirstValue()), 'base64')),
+        bytes: managed ? managed.bytes : new Uint8Array(Buffer.from(String(property.getFirstValue()), 'base64')),
       },
     };
   },
@@ -43,7 +47,7 @@ export default defineCommand({
 
 function attachmentIn(item: Item, attachId: string): ICAL.Property | undefined {
   for (const component of item.components) {
-    const found = component.getAllProperties('attach').find((p) => p.type === 'binary' && p.getParameter('x-s1cs-attach-id') === attachId);
+    const found = component.getAllProperties('attach').find((p) => p.getParameter('x-s1cs-attach-id') === attachId);
     if (found) return found;
   }
   return undefined;

@@ -3,6 +3,7 @@ import ICAL from 'ical.js';
 import type { Calendar } from '../calendars/calendar.js';
 import type { Outbox } from '../calendars/calendar-repository.js';
 import { componentsOf, type Item } from '../calendars/item.js';
+import { attachManagedFiles } from '../calendars/managed-files.js';
 import { retryOnConflict } from '../calendars/merge-retry.js';
 import { applyItemChanges, stampItem } from '../mapping/apply-changes.js';
 import { calendarProperties } from '../mapping/calprops.js';
@@ -59,7 +60,10 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
       const uid = givenUid || randomUUID();
       // File parts of a multipart store become inline attachments (docs/wcap-protocol.md#attachments).
       const files = await attachedFiles(ctx.uploads, calendar.calid, uid, ctx.limits.maxAttachmentBytes);
-      if (files.length > 0) requested.files = files;
+      // …or managed attachments (RFC 8607) where the server keeps files itself, added once the item is stored.
+      const managed = files.length > 0 && (await calendar.managesAttachments());
+      if (files.length > 0 && !managed) requested.files = files;
+      let created = false;
       // A create (storetype=1, or no uid at all) needs no lookup: the conditional PUT itself fails
       // when the UID exists, which saves a UID REPORT on every new item.
       const createOnly = params.storetype === 1 || !givenUid;
@@ -72,6 +76,7 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
         async () => {
           const existing = createOnly ? null : await calendar.find(uid, type);
           if (!existing && params.storetype === 2) throw new WcapError(Errno.WCAP_MODIFY_NO_EVENT, 'There is no item with this UID to modify');
+          created = !existing;
           return existing ? modify(ctx, calendar, existing, changesOf(), failsWith, outbox) : create(ctx, calendar, uid, type, changesOf(), outbox);
         },
         (err) => !createOnly && isGatewayError(err, 'exists'),
@@ -79,9 +84,10 @@ export function storeCommand(name: string, type: ComponentType, failsWith: numbe
         if (createOnly && isGatewayError(err, 'exists')) throw new WcapError(Errno.WCAP_CREATE_EXISTS, 'An item with this UID already exists');
         throw err;
       });
+      const final = managed ? await attachManagedFiles(calendar, await storedItem(calendar, stored, uid, type), files, created) : stored;
       await deliverMail(outbox);
       const attachIds = files.map((file): WcapProperty => ({ name: 'X-S1CS-ATTACH-ID', value: file.attachId }));
-      return answer(ctx, calendar, stored.components, timezoneOut, attachIds);
+      return answer(ctx, calendar, final.components, timezoneOut, attachIds);
     },
   });
 }
@@ -143,6 +149,14 @@ async function modify(
       outbox.note(null, { vcalendar: edit.separate, uid: edit.newUid, type: existing.type });
       return edit;
   }
+}
+
+/** The item as stored: a create returns it, a modify is read back (one lookup). */
+async function storedItem(calendar: Calendar, stored: Item | { components: ICAL.Component[] }, uid: string, type: ComponentType): Promise<Item> {
+  if ('stored' in stored) return stored;
+  const item = await calendar.find(uid, type);
+  if (!item) throw new WcapError(Errno.WCAP_MODIFY_NO_EVENT, 'The item vanished while its files were being attached');
+  return item;
 }
 
 /** fetch=1: the complete stored series (master plus every exception) in one calendar. */

@@ -160,7 +160,8 @@ function setList(
 }
 
 function urlAttachments(component: ICAL.Component): ICAL.Property[] {
-  return component.getAllProperties('attach').filter((p) => p.type !== 'binary');
+  // Files (inline, or RFC 8607 managed ones with their MANAGED-ID) are not URLs of the `attachments` list.
+  return component.getAllProperties('attach').filter((p) => p.type !== 'binary' && p.getParameter('managed-id') === undefined);
 }
 
 /** Inline files (RFC 5545 §3.8.1.1, VALUE=BINARY with ENCODING=BASE64), named by X-S1CS-ATTACH-ID. */

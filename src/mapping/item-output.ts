@@ -140,10 +140,10 @@ function shapeCalendarUser(property: ICAL.Property, options: ItemOutputOptions):
   }
 }
 
-/** Inline attachments as their X-S1CS-ATTACH-ID, file name and type, without the bytes. */
+/** Inline and managed (RFC 8607) attachments as their X-S1CS-ATTACH-ID, file name and type, without the bytes. */
 function attachmentsAsInformation(item: ICAL.Component): void {
   for (const attach of item.getAllProperties('attach')) {
-    if (attach.type !== 'binary') continue;
+    if (attach.type !== 'binary' && attach.getParameter('x-s1cs-attach-id') === undefined) continue;
     item.removeProperty(attach);
     const id = attach.getParameter('x-s1cs-attach-id');
     if (typeof id !== 'string') continue;

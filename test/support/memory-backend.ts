@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { getVtimezone } from '@touch4it/ical-timezones';
 import type { CalendarBackend, SyncChanges, UserHome } from '../../src/backend/calendar-backend.js';
+import type { AddedAttachment, ManagedBytes, ManagedFile } from '../../src/backend/managed-attachments.js';
 import { checkNames } from '../../src/backend/gateway-properties.js';
 import { buildCalendarUrl, objectName, withSlash } from '../../src/backend/object-urls.js';
 import type { AccessEntry, AccessRight, CalendarChanges, CalendarInfo, CalendarSettings, ComponentType, StoredObject, TimeRange } from '../../src/model/calendar.js';
@@ -323,6 +324,22 @@ export class MemoryBackend implements CalendarBackend {
   async schedulesInvitations(credentials: BackendCredentials, _url: string): Promise<boolean> {
     this.enter('schedulesInvitations', credentials);
     return false;
+  }
+
+  /** Like Radicale, the fake keeps files inline only (no RFC 8607). */
+  async managesAttachments(credentials: BackendCredentials, _url: string): Promise<boolean> {
+    this.enter('managesAttachments', credentials);
+    return false;
+  }
+
+  async addManagedAttachment(credentials: BackendCredentials, _object: StoredObject, _file: ManagedFile): Promise<AddedAttachment> {
+    this.enter('addManagedAttachment', credentials);
+    throw new GatewayError('backend', 'managed attachments are not offered');
+  }
+
+  async readManagedAttachment(credentials: BackendCredentials, _object: StoredObject, _url: string, _maxBytes: number): Promise<ManagedBytes | null> {
+    this.enter('readManagedAttachment', credentials);
+    return null;
   }
 
   private enter(method: string, credentials: BackendCredentials): void {
