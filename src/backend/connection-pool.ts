@@ -20,8 +20,8 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * itself; the pool then only caps concurrency.
  *
  * It implements the part of fetch the backend uses: string or URL input, method, headers, a string
- * body, an AbortSignal (the request rejects with the signal's reason, as fetch does), and never
- * follows redirects. The whole answer is read into the Response.
+ * or byte (RFC 8607 attachment uploads) body, an AbortSignal (the request rejects with the
+ * signal's reason, as fetch does), and never follows redirects. The whole answer is read into the Response.
  */
 export function pooledFetch(options: ConnectionPoolOptions): { fetch: typeof fetch; close: () => Promise<void> } {
   const agentOptions = { keepAlive: true, maxSockets: options.connections, maxFreeSockets: options.connections, timeout: options.keepAliveMs };
@@ -70,7 +70,7 @@ export function pooledFetch(options: ConnectionPoolOptions): { fetch: typeof fet
           }
         });
       });
-      if (typeof init.body === 'string') request.end(init.body);
+      if (typeof init.body === 'string' || init.body instanceof Uint8Array) request.end(init.body);
       else request.end();
     });
   };

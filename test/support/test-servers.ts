@@ -20,6 +20,8 @@ export interface ServerLimits {
   noWebDavAcl?: boolean;
   /** Stores no dead properties: no WCAP calendar settings, preferences or subscriptions on the server. */
   noDeadProperties?: boolean;
+  /** Keeps no files apart from objects (no RFC 8607 managed attachments): the gateway stores them inline. */
+  noManagedAttachments?: boolean;
 }
 
 export interface TestServer {
@@ -48,7 +50,7 @@ export const radicaleServer = (url: string, rightsFile: string): TestServer => (
   name: 'Radicale',
   kind: 'radicale',
   url,
-  limits: { noScheduling: true, hidesUnknownUsers: true, noWebDavAcl: true },
+  limits: { noScheduling: true, hidesUnknownUsers: true, noWebDavAcl: true, noManagedAttachments: true },
   defaultCalendar: 'calendar',
   homePath: '/{user}/',
   rightsFile,
@@ -73,7 +75,7 @@ export const xandikosServer = (url: string): TestServer => ({
   name: 'Xandikos',
   kind: 'xandikos',
   url,
-  limits: { noAuthentication: true, noOtherUsers: true, noScheduling: true, noWebDavAcl: true, noDeadProperties: true },
+  limits: { noAuthentication: true, noOtherUsers: true, noScheduling: true, noWebDavAcl: true, noDeadProperties: true, noManagedAttachments: true },
   defaultCalendar: 'calendar',
   homePath: '/user/calendars/',
 });
