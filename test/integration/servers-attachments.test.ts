@@ -44,6 +44,10 @@ describe.each(servers().map((s) => [s.name, s] as const))('%s: attachments throu
     expect(answer.errno).toBe(0);
     const attachId = String(answer.ical!.getFirstPropertyValue('x-s1cs-attach-id'));
     expect(attachId).toMatch(new RegExp(`^/${USER}/${uid}/`));
+    // The answer names the file by its WCAP id, on either kind of server: no server URL, no bytes.
+    const answered = answer.ical!.getFirstSubcomponent('vevent')!;
+    expect(answered.getFirstProperty('x-s1cs-attach-id')!.toICALString()).toBe(`X-S1CS-ATTACH-ID;X-S1CS-FILENAME=plan.pdf;FMTTYPE=application/pdf:${attachId}`);
+    expect(answered.getAllProperties('attach')).toEqual([]);
     const writes = s.h.caldavRequests.slice(before).filter((r) => r.method === 'PUT' || r.method === 'POST');
     expect(writes.map((r) => `${r.method} ${new URL(r.url).search}`)).toEqual(managed ? ['PUT ', 'POST ?action=attachment-add', 'PUT '] : ['PUT ']);
 
