@@ -3,21 +3,18 @@ import type { CalendarChanges } from '../model/calendar.js';
 import { GatewayError } from '../model/errors.js';
 import type { BackendCredentials } from '../model/session.js';
 import { settingProperties } from './calendar-settings.js';
-import { readMultistatus } from './dav-answers.js';
-import { XML_CONTENT_TYPE, proppatchBody } from './dav-bodies.js';
 import { statusError } from './dav-errors.js';
 import { pathOf, type DavTransport } from './dav-transport.js';
+import { proppatch, type PropertyChange } from './proppatch.js';
 import { withSlash } from './object-urls.js';
 
 /**
  * One PROPPATCH with every change: displayname, calendar-description and calendar-timezone
  * (RFC 4791 §5.2.2, a VCALENDAR holding the zone's VTIMEZONE) where CalDAV has them, the gateway's
- * dead properties for the rest (calendar-settings.ts). RFC 4918 §9.2 makes the server apply all of
- * them or none; a property refused in the 207 answer therefore means nothing was changed.
+ * dead properties for the rest (calendar-settings.ts); read as proppatch.ts says.
  */
 export async function changeCalendar(http: DavTransport, credentials: BackendCredentials, url: string, changes: CalendarChanges): Promise<void> {
-  const target = withSlash(url);
-  const props: Array<{ prop: string; text: string | null }> = [];
+  const props: PropertyChange[] = [];
   if (changes.displayName !== undefined) props.push({ prop: 'D:displayname', text: changes.displayName });
   if (changes.description !== undefined) props.push({ prop: 'C:calendar-description', text: changes.description });
   if (changes.timezone !== undefined) {
@@ -26,30 +23,7 @@ export async function changeCalendar(http: DavTransport, credentials: BackendCre
     props.push({ prop: 'C:calendar-timezone', text: zone });
   }
   props.push(...settingProperties(changes.settings ?? {}));
-  if (props.length === 0) return;
-  const action = `PROPPATCH ${pathOf(target)}`;
-  const answer = await http.request(credentials, 'PROPPATCH', target, {
-    headers: { 'Content-Type': XML_CONTENT_TYPE },
-    body: proppatchBody(props),
-  });
-  if (answer.status === 404 || answer.status === 410) throw new GatewayError('no-calendar', 'The calendar does not exist', { status: answer.status });
-  if (answer.status !== 207) throw statusError(answer, action, credentials, { 409: 'invalid', 400: 'invalid' });
-  for (const response of readMultistatus(answer, action, credentials)) {
-    // 424 (failed dependency) marks the properties not applied because another one was refused.
-    const refused = [...response.failedProps.entries()].find(([, status]) => status !== 424);
-    if (refused) {
-      const [prop, status] = refused;
-      if (status === 401 || status === 403) throw statusError({ status, body: '' }, action, credentials);
-      // Xandikos 0.2.8 refuses dead properties it does not know (docs/caldav-servers.md#xandikos-028)
-      // and, against RFC 4918 §9.2, still applies the others of the same PROPPATCH: say so.
-      const name = prop.slice(prop.indexOf('}') + 1);
-      const applied = response.props.size > 0 ? `; the server applied the others anyway (${[...response.props.keys()].map((p) => p.slice(p.indexOf('}') + 1)).join(', ')})` : '; nothing was changed';
-      throw new GatewayError('invalid', `The CalDAV server does not store the calendar property ${name} (HTTP ${status})${applied}`, { status });
-    }
-    if (response.status !== undefined && (response.status < 200 || response.status >= 300)) {
-      throw statusError({ status: response.status, body: '' }, action, credentials, { 409: 'invalid', 404: 'no-calendar' });
-    }
-  }
+  await proppatch(http, credentials, withSlash(url), props, { what: 'calendar property', missing: 'no-calendar' });
 }
 
 /**

@@ -1,13 +1,13 @@
 import type { AccessRight, CalendarSettings, CalendarSettingsChange } from '../model/calendar.js';
-import { CALDAV_NS, DAV_NS, clark, propText, type DavResponse } from './multistatus.js';
+import { CALDAV_NS, DAV_NS, GATEWAY_NS, clark, propText, type DavResponse } from './multistatus.js';
 import { childrenOf } from './xml-reader.js';
 
-/**
+/*
  * The gateway's own dead properties of a calendar collection (RFC 4918 §4.2: a server stores
  * properties it does not know as given and returns them in PROPFIND). One property per setting, in
- * the gateway's namespace; lists are JSON arrays of strings, flags `0`/`1`, the rest plain text.
+ * the gateway's namespace (GATEWAY_NS); lists are JSON arrays of strings, flags `0`/`1`, the rest
+ * plain text.
  */
-export const GATEWAY_NS = 'urn:wcap-gateway:calendar';
 
 type SettingKind = 'list' | 'flag' | 'text';
 

@@ -1,7 +1,7 @@
 import type { CalendarSettingsChange, ComponentType, TimeRange } from '../model/calendar.js';
 import { GatewayError } from '../model/errors.js';
-import { GATEWAY_NS, SETTING_PROPS, settingProperties } from './calendar-settings.js';
-import { CALDAV_NS, CALSERVER_NS, DAV_NS } from './multistatus.js';
+import { SETTING_PROPS, settingProperties } from './calendar-settings.js';
+import { CALDAV_NS, CALSERVER_NS, DAV_NS, GATEWAY_NS } from './multistatus.js';
 import { renderXml, type XmlNode } from './xml-writer.js';
 
 /** Request bodies for PROPFIND, REPORT and MKCALENDAR. */
@@ -32,7 +32,7 @@ export const CALENDAR_PROPS = [
 /** The property that versions a collection's contents: CalendarServer's getctag or RFC 6578's sync-token. */
 export type ContentTagProperty = 'CS:getctag' | 'D:sync-token';
 
-/** PROPFIND asking for the given prefixed property names (`D:` = DAV:, `C:` = CalDAV, `CS:` = CalendarServer). */
+/** PROPFIND asking for the given prefixed property names (`D:` = DAV:, `C:` = CalDAV, `CS:` = CalendarServer, `W:` = the gateway's). */
 export function propfindBody(props: string[]): string {
   return renderXml(el('D:propfind', [el('D:prop', props.map((p) => el(p)))]), NAMESPACES);
 }

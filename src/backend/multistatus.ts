@@ -4,6 +4,12 @@ export const DAV_NS = 'DAV:';
 export const CALDAV_NS = 'urn:ietf:params:xml:ns:caldav';
 /** Namespace of getctag (Apple's CalendarServer extension, widely implemented). */
 export const CALSERVER_NS = 'http://calendarserver.org/ns/';
+/**
+ * The gateway's own namespace for the dead properties it keeps on the CalDAV server: a calendar's
+ * WCAP settings (calendar-settings.ts) and a user's subscriptions and preferences on the calendar
+ * home (gateway-properties.ts). RFC 4918 §4.2: servers store unknown properties as given.
+ */
+export const GATEWAY_NS = 'urn:wcap-gateway:properties';
 
 /** One `<response>` of a 207 Multi-Status answer (RFC 4918 §13). */
 export interface DavResponse {

@@ -14,7 +14,7 @@ import { elementsByTagName, textContent } from '../support/parse-xml.js';
  */
 const USER = 'quinn';
 const OTHER = 'ravi';
-const GATEWAY_NS = 'urn:wcap-gateway:calendar';
+const GATEWAY_NS = 'urn:wcap-gateway:properties';
 const PROPS = ['D:displayname', 'C:calendar-description', 'C:calendar-timezone', 'C:supported-calendar-component-set']
   .concat(['categories', 'owners', 'allow-double-booking', 'freebusy-include', 'language', 'charset', 'calmaster'].map((n) => `W:${n}`));
 
@@ -40,7 +40,7 @@ const message = (answer: WcapAnswer) => values(answer, 'X-NSCP-WCAP-ERRNO-MESSAG
 /** Depth 0 PROPFIND straight to Radicale as the owner; null on 404. */
 async function onServer(name: string, user = USER): Promise<DavResponse | null> {
   const body =
-    '<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:W="urn:wcap-gateway:calendar"><D:prop>' +
+    '<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:W="urn:wcap-gateway:properties"><D:prop>' +
     PROPS.map((p) => `<${p}/>`).join('') +
     '</D:prop></D:propfind>';
   const res = await a.radicale(user, `/${USER}/${name}/`, { method: 'PROPFIND', body, headers: { Depth: '0', 'Content-Type': 'application/xml' } });

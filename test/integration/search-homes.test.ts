@@ -70,7 +70,7 @@ describe('search_calprops across the homes Radicale shares', () => {
   it('finds a calendar shared without its home once it is subscribed', async () => {
     const carol = await h.login('carol');
     await ensureCalendar(h, 'carol', 'shared', 'Carol Shared');
-    const clear = `<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:G="urn:x-wcap-gateway:ns"><D:remove><D:prop><G:subscribed-calendars/></D:prop></D:remove></D:propertyupdate>`;
+    const clear = `<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:G="urn:wcap-gateway:properties"><D:remove><D:prop><G:subscribed-calendars/></D:prop></D:remove></D:propertyupdate>`;
     expect((await h.radicale('jdoe', '/jdoe/', { method: 'PROPPATCH', body: clear })).status).toBe(207);
     expect(found(await search(jdoe, 'carol', 'name=1&primaryOwner=1'))).toEqual([]);
     expect((await h.wcap('subscribe_calendars', `id=${jdoe}&calid=carol:shared&${XML}`)).errno).toBe(0);

@@ -8,7 +8,7 @@ import { childElements, parseXml } from '../support/parse-xml.js';
  * server is read back with a raw PROPFIND of jdoe's home. Every test starts from a home without
  * gateway settings.
  */
-const NS = 'urn:x-wcap-gateway:ns';
+const NS = 'urn:wcap-gateway:properties';
 const XML = 'fmt-out=text%2Fxml';
 const ICS = 'fmt-out=text%2Fcalendar';
 

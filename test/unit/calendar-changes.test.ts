@@ -17,7 +17,7 @@ function serverAnswering(status: number, body: string) {
 }
 
 const multistatus = (propstats: string) =>
-  `<?xml version="1.0"?><multistatus xmlns="DAV:" xmlns:W="urn:wcap-gateway:calendar"><response><href>/jdoe/work/</href>${propstats}</response></multistatus>`;
+  `<?xml version="1.0"?><multistatus xmlns="DAV:" xmlns:W="urn:wcap-gateway:properties"><response><href>/jdoe/work/</href>${propstats}</response></multistatus>`;
 const propstat = (props: string, status: string) => `<propstat><prop>${props}</prop><status>HTTP/1.1 ${status}</status></propstat>`;
 
 async function failure(promise: Promise<unknown>): Promise<GatewayError> {
