@@ -43,7 +43,8 @@ describe('CalDAV upstream faults', () => {
       WCAP_REDIS_URL: inject('redisUrl'),
       WCAP_SECRET: 'faults-test-secret-0123456789',
       WCAP_LOG_LEVEL: 'silent',
-      WCAP_CALDAV_TIMEOUT_MS: '300',
+      // Long enough that a loaded machine never turns a healthy exchange into a time-out.
+      WCAP_CALDAV_TIMEOUT_MS: '2000',
     });
     gateway = await startGateway(config, createLogger('silent'), { wrapFetch: faulty });
   });

@@ -1,6 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ICAL from 'ical.js';
@@ -9,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { runMigrate } from '../../src/migrate/index.js';
+import { startForwardingProxy, type ForwardingProxy } from '../support/forwarding-proxy.js';
 import { legacyFixture, mkcalendarBody, PROJECTS_CALENDAR, readCalendar, type FixtureObject } from '../support/migrate-fixture.js';
 import { startRadicale, type RunningRadicale } from '../support/services.js';
 
@@ -21,35 +20,19 @@ const users = inject('testUsers');
 let legacyRadicale: RunningRadicale;
 let legacyGateway: RunningGateway;
 /** The legacy gateway as a server without export.wcap (errno 52, as before WCAP 3.0 servers had it). */
-let withoutExport: { url: string; server: Server };
+let withoutExport: ForwardingProxy;
 let dir: string;
 
 /** Forwards every request to `target` except export.wcap, which answers errno 52 (unknown command). */
-async function refusingExport(target: string): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    if (req.url?.startsWith('/export.wcap')) {
+function refusingExport(target: string): Promise<ForwardingProxy> {
+  return startForwardingProxy(target, {
+    intercept(req, res) {
+      if (!req.url?.startsWith('/export.wcap')) return false;
       res.writeHead(200, { 'Content-Type': 'text/calendar; charset=UTF-8' });
       res.end('BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-NSCP-WCAP-ERRNO:52\r\nEND:VCALENDAR\r\n');
-      return;
-    }
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => name !== 'host' && name !== 'content-length')) as Record<string, string>;
-      const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-      fetch(new URL(req.url ?? '/', target), { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) })
-        .then(async (answer) => {
-          res.writeHead(answer.status, { 'Content-Type': answer.headers.get('content-type') ?? 'text/plain' });
-          res.end(Buffer.from(await answer.arrayBuffer()));
-        })
-        .catch(() => {
-          res.writeHead(502);
-          res.end();
-        });
-    });
+      return true;
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
 }
 
 beforeAll(async () => {
@@ -61,7 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => (withoutExport ? withoutExport.server.close(resolve) : resolve(undefined)));
+  await withoutExport?.close();
   await legacyGateway?.close();
   await legacyRadicale?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { startForwardingProxy } from './forwarding-proxy.js';
 import { freePort } from './services.js';
 
 /**
@@ -22,26 +21,20 @@ export interface KillableGateway {
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const HOP_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
 
 export async function startKillableGateway(caldavUrl: string, redisUrl: string): Promise<KillableGateway> {
   let killAt = 0;
   let puts = 0;
   let child: ChildProcess | undefined;
-  const proxy = createServer((req, res) => {
-    void forward(req, caldavUrl).then(
-      async ({ status, headers, body }) => {
-        if (req.method === 'PUT' && killAt > 0 && ++puts === killAt && child) {
-          child.kill('SIGKILL');
-          await exited;
-        }
-        res.writeHead(status, headers).end(body);
-      },
-      () => res.writeHead(502).end(),
-    );
+  const proxy = await startForwardingProxy(caldavUrl, {
+    async beforeAnswer(req) {
+      if (req.method === 'PUT' && killAt > 0 && ++puts === killAt && child) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
   });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/`;
+  const proxyUrl = proxy.url;
   const port = await freePort();
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
@@ -70,26 +63,9 @@ export async function startKillableGateway(caldavUrl: string, redisUrl: string):
     async close() {
       if (child!.exitCode === null && child!.signalCode === null) child!.kill('SIGKILL');
       await exited;
-      proxy.closeAllConnections();
-      await new Promise<void>((resolve) => (proxy as Server).close(() => resolve()));
+      await proxy.close();
     },
   };
-}
-
-async function forward(req: IncomingMessage, caldavUrl: string): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (!HOP_HEADERS.has(name) && typeof value === 'string') headers.set(name, value);
-  }
-  const body = chunks.length > 0 && req.method !== 'GET' && req.method !== 'HEAD' ? Buffer.concat(chunks) : undefined;
-  const response = await fetch(new URL(req.url ?? '/', caldavUrl), { method: req.method ?? 'GET', headers, ...(body ? { body } : {}) });
-  const out: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    if (!HOP_HEADERS.has(name) && name !== 'content-encoding') out[name] = value;
-  });
-  return { status: response.status, headers: out, body: Buffer.from(await response.arrayBuffer()) };
 }
 
 /** Polls the child (an external process) until it answers, for at most 20 s. */
