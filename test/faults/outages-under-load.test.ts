@@ -14,7 +14,8 @@ import { startLocalRadicale, startLocalRedis, TEST_USERS, type LocalService } fr
  * every acknowledged store is there whole, and a store that failed is there whole or not at all.
  * Services of this file's own, so the outages disturb no other test.
  */
-const CALDAV_TIMEOUT_MS = 1000;
+/** Far above what a healthy exchange takes on a loaded machine, so only the outage times out. */
+const CALDAV_TIMEOUT_MS = 2000;
 /** ioredis gives up on a hung Redis after 2 s (state/redis/connection.ts). */
 const REDIS_TIMEOUT_MS = 2000;
 const CLIENTS = ['alice', 'bob', 'carol'];
