@@ -44,7 +44,8 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     const command = adminCommandRegistry.get(match[1]!);
     const log = options.logger.child({ admin: true, cmd: command ? command.name : '(unknown)' });
     const answer = (result: WcapResult, status: 200 | 401 | 403, extra: Record<string, string> = {}) => {
-      const rendered = (formatter ?? formatterFor(undefined)!).render(result);
+      // The command's name only from the admin table, never echoed input: text/js names its callback after it.
+      const rendered = (formatter ?? formatterFor(undefined)!).render(result, { command: command?.name });
       const errno = result.blocks[0]?.errno ?? 0;
       log.info({ errno, status, ms: Math.round(performance.now() - started) }, 'wcap admin');
       return c.body(rendered.body, status, { ...NO_CACHE, ...extra, 'Content-Type': rendered.contentType });

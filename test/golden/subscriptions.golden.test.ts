@@ -14,6 +14,7 @@ import {
   type GoldenAnswer,
   type GoldenGateway,
 } from '../support/golden-gateway.js';
+import { checkJsAgainstIcs, xmlAsJson } from '../support/golden-formats.js';
 
 /**
  * Golden answers of subscriptions, lists, preferences, search across homes, the withdrawn commands
@@ -167,5 +168,22 @@ describe('golden: the administrative group', () => {
     const refused = await admin('get_session', `fmt-out=${f.fmtOut}`, 'not-the-token');
     expect(refused.status).toBe(401);
     await expect(refused.body).toMatchFileSnapshot(`./__golden__/admin.errno-76.${f.ext}`);
+  });
+
+  it.each([
+    ['get_session', 'userid=alice', undefined, 'get_session'],
+    ['refresh', '', undefined, 'refresh'],
+    ['admin_logout', '', undefined, 'admin_logout.errno-46'],
+    ['get_session', '', 'not-the-token', 'admin.errno-76'],
+  ] as const)('%s.wcap %s in text/js and text/json: the text/calendar and text/xml answers, read back', async (command, query, token, golden) => {
+    const as = async (fmtOut: string) => admin(command, `${query}&fmt-out=${fmtOut}`, token);
+    const [ics, js, xml, json] = await Promise.all(['text%2Fcalendar', 'text%2Fjs', 'text%2Fxml', 'text%2Fjson'].map(as));
+    expect(js!.contentType).toBe('text/html; charset=UTF-8');
+    checkJsAgainstIcs(js!.body, ics!.body, { command });
+    expect(js!.body).toContain(`parent.Cal${command}Callback(window.name)`);
+    await expect(js!.body).toMatchFileSnapshot(`./__golden__/${golden}.js`);
+    expect(json!.contentType).toBe('text/json; charset=UTF-8');
+    expect(JSON.parse(json!.body)).toEqual(xmlAsJson(xml!.body));
+    await expect(json!.body).toMatchFileSnapshot(`./__golden__/${golden}.json`);
   });
 });
