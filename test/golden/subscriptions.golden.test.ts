@@ -167,14 +167,14 @@ describe('golden: the administrative group', () => {
     await expect(missing.body).toMatchFileSnapshot(`./__golden__/admin_logout.errno-46.${f.ext}`);
     const refused = await admin('get_session', `fmt-out=${f.fmtOut}`, 'not-the-token');
     expect(refused.status).toBe(401);
-    await expect(refused.body).toMatchFileSnapshot(`./__golden__/admin.errno-76.${f.ext}`);
+    await expect(refused.body).toMatchFileSnapshot(`./__golden__/get_session.errno-76.${f.ext}`);
   });
 
   it.each([
     ['get_session', 'userid=alice', undefined, 'get_session'],
     ['refresh', '', undefined, 'refresh'],
     ['admin_logout', '', undefined, 'admin_logout.errno-46'],
-    ['get_session', '', 'not-the-token', 'admin.errno-76'],
+    ['get_session', '', 'not-the-token', 'get_session.errno-76'],
   ] as const)('%s.wcap %s in text/js and text/json: the text/calendar and text/xml answers, read back', async (command, query, token, golden) => {
     const as = async (fmtOut: string) => admin(command, `${query}&fmt-out=${fmtOut}`, token);
     const [ics, js, xml, json] = await Promise.all(['text%2Fcalendar', 'text%2Fjs', 'text%2Fxml', 'text%2Fjson'].map(as));
