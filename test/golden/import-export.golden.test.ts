@@ -52,8 +52,7 @@ describe('golden: import, export, attachments', () => {
   let sid: string;
   const post = async (command: string, query: string, body: { body: Uint8Array<ArrayBuffer>; contentType: string } | undefined): Promise<GoldenAnswer> => {
     const init = body ? { method: 'POST', body: body.body, headers: { 'Content-Type': body.contentType } } : { method: 'POST' };
-    const res = await g.app.request(`${GATEWAY_URL}${command}.wcap?${query}`, init);
-    return { status: res.status, contentType: res.headers.get('content-type') ?? '', headers: res.headers, body: await res.text() };
+    return g.send(command, query, init);
   };
   const upload = (name: string, value: string | Uint8Array, contentType: string) => multipartBody([{ name, filename: 'file', contentType, value }], 'golden-boundary');
   beforeAll(async () => {

@@ -68,6 +68,8 @@ export interface GoldenGateway {
   backend: MemoryBackend;
   /** GET `<base><command>.wcap?<query>` in-process, the query exactly as given. */
   get(command: string, query: string): Promise<GoldenAnswer>;
+  /** The same request with a method and body of its own (a POST with a file part), the rendering recorded too. */
+  send(command: string, query: string, init: RequestInit): Promise<GoldenAnswer>;
   /** Logs in as Lightning does (docs/lightning.md#login-request) and returns the session id. */
   login(user: GoldenUser): Promise<string>;
   /** The user's calendar home, as the fake reports it. */
@@ -129,8 +131,11 @@ export function buildGoldenGateway(env: Record<string, string> = {}, options: { 
     deps,
     backend,
     home,
-    async get(command, query) {
-      const { value: res, rendering } = await recorder.run(async () => app.request(`${GATEWAY_URL}${command}.wcap?${query}`));
+    get(command, query) {
+      return gateway.send(command, query, {});
+    },
+    async send(command, query, init) {
+      const { value: res, rendering } = await recorder.run(async () => app.request(`${GATEWAY_URL}${command}.wcap?${query}`, init));
       return { status: res.status, contentType: res.headers.get('content-type') ?? '', headers: res.headers, body: await res.text(), rendering };
     },
     async login(user) {
