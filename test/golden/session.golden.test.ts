@@ -14,6 +14,8 @@ import {
   tokensOf,
   type GoldenGateway,
 } from '../support/golden-gateway.js';
+import { checkJsAgainstIcs, xmlAsJson } from '../support/golden-formats.js';
+import { loadJsAnswer } from '../support/js-answer.js';
 import { childElements, elementsByTagName, parseXml, textContent } from '../support/parse-xml.js';
 
 /**
@@ -180,5 +182,17 @@ describe('golden: session-level commands', () => {
     const berlinElement = parseXml(text).root;
     expect(childElements(berlinElement, 'STANDARD').length + childElements(berlinElement, 'DAYLIGHT').length).toBeGreaterThan(0);
     await expect(`${text}\n`).toMatchFileSnapshot('./__golden__/get_all_timezones.Europe-Berlin.xml');
+  });
+
+  it('get_all_timezones.wcap in text/js and text/json: the same zones as text/calendar and text/xml', async () => {
+    const query = (fmtOut: string) => `appid=mozilla-calendar&id=${sid}&fmt-out=${fmtOut}`;
+    const [ics, js, xml, json] = await Promise.all(['text%2Fcalendar', 'text%2Fjs', 'text%2Fxml', 'text%2Fjson'].map((f) => g.get('get_all_timezones', query(f))));
+    checkJsAgainstIcs(js!.body, ics!.body, { command: 'get_all_timezones' });
+    expect(loadJsAnswer(js!.body).callbacks).toEqual([['Calget_all_timezonesCallback', 'wcap-frame']]);
+    const doc = JSON.parse(json!.body) as { iCalendar: { iCal: Array<{ TIMEZONE: Array<{ TZID: Array<{ value: string }> }> }> } };
+    expect(doc).toEqual(xmlAsJson(xml!.body));
+    const tzids = doc.iCalendar.iCal[0]!.TIMEZONE.map((z) => z.TZID[0]!.value);
+    expect(tzids.length).toBeGreaterThan(400);
+    expect(tzids).toEqual(expect.arrayContaining(['Europe/Berlin', 'America/New_York', 'Australia/Sydney']));
   });
 });
