@@ -14,6 +14,8 @@ import {
   type GoldenAnswer,
   type GoldenGateway,
 } from '../support/golden-gateway.js';
+import { xmlAsJson } from '../support/golden-formats.js';
+import { loadJsAnswer } from '../support/js-answer.js';
 import { multipartBody } from '../support/upload-requests.js';
 import { meetingParams, storeQuery, taskParams } from './lightning-requests.js';
 
@@ -107,6 +109,24 @@ describe('golden: import, export, attachments', () => {
     const file = await g.app.request(`${GATEWAY_URL}fetchattachment.wcap?id=${sid}&attachid=${enc(id!)}&fmt-out=${f.fmtOut}`);
     expect(file.headers.get('content-type')).toBe('text/plain');
     expect(await file.text()).toBe('Notes, line 1\n');
+  });
+
+  it('storeevents.wcap with a file part in text/js and text/json: the file named by its X-S1CS-ATTACH-ID, as in text/xml', async () => {
+    const store = (uid: string, fmtOut: string) =>
+      post('storeevents', `id=${sid}&calid=alice&uid=${uid}&dtstart=20260319T090000Z&dtend=20260319T093000Z&summary=With%20notes&fetch=1&fmt-out=${fmtOut}`, upload('attach', 'Notes\n', 'text/plain'));
+    const js = await store('golden-attach-js', 'text%2Fjs');
+    const { vars, callbacks } = loadJsAnswer(js.body);
+    expect(vars.errno).toEqual([0]);
+    expect(callbacks).toEqual([['CalstoreeventsCallback', 'wcap-frame']]);
+    expect((vars.data as string[])[0]!.replace(/\r\n[ \t]/g, '')).toMatch(/X-S1CS-ATTACH-ID;X-S1CS-FILENAME=file;FMTTYPE=text\/plain:\/alice\/golden-attach-js\/[0-9a-f-]{36}\/file\r\n/);
+    const json = await store('golden-attach-json', 'text%2Fjson');
+    const doc = JSON.parse(json.body) as { iCalendar: { iCal: Array<{ EVENT: Array<Record<string, Array<Record<string, string>>>> }> } };
+    const [attached] = doc.iCalendar.iCal[0]!.EVENT[0]!['X-S1CS-ATTACH-ID']!;
+    expect(attached).toMatchObject({ 'X-S1CS-FILENAME': 'file', FMTTYPE: 'text/plain' });
+    expect(attached!.value).toMatch(/^\/alice\/golden-attach-json\/[0-9a-f-]{36}\/file$/);
+    // The stored item read back in both formats: the JSON is the XML, element for element.
+    const read = (fmtOut: string) => g.get('fetchevents_by_id', `id=${sid}&calid=alice&uid=golden-attach-json&fmt-out=${fmtOut}`);
+    expect(JSON.parse((await read('text%2Fjson')).body)).toEqual(xmlAsJson((await read('text%2Fxml')).body));
   });
 
   it.each(FORMATS)('export → import → export ($ext) keeps what Lightning stores: attendees, alarms, series, exceptions, tasks', async (f) => {
