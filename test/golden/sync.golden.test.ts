@@ -62,6 +62,7 @@ describe('golden: change log', () => {
     await g.putObject('alice', 'calendar', 'golden-february', changedAt('golden-february', '20260215T080000Z', '11'));
     await g.putObject('alice', 'calendar', 'golden-doomed', changedAt('golden-doomed', '20260101T080000Z', '12'));
     await g.putObject('alice', 'calendar', 'golden-standup', STANDUP);
+    await g.putObject('alice', 'calendar', 'golden-report', foreignObject('golden-report', undefined, [['CREATED:20251215T080000Z', 'LAST-MODIFIED:20251215T080000Z', 'DUE;VALUE=DATE:20260320', 'SUMMARY:Report']], 'VTODO'));
     // The first sync: nothing deleted yet.
     const first = await g.get('fetch_deletedcomponents', syncQuery('text%2Fcalendar', '0', NOW));
     expect([errnoOf(first), itemsOf(first)]).toEqual([0, []]);
@@ -100,10 +101,10 @@ describe('golden: change log', () => {
     const future = await g.get('fetchcomponents_by_lastmod', syncQuery(f.fmtOut, '20260302T100001Z', '0'));
     checkAnswer(future, f, 0);
     expect(itemsOf(future)).toEqual([]);
-    // A first sync (dtstart=0): every item there is, oldest change first (the last two both changed
-    // at the clock).
+    // A first sync (dtstart=0): every item there is, tasks too, oldest change first (the last two
+    // both changed at the clock).
     const all = uidsOf(await g.get('fetchcomponents_by_lastmod', syncQuery(f.fmtOut, '0', NOW)));
-    expect([...all.slice(0, 2), ...all.slice(2).sort()]).toEqual(['golden-january', 'golden-february', 'golden-fresh', 'golden-standup']);
+    expect([...all.slice(0, 3), ...all.slice(3).sort()]).toEqual(['golden-report', 'golden-january', 'golden-february', 'golden-fresh', 'golden-standup']);
     await matchGolden(answer, `fetchcomponents_by_lastmod.past.${f.ext}`);
   });
 
@@ -147,6 +148,20 @@ describe('golden: change log', () => {
     expect(timeOf(items[0]!, 'DTSTART')).toEqual(zoned(f, '20260310T100000', BERLIN, '20260310T090000Z'));
     expect([items[1]!.value('DTSTART'), items[4]!.value('DTSTART')]).toEqual([undefined, undefined]);
     await matchGolden(answer, `verifyevents_by_ids.${f.ext}`);
+  });
+
+  it.each(FORMATS)('verifytodos_by_ids.wcap ($ext): a task found, stubs for a missing uid and for an event', async (f) => {
+    const answer = await g.get('verifytodos_by_ids', `id=${sid}&fmt-out=${f.fmtOut}&uid=golden-report;golden-never;golden-fresh&rid=0;0;0&calid=alice`);
+    checkAnswer(answer, f, 0);
+    const todos = componentsOf(answer)[0]!.filter((c) => c.name === 'VTODO');
+    // A task is found with its data; a uid that is no task (missing, or an event) comes back as a stub.
+    expect(todos.map((c) => [c.value('UID'), c.value('SUMMARY')])).toEqual([
+      ['golden-report', 'Report'],
+      ['golden-never', undefined],
+      ['golden-fresh', undefined],
+    ]);
+    expect(componentsOf(answer)[0]!.filter((c) => c.name === 'VEVENT')).toEqual([]);
+    await matchGolden(answer, `verifytodos_by_ids.${f.ext}`);
   });
 
   it.each(FORMATS)('verifyevents_by_ids.wcap ($ext) with two uids and one rid: errno 46', async (f) => {
