@@ -232,6 +232,8 @@ describe('wcap-gateway migrate', () => {
     expect(first.code).toBe(3);
     expect(first.stderr).toContain(`${user} ${user}: 5 items read from the old server (fetchcomponents_by_range)`);
     expect(first.stdout).toContain('Stopped after 3 writes (--stop-after)');
+    // The subscription list and preferences come after the calendars: the next run copies them.
+    expect(first.stdout).toContain(`${user}: subscriptions and preferences: not copied yet (stopped)`);
     const recorded = JSON.parse(readFileSync(state, 'utf8')) as { users: Record<string, { calendars: Record<string, { written: string[] }> }> };
     expect(recorded.users[user]!.calendars[user]!.written).toHaveLength(3);
     const copied = uidsOf((await targetObjects(user)).calendar);
@@ -242,6 +244,7 @@ describe('wcap-gateway migrate', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(new RegExp(`${user}\\s+${user}\\s+${user}\\s+5\\s+2\\s+3\\s+0\\s+ok 5/5`));
     expect(second.stdout).toContain(`${user} ${user}: skipped 3 already copied (state file), 0 already on the new server unchanged`);
+    expect(second.stdout).toContain(`${user}: subscriptions: 0 added, 2 already there, 0 skipped\n`);
     expect(second.stdout).toMatch(new RegExp(`${user}\\s+${user}:projects\\s+${user}:projects\\s+1\\s+1\\s+0\\s+0\\s+ok 1/1`));
     await expectMigrated(user, fixture);
   });
@@ -322,6 +325,10 @@ describe('wcap-gateway migrate', () => {
       subscriptions: [user, `${user}:projects`, 'alice', 'team:plans', `${user}:extra`],
       preferences: { ...preferences, ceNotifyEmail: ['new@example.org'] },
     });
+    for (const text of [dry.stdout, dry.stderr, run.stdout, run.stderr, again.stdout, again.stderr]) {
+      expect(text).not.toContain(users[user]);
+      expect(text).not.toMatch(/[A-Za-z0-9]{32}/);
+    }
   });
 
   it('reports an old server that ignores proxyauth, and a refused password, without writing or printing secrets', async () => {
