@@ -11,8 +11,8 @@
 /** Preferences by name; each has one or more values. */
 export type PreferenceValues = Record<string, string[]>;
 
-/** User-settable directory preferences besides the `ce…` ones (compared without case). */
-const SETTABLE_DIRECTORY_PREFS = ['preferredlanguage', 'icsTimezone', 'icsFirstDay', 'icsDefaultSet', 'icsSet', 'icsFreeBusy', 'icsExtendedUserPrefs'];
+/** User-settable directory preferences besides the `ce…` ones (compared without case), spelt as Sun documented them. */
+export const SETTABLE_DIRECTORY_PREFS = ['preferredlanguage', 'icsTimezone', 'icsFirstDay', 'icsDefaultSet', 'icsSet', 'icsFreeBusy', 'icsExtendedUserPrefs'];
 
 const NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 

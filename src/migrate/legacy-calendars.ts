@@ -12,7 +12,7 @@ export interface LegacyCalendarList {
   defaultCalid: string;
   /** Calendars the user owns, default first: these are migrated. */
   owned: Array<{ calid: string; name: string }>;
-  /** Calendars the user subscribed to and does not own (other users' calendars): only reported. */
+  /** Every subscribed calendar, own ones included, in the old server's order (`icsSubscribed`). */
   subscribed: Array<{ calid: string; name: string }>;
 }
 
@@ -22,16 +22,13 @@ export interface LegacyCalendarProperties {
   timezone?: string;
 }
 
-/** get_userprefs: icsCalendar, icsCalendarOwned and icsSubscribed (`calid$name` entries, comma-separated). */
-export async function listCalendars(session: LegacySession): Promise<LegacyCalendarList> {
-  const answer = await session.call('get_userprefs', { userid: session.user });
-  const defaultCalid = propertyOf(answer, 'x-nscp-wcap-pref-icscalendar')?.trim() || session.user;
+/** From a get_userprefs answer: icsCalendar, icsCalendarOwned and icsSubscribed (`calid$name` entries, comma-separated). */
+export function calendarList(answer: readonly ICAL.Component[], user: string): LegacyCalendarList {
+  const defaultCalid = propertyOf(answer, 'x-nscp-wcap-pref-icscalendar')?.trim() || user;
   const owned = entries(propertyOf(answer, 'x-nscp-wcap-pref-icscalendarowned'));
   if (!owned.some((c) => c.calid === defaultCalid)) owned.unshift({ calid: defaultCalid, name: '' });
-  const ownedIds = new Set(owned.map((c) => c.calid));
-  const subscribed = entries(propertyOf(answer, 'x-nscp-wcap-pref-icssubscribed')).filter((c) => !ownedIds.has(c.calid));
   owned.sort((a, b) => Number(b.calid === defaultCalid) - Number(a.calid === defaultCalid));
-  return { defaultCalid, owned, subscribed };
+  return { defaultCalid, owned, subscribed: entries(propertyOf(answer, 'x-nscp-wcap-pref-icssubscribed')) };
 }
 
 function entries(value: string | undefined): Array<{ calid: string; name: string }> {

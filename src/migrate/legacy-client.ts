@@ -78,6 +78,11 @@ export class LegacyClient {
    * that is not iCalendar and for transport failures. Messages never hold parameter values.
    */
   async call(command: string, params: Record<string, string>, options: { acceptErrnos?: readonly number[] } = {}): Promise<ICAL.Component[]> {
+    return (await this.answer(command, params, options)).calendars;
+  }
+
+  /** {@link call}, with the answer's text as well: ical.js lower-cases property names, the text keeps them as written. */
+  async answer(command: string, params: Record<string, string>, options: { acceptErrnos?: readonly number[] } = {}): Promise<LegacyAnswer> {
     const body = new URLSearchParams({ ...params, 'fmt-out': 'text/calendar' });
     let text: string;
     try {
@@ -99,8 +104,13 @@ export class LegacyClient {
       const message = calendars.map((c) => propertyOf(c, 'x-nscp-wcap-errno-message')).find(Boolean) ?? errnoMessage(errno);
       throw new LegacyServerError(`${command}: the old server answered errno ${errno} (${message})`, errno);
     }
-    return calendars;
+    return { calendars, text };
   }
+}
+
+export interface LegacyAnswer {
+  calendars: ICAL.Component[];
+  text: string;
 }
 
 /** A logged-in session on the old server (the id never leaves this object). */
@@ -114,6 +124,10 @@ export class LegacySession {
 
   call(command: string, params: Record<string, string> = {}, options: { acceptErrnos?: readonly number[] } = {}): Promise<ICAL.Component[]> {
     return this.client.call(command, { ...params, id: this.id }, options);
+  }
+
+  answer(command: string, params: Record<string, string> = {}): Promise<LegacyAnswer> {
+    return this.client.answer(command, { ...params, id: this.id });
   }
 
   /** Ends the session; a failure to do so is not worth failing a migration for. */

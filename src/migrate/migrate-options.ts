@@ -26,9 +26,9 @@ export class UsageError extends Error {
 
 export const HELP = `Usage: wcap-gateway migrate --from <old WCAP URL> --to <CalDAV URL> (--users-file <file> | --user <name>) [options]
 
-Copies users' calendars from a legacy WCAP server (Sun/Oracle Calendar Server) into a CalDAV
-server, through the same calendar repository the gateway uses. Resumable; ends with a report and
-a verification of both sides.
+Copies users' calendars, subscriptions and preferences from a legacy WCAP server (Sun/Oracle
+Calendar Server) into a CalDAV server, through the same calendar repository the gateway uses.
+Resumable; ends with a report and a verification of both sides.
 
 Where the users come from (passwords never on the command line):
   --users-file <file>      one user a line: user<TAB>password[<TAB>new-server-password] or user:password

@@ -2,13 +2,16 @@ import type { Logger } from 'pino';
 import type { CalendarRepository } from '../calendars/calendar-repository.js';
 import { messageOf } from '../model/errors.js';
 import { copyCalendar, type WriteBudget } from './copy-calendar.js';
-import { calendarProperties, exportCalendar, listCalendars } from './legacy-calendars.js';
+import { calendarProperties, exportCalendar } from './legacy-calendars.js';
 import type { LegacyClient, LegacySession } from './legacy-client.js';
 import { itemsOfExport } from './legacy-items.js';
+import { readUserPrefs } from './legacy-userprefs.js';
+import { copyPreferences, copySubscriptions } from './migrate-settings.js';
 import type { MigrateOptions } from './migrate-options.js';
 import type { CalendarReport, UserReport } from './migration-report.js';
 import type { Progress } from './progress.js';
 import { writtenUids, type MigrationState, type StateSaver } from './state-file.js';
+import { targetCalid } from './target-calid.js';
 import type { TargetServer } from './target-server.js';
 import type { MigrationUser } from './users-file.js';
 import { verifyCalendar } from './verify-calendar.js';
@@ -26,9 +29,13 @@ export interface RunContext {
   log: Logger;
 }
 
-/** Migrates every calendar one user owns on the old server. Never throws: failures go in the report. */
+/**
+ * Migrates every calendar one user owns on the old server, then the user's subscription list and
+ * preferences (after the calendars, so that a list the user never changed holds the copied ones).
+ * Never throws: failures go in the report.
+ */
 export async function migrateUser(entry: MigrationUser, ctx: RunContext): Promise<UserReport> {
-  const report: UserReport = { user: entry.user, calendars: [], subscriptions: [] };
+  const report: UserReport = { user: entry.user, calendars: [] };
   if (entry.newPassword === undefined) return { ...report, failure: 'no password for the new server in the users file' };
   let session: LegacySession;
   try {
@@ -37,8 +44,7 @@ export async function migrateUser(entry: MigrationUser, ctx: RunContext): Promis
     return { ...report, failure: `old server: ${messageOf(err)}` };
   }
   try {
-    const calendars = await listCalendars(session);
-    report.subscriptions = calendars.subscribed;
+    const { calendars, preferences } = await readUserPrefs(session);
     let repository: CalendarRepository;
     try {
       repository = await ctx.target.open({ user: entry.user, password: entry.newPassword }, ctx.log, ctx.options.dryRun);
@@ -48,6 +54,10 @@ export async function migrateUser(entry: MigrationUser, ctx: RunContext): Promis
     for (const { calid, name } of calendars.owned) {
       if (ctx.budget.exhausted) break;
       report.calendars.push(await migrateCalendar(session, repository, { calid, name, isDefault: calid === calendars.defaultCalid }, ctx));
+    }
+    if (!ctx.budget.exhausted) {
+      report.subscriptions = await copySubscriptions(repository, calendars, ctx.options.dryRun);
+      report.preferences = await copyPreferences(repository, preferences, ctx.options.dryRun);
     }
     return report;
   } catch (err) {
@@ -112,18 +122,6 @@ async function migrateCalendar(
   }
   ctx.progress.calendarDone(summary(session.user, report, ctx.options.dryRun));
   return report;
-}
-
-/**
- * The new server's calid for an old calendar: the default calendar stays the user's default, `user:name`
- * keeps its name, any other calid (Sun allowed free-form ones) becomes `user:<calid>` with
- * characters a path segment cannot hold replaced by `-`.
- */
-export function targetCalid(old: { calid: string; isDefault: boolean }, user: string): string {
-  if (old.isDefault || old.calid === user) return user;
-  const name = old.calid.startsWith(`${user}:`) ? old.calid.slice(user.length + 1) : old.calid;
-  const segment = name.replace(/[^A-Za-z0-9._@+-]/g, '-').replace(/^\.+$/, '-');
-  return `${user}:${segment}`;
 }
 
 function summary(user: string, report: CalendarReport, dryRun: boolean): string {

@@ -45,9 +45,33 @@ export interface CalendarReport {
 export interface UserReport {
   user: string;
   calendars: CalendarReport[];
-  /** Others' calendars the user subscribed to on the old server: reported, not migrated. */
-  subscriptions: Array<{ calid: string; name: string }>;
+  /** The subscription list carried over; absent when the user failed or --stop-after ended the run first. */
+  subscriptions?: SubscriptionsReport;
+  /** The preferences carried over; absent like {@link subscriptions}. */
+  preferences?: PreferencesReport;
   /** Why the user could not be migrated at all (login refused …). */
+  failure?: string;
+}
+
+export interface SubscriptionsReport {
+  /** New-server calids added to the user's list (in a dry run: to be added). */
+  added: string[];
+  /** Subscriptions the list on the new server holds already. */
+  already: number;
+  /** Old calids left out, with the reason. */
+  skipped: Array<{ calid: string; reason: string }>;
+  /** Why the list could not be read or written. */
+  failure?: string;
+}
+
+export interface PreferencesReport {
+  /** Names added on the new server (in a dry run: to be added). */
+  added: string[];
+  /** Names the new server has already; its values are kept. */
+  already: string[];
+  /** Names left out because set_userprefs would refuse them, with the reason. */
+  skipped: Array<{ name: string; reason: string }>;
+  /** Why the preferences could not be read or written. */
   failure?: string;
 }
 
@@ -63,6 +87,8 @@ export function hasProblems(report: MigrationReport): boolean {
   return report.users.some(
     (u) =>
       u.failure !== undefined ||
+      u.subscriptions?.failure !== undefined ||
+      u.preferences?.failure !== undefined ||
       u.calendars.some((c) => c.failure !== undefined || c.failures.length > 0 || (c.verification !== undefined && (c.verification.missingCount > 0 || c.verification.differingCount > 0))),
   );
 }

@@ -1,6 +1,12 @@
-import type { CalendarReport, MigrationReport } from './migration-report.js';
+import type { CalendarReport, MigrationReport, PreferencesReport, SubscriptionsReport } from './migration-report.js';
 
-/** The end-of-run report as text: per user and calendar the counts, failures with reasons, verification. */
+/** Names listed per report line; the rest is counted. */
+const LISTED = 10;
+
+/**
+ * The end-of-run report as text: per user and calendar the counts, failures with reasons,
+ * verification; per user one line for the subscription list and one for the preferences.
+ */
 export function reportText(report: MigrationReport): string {
   const lines: string[] = [report.dryRun ? 'Dry run: nothing was written. Report of what would be written:' : 'Migration report:'];
   const rows: string[][] = [['user', 'old calendar', 'new calendar', 'read', report.dryRun ? 'to write' : 'written', 'skipped', 'failed', 'verified']];
@@ -13,12 +19,38 @@ export function reportText(report: MigrationReport): string {
   lines.push(...table(rows));
   for (const user of report.users) {
     for (const calendar of user.calendars) lines.push(...details(user.user, calendar));
-    if (user.subscriptions.length > 0) {
-      lines.push(`${user.user}: subscribed on the old server (not migrated; share them on the new server): ${user.subscriptions.map((s) => (s.name ? `${s.calid} (${s.name})` : s.calid)).join(', ')}`);
-    }
+    if (user.subscriptions) lines.push(subscriptionsLine(user.user, user.subscriptions, report.dryRun));
+    if (user.preferences) lines.push(preferencesLine(user.user, user.preferences, report.dryRun));
+    if (!user.failure && !user.subscriptions && report.stoppedAfter !== undefined) lines.push(`${user.user}: subscriptions and preferences: not copied yet (stopped)`);
   }
   if (report.stoppedAfter !== undefined) lines.push(`Stopped after ${report.stoppedAfter} writes (--stop-after); run the same command again to continue.`);
   return `${lines.join('\n')}\n`;
+}
+
+function subscriptionsLine(user: string, subscriptions: SubscriptionsReport, dryRun: boolean): string {
+  if (subscriptions.failure) return `${user}: subscriptions: FAILED: ${subscriptions.failure}`;
+  const { added, already, skipped } = subscriptions;
+  const others = added.some((calid) => calid !== user && !calid.startsWith(`${user}:`));
+  return (
+    `${user}: subscriptions: ${added.length} ${dryRun ? 'to add' : 'added'}${listed(added)}, ${already} already there, ` +
+    `${skipped.length} skipped${listed(skipped.map((s) => `${s.calid}: ${s.reason}`))}` +
+    (others ? "; other users' calendars are listed without checking access: one the user cannot read yet answers errno 28 in the client until it is shared on the new server" : '')
+  );
+}
+
+function preferencesLine(user: string, preferences: PreferencesReport, dryRun: boolean): string {
+  if (preferences.failure) return `${user}: preferences: FAILED: ${preferences.failure}`;
+  const { added, already, skipped } = preferences;
+  return (
+    `${user}: preferences: ${added.length} ${dryRun ? 'to add' : 'added'}${listed(added)}, ` +
+    `${already.length} already there and kept${listed(already)}, ${skipped.length} skipped${listed(skipped.map((s) => `${s.name}: ${s.reason}`))}`
+  );
+}
+
+/** ` (a, b, …)`: the first names of a list, or nothing for an empty one. */
+function listed(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  return ` (${names.slice(0, LISTED).join(', ')}${names.length > LISTED ? ', …' : ''})`;
 }
 
 function failedCount(calendar: CalendarReport): number {

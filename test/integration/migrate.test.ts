@@ -8,6 +8,7 @@ import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { runMigrate } from '../../src/migrate/index.js';
 import { startForwardingProxy, type ForwardingProxy } from '../support/forwarding-proxy.js';
+import { startHarness, xmlValue } from '../support/gateway-harness.js';
 import { legacyFixture, mkcalendarBody, PROJECTS_CALENDAR, readCalendar, type FixtureObject } from '../support/migrate-fixture.js';
 import { startRadicale, type RunningRadicale } from '../support/services.js';
 
@@ -131,6 +132,33 @@ async function expectMigrated(user: string, fixture: FixtureObject[]): Promise<v
   }
 }
 
+/** The gateway's namespace for the dead properties of a calendar home (docs/wcap-protocol.md#subscriptions-and-preferences). */
+const SETTINGS_NS = 'urn:wcap-gateway:properties';
+
+/** Sets the gateway's dead properties of the user's home directly, as JSON text. */
+async function storeSettings(request: (path: string, init?: RequestInit) => Promise<Response>, user: string, settings: { subscriptions: string[]; preferences: Record<string, string[]> }): Promise<void> {
+  const escape = (value: unknown) => JSON.stringify(value).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const body =
+    `<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:G="${SETTINGS_NS}"><D:set><D:prop>` +
+    `<G:subscribed-calendars>${escape(settings.subscriptions)}</G:subscribed-calendars><G:user-preferences>${escape(settings.preferences)}</G:user-preferences>` +
+    '</D:prop></D:set></D:propertyupdate>';
+  const res = await request(`/${user}/`, { method: 'PROPPATCH', body, headers: { 'Content-Type': 'application/xml' } });
+  expect(res.status).toBe(207);
+}
+
+/** The gateway's dead properties of the user's home on the new server, read with a PROPFIND (undefined when absent). */
+async function storedSettings(user: string): Promise<{ subscriptions?: unknown; preferences?: unknown }> {
+  const body = `<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:G="${SETTINGS_NS}"><D:prop><G:subscribed-calendars/><G:user-preferences/></D:prop></D:propfind>`;
+  const res = await onTarget(user)(`/${user}/`, { method: 'PROPFIND', headers: { Depth: '0', 'Content-Type': 'application/xml' }, body });
+  expect(res.status).toBe(207);
+  const text = await res.text();
+  const value = (name: string) => {
+    const match = new RegExp(`<[^>]*:?${name}>([^<]*)</`).exec(text);
+    return match ? (JSON.parse(match[1]!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')) as unknown) : undefined;
+  };
+  return { subscriptions: value('subscribed-calendars'), preferences: value('user-preferences') };
+}
+
 describe('wcap-gateway migrate', () => {
   it('copies calendars with series, exceptions, all-day items, tasks, alarms, attendees and zones, and verifies them', async () => {
     const user = 'mira';
@@ -204,6 +232,8 @@ describe('wcap-gateway migrate', () => {
     expect(first.code).toBe(3);
     expect(first.stderr).toContain(`${user} ${user}: 5 items read from the old server (fetchcomponents_by_range)`);
     expect(first.stdout).toContain('Stopped after 3 writes (--stop-after)');
+    // The subscription list and preferences come after the calendars: the next run copies them.
+    expect(first.stdout).toContain(`${user}: subscriptions and preferences: not copied yet (stopped)`);
     const recorded = JSON.parse(readFileSync(state, 'utf8')) as { users: Record<string, { calendars: Record<string, { written: string[] }> }> };
     expect(recorded.users[user]!.calendars[user]!.written).toHaveLength(3);
     const copied = uidsOf((await targetObjects(user)).calendar);
@@ -214,6 +244,7 @@ describe('wcap-gateway migrate', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(new RegExp(`${user}\\s+${user}\\s+${user}\\s+5\\s+2\\s+3\\s+0\\s+ok 5/5`));
     expect(second.stdout).toContain(`${user} ${user}: skipped 3 already copied (state file), 0 already on the new server unchanged`);
+    expect(second.stdout).toContain(`${user}: subscriptions: 0 added, 2 already there, 0 skipped\n`);
     expect(second.stdout).toMatch(new RegExp(`${user}\\s+${user}:projects\\s+${user}:projects\\s+1\\s+1\\s+0\\s+0\\s+ok 1/1`));
     await expectMigrated(user, fixture);
   });
@@ -236,6 +267,68 @@ describe('wcap-gateway migrate', () => {
     const home = await onTarget(user)(`/${user}/`, { method: 'PROPFIND', headers: { Depth: '1' } });
     expect(await home.text()).not.toContain('calendar</');
     expect(await targetObjects(user)).toEqual({ calendar: [], projects: [] });
+  });
+
+  it('carries the subscription list and the user-settable preferences over, merging with what the new server has', async () => {
+    const user = 'sven';
+    await seedLegacy(user);
+    // On the old server: own calendars and other users' ones subscribed, and preferences, one
+    // beyond set_userprefs' value length. The old gateway answers get_userprefs from these.
+    await storeSettings(onLegacy(user), user, {
+      subscriptions: ['alice', `${user}:projects`, user, 'team:plans'],
+      preferences: { ceDefaultAlarmStart: ['PT30M'], ceNotifyEmail: ['sven@example.org'], icsTimezone: ['Europe/Berlin'], ceHuge: ['x'.repeat(1025)] },
+    });
+    const file = usersFile('sven.users', [`${user}\t${users[user]}`]);
+    const state = join(dir, 'sven.state.json');
+
+    // A dry run reports what it would add and writes nothing.
+    const dry = await migrate(['--users-file', file, '--state', state, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`${user}: subscriptions: 4 to add (alice, ${user}:projects, ${user}, team:plans), 0 already there, 0 skipped; other users' calendars`);
+    expect(dry.stdout).toContain(`${user}: preferences: 4 to add (ceDefaultAlarmEmail, ceDefaultAlarmStart, ceNotifyEmail, icsTimezone), 0 already there and kept, 1 skipped (CEHUGE: a value longer than 1024 characters)`);
+    expect(await storedSettings(user)).toEqual({ subscriptions: undefined, preferences: undefined });
+
+    const run = await migrate(['--users-file', file, '--state', state]);
+    expect(run.code).toBe(0);
+    // The new server's list before: the user's own calendars, which the migration has just copied.
+    expect(run.stdout).toContain(`${user}: subscriptions: 2 added (alice, team:plans), 2 already there, 0 skipped; other users' calendars are listed without checking access: one the user cannot read yet answers errno 28 in the client until it is shared on the new server`);
+    expect(run.stdout).toContain(`${user}: preferences: 4 added (ceDefaultAlarmEmail, ceDefaultAlarmStart, ceNotifyEmail, icsTimezone), 0 already there and kept, 1 skipped (CEHUGE: a value longer than 1024 characters)`);
+    const preferences = { ceDefaultAlarmStart: ['PT30M'], ceNotifyEmail: ['sven@example.org'], icsTimezone: ['Europe/Berlin'], ceDefaultAlarmEmail: ['sven@example.com'] };
+    expect(await storedSettings(user)).toEqual({ subscriptions: [user, `${user}:projects`, 'alice', 'team:plans'], preferences });
+
+    // A gateway in front of the new server answers them, spelt as Lightning looks them up.
+    const h = await startHarness();
+    try {
+      const id = await h.login(user);
+      const listed = await h.wcap('list_subscribed', `id=${id}&fmt-out=text%2Fcalendar`);
+      expect(listed.ical!.getAllProperties('x-s1cs-calprops-subscribed-calendar').map((p) => p.getFirstValue())).toEqual([user, `${user}:projects`, 'alice', 'team:plans']);
+      const prefs = await h.wcap('get_userprefs', `id=${id}&fmt-out=text%2Fxml`);
+      expect(xmlValue(prefs.xml!, 'X-NSCP-WCAP-PREF-ceDefaultAlarmStart')).toBe('PT30M');
+      expect(xmlValue(prefs.xml!, 'X-NSCP-WCAP-PREF-icsTimezone')).toBe('Europe/Berlin');
+      expect(xmlValue(prefs.xml!, 'X-NSCP-WCAP-PREF-icsSubscribed')).toBe(`${user}$${user},${user}:projects$${PROJECTS_CALENDAR.displayName},alice$,team:plans$`);
+
+      // Between two runs the user subscribes to a new calendar and changes a preference on the new side.
+      const extra = await onTarget(user)(`/${user}/extra/`, { method: 'MKCALENDAR', body: mkcalendarBody({ displayName: 'extra' }), headers: { 'Content-Type': 'application/xml' } });
+      expect(extra.status).toBe(201);
+      expect((await h.wcap('subscribe_calendars', `id=${id}&calid=${user}%3Aextra&fmt-out=text%2Fcalendar`)).errno).toBe(0);
+      expect((await h.wcap('set_userprefs', `id=${id}&set_attrs=ceNotifyEmail%3Dnew%40example.org&fmt-out=text%2Fcalendar`)).errno).toBe(0);
+    } finally {
+      await h.close();
+    }
+
+    // A second run adds nothing twice and keeps what the new side has.
+    const again = await migrate(['--users-file', file, '--state', state]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`${user}: subscriptions: 0 added, 4 already there, 0 skipped\n`);
+    expect(again.stdout).toContain(`${user}: preferences: 0 added, 4 already there and kept (ceDefaultAlarmEmail, ceDefaultAlarmStart, ceNotifyEmail, icsTimezone), 1 skipped`);
+    expect(await storedSettings(user)).toEqual({
+      subscriptions: [user, `${user}:projects`, 'alice', 'team:plans', `${user}:extra`],
+      preferences: { ...preferences, ceNotifyEmail: ['new@example.org'] },
+    });
+    for (const text of [dry.stdout, dry.stderr, run.stdout, run.stderr, again.stdout, again.stderr]) {
+      expect(text).not.toContain(users[user]);
+      expect(text).not.toMatch(/[A-Za-z0-9]{32}/);
+    }
   });
 
   it('reports an old server that ignores proxyauth, and a refused password, without writing or printing secrets', async () => {

@@ -27,6 +27,7 @@ export const TEST_USERS: Record<string, string> = {
   nils: 'nils-secret-pw',
   olga: 'olga-secret-pw',
   pia: 'pia-secret-pw',
+  sven: 'sven-secret-pw',
   // Only test/integration/calendar-management.test.ts uses these (it creates and deletes calendars).
   quinn: 'quinn-secret-pw',
   ravi: 'ravi-secret-pw',
